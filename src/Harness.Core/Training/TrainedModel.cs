@@ -1,0 +1,48 @@
+using System.Diagnostics;
+using Harness.Data;
+using Harness.Util;
+using static TorchSharp.torch;
+
+namespace Harness.Training;
+
+/// <summary>A trained model with how it came to be: from the cache or from a fresh training run.</summary>
+public sealed record TrainedModel(
+    nn.Module<Tensor, Tensor> Model, string ModelName, TrainingSettings Settings, Device Device,
+    int Threads, CheckpointInfo Checkpoint, string CheckpointPath, bool CacheHit)
+{
+    /// <summary>
+    /// Loads the model for (data, model, settings) from the checkpoint cache, or trains and stores it. The key covers the
+    /// training data's content, the model, every training setting, the resolved thread count and device, and the TorchSharp version.
+    /// </summary>
+    public static TrainedModel GetOrTrain(DataSplits data, string modelName, TrainingSettings settings, CheckpointCache cache,
+        IProgress? progress = null, Action<string>? log = null)
+    {
+        log ??= Console.Error.WriteLine;
+        settings.Validate();
+        var device = Devices.Resolve(settings.Device);
+        int threads = Devices.PinThreads(settings.ResolvedThreads);
+        var keyMaterial = Json.Serialize(new
+        {
+            Dataset = data.Name,
+            TrainData = data.Train.Fingerprint(),
+            Model = modelName,
+            settings.Optimizer, settings.LearningRate, settings.Momentum, settings.WeightDecay,
+            settings.BatchSize, settings.Epochs, settings.Seed,
+            Threads = threads,
+            Device = device.type.ToString().ToLowerInvariant(),
+            TorchSharp = Versions.TorchSharp,
+        });
+        string key = CheckpointCache.KeyOf(keyMaterial);
+        var model = Trainer.Initialise(modelName, data.Train, settings, device);
+        var cached = cache.TryLoad(key, model, log);
+        if (cached != null)
+        {
+            model.eval();
+            return new TrainedModel(model, modelName, settings, device, threads, cached, cache.CheckpointPath(key), true);
+        }
+        var watch = Stopwatch.StartNew();
+        var losses = Trainer.Train(model, data.Train, settings, device, progress);
+        var info = cache.Save(key, keyMaterial, model, losses, watch.Elapsed.TotalSeconds, threads, device.type.ToString().ToLowerInvariant());
+        return new TrainedModel(model, modelName, settings, device, threads, info, cache.CheckpointPath(key), false);
+    }
+}

@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using Harness.Data;
+using Harness.Models;
+using Harness.Util;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Harness.Training;
+
+/// <summary>Mini-batch training with cross-entropy, seeded initialisation and seeded shuffling, on a pinned thread count.</summary>
+public static class Trainer
+{
+    /// <summary>A freshly initialised model: torch's generator is seeded with <c>settings.Seed</c> first, so the same seed gives the same weights.</summary>
+    public static nn.Module<Tensor, Tensor> Initialise(string modelName, ImageSet data, TrainingSettings settings, Device device)
+    {
+        manual_seed(settings.Seed);
+        var model = ModelFactory.Create(modelName, data);
+        model.to(device);
+        return model;
+    }
+
+    /// <summary>Trains in place for <c>settings.Epochs</c> epochs; returns the mean training loss of each epoch.</summary>
+    public static double[] Train(nn.Module<Tensor, Tensor> model, ImageSet data, TrainingSettings settings, Device device, IProgress? progress = null)
+    {
+        settings.Validate();
+        Devices.PinThreads(settings.ResolvedThreads);
+        var epochLosses = new double[settings.Epochs];
+        if (data.Count == 0 || settings.Epochs == 0) return epochLosses;
+        using var x = data.ImagesTensor(device);
+        using var y = data.LabelsTensor(device);
+        var parameters = model.parameters().ToList();
+        using optim.Optimizer opt = settings.Optimizer == "sgd"
+            ? optim.SGD(parameters, settings.LearningRate, momentum: settings.Momentum, weight_decay: settings.WeightDecay)
+            : optim.Adam(parameters, settings.LearningRate, weight_decay: settings.WeightDecay);
+        var rng = new Random(unchecked(settings.Seed * 7919 + 17));
+        int n = data.Count, batches = (n + settings.BatchSize - 1) / settings.BatchSize;
+        var order = Enumerable.Range(0, n).ToArray();
+        model.train();
+        progress?.Start("train", (long)settings.Epochs * batches);
+        for (int epoch = 0; epoch < settings.Epochs; epoch++)
+        {
+            rng.Shuffle(order);
+            using var perm = tensor(order.Select(i => (long)i).ToArray(), device: device);
+            double sum = 0;
+            for (int b = 0; b < batches; b++)
+            {
+                using var scope = NewDisposeScope();
+                int s = b * settings.BatchSize, e = Math.Min(n, s + settings.BatchSize);
+                var idx = perm[s..e];
+                opt.zero_grad();
+                var loss = nn.functional.cross_entropy(model.forward(x.index_select(0, idx)), y.index_select(0, idx));
+                loss.backward();
+                opt.step();
+                double l = loss.item<float>();
+                if (!double.IsFinite(l))
+                    throw new HarnessException($"training diverged: loss is {l} at epoch {epoch + 1}, batch {b + 1}. Lower the learning rate ({settings.LearningRate}).");
+                sum += l * (e - s);
+                progress?.Report((long)epoch * batches + b + 1, $"epoch {epoch + 1}/{settings.Epochs} loss {sum / e:F4}");
+            }
+            epochLosses[epoch] = sum / n;
+        }
+        progress?.Finish();
+        model.eval();
+        return epochLosses;
+    }
+}

@@ -1,0 +1,104 @@
+using FluentAssertions;
+using Harness.Data;
+using Harness.Models;
+using Harness.Training;
+using NUnit.Framework;
+using static TorchSharp.torch;
+
+namespace Harness.Tests;
+
+public class TrainingTests
+{
+    string cacheRoot = "";
+    readonly List<string> warnings = new();
+
+    [SetUp] public void SetUp() { cacheRoot = TestSupport.TempDir("cache"); warnings.Clear(); }
+    [TearDown] public void TearDown() => Directory.Delete(cacheRoot, true);
+
+    static DataSplits Small => TestSupport.Mnist with { Train = TestSupport.Mnist.Train.Take(600) };
+    static readonly TrainingSettings Quick = PaperDefaults.Training("mnist") with { Epochs = 1, Threads = 2, Seed = 3, Device = "cpu" };
+
+    static float[] Weights(nn.Module<Tensor, Tensor> m) =>
+        m.parameters().SelectMany(p => p.detach().cpu().data<float>().ToArray()).ToArray();
+
+    [Test]
+    public void SameSeedAndThreadsGiveBitIdenticalWeights()
+    {
+        var d = Small;
+        var a = Trainer.Initialise("cnn2", d.Train, Quick, CPU);
+        Trainer.Train(a, d.Train, Quick, CPU);
+        var b = Trainer.Initialise("cnn2", d.Train, Quick, CPU);
+        Trainer.Train(b, d.Train, Quick, CPU);
+        Weights(a).Should().Equal(Weights(b));
+        var c = Trainer.Initialise("cnn2", d.Train, Quick with { Seed = 4 }, CPU);
+        Trainer.Train(c, d.Train, Quick with { Seed = 4 }, CPU);
+        Weights(c).Should().NotEqual(Weights(a), "a different seed must give different weights");
+    }
+
+    [Test]
+    public void SecondIdenticalTrainingIsACacheHit()
+    {
+        var cache = new CheckpointCache(cacheRoot);
+        var first = TrainedModel.GetOrTrain(Small, "cnn2", Quick, cache, log: warnings.Add);
+        var second = TrainedModel.GetOrTrain(Small, "cnn2", Quick, cache, log: warnings.Add);
+        first.CacheHit.Should().BeFalse();
+        second.CacheHit.Should().BeTrue();
+        second.CheckpointPath.Should().Be(first.CheckpointPath);
+        Weights(second.Model).Should().Equal(Weights(first.Model));
+        var other = TrainedModel.GetOrTrain(Small, "cnn2", Quick with { Epochs = 2 }, cache, log: warnings.Add);
+        other.CacheHit.Should().BeFalse("epochs are part of the key");
+        warnings.Should().BeEmpty();
+    }
+
+    [TestCase("truncate")]
+    [TestCase("flip")]
+    public void CorruptCheckpointIsReportedAndRetrained(string damage)
+    {
+        var cache = new CheckpointCache(cacheRoot);
+        var first = TrainedModel.GetOrTrain(Small, "cnn2", Quick, cache, log: warnings.Add);
+        var bytes = File.ReadAllBytes(first.CheckpointPath);
+        if (damage == "truncate") bytes = bytes[..(bytes.Length / 2)];
+        else bytes[bytes.Length / 2] ^= 0xFF;
+        File.WriteAllBytes(first.CheckpointPath, bytes);
+
+        var again = TrainedModel.GetOrTrain(Small, "cnn2", Quick, cache, log: warnings.Add);
+        again.CacheHit.Should().BeFalse();
+        warnings.Should().ContainSingle().Which.Should().StartWith($"corrupt checkpoint {first.CheckpointPath}").And.EndWith("retraining.");
+        Weights(again.Model).Should().Equal(Weights(first.Model), "retraining reproduces the same model");
+        TrainedModel.GetOrTrain(Small, "cnn2", Quick, cache, log: warnings.Add).CacheHit.Should().BeTrue("the retrained checkpoint replaced the corrupt one");
+    }
+
+    [Test]
+    public void UnknownModelNameIsReported()
+    {
+        var act = () => ModelFactory.Create("resnet9", Small.Train);
+        act.Should().Throw<HarnessException>().WithMessage("unknown model 'resnet9'; known: cnn2, resnet18.");
+    }
+
+    [Test]
+    public void ModelAndDataShapesMustAgree()
+    {
+        var act = () => ModelFactory.Create("resnet18", Small.Train);
+        act.Should().Throw<HarnessException>().WithMessage("model 'resnet18' takes 3×32×32 inputs but the data set has 1×28×28 images*");
+    }
+
+    [Test]
+    public void ResNet18ProducesClassLogitsForCifarShapedInput()
+    {
+        manual_seed(0);
+        var cifar = CifarBinaryReader.Read(new[] { Path.Combine(TestSupport.Fixtures, "cifar10-mini", "cifar-10-batches-bin", "data_batch_1.bin") });
+        using var model = ModelFactory.Create("resnet18", cifar);
+        model.eval();
+        using var x = cifar.ImagesTensor();
+        using var logits = model.forward(x);
+        logits.shape.Should().Equal(10, 10);
+    }
+
+    [Test]
+    public void CudaWithoutCudaIsAClearError()
+    {
+        if (cuda.is_available()) Assert.Ignore("CUDA is available here");
+        var act = () => Devices.Resolve("cuda");
+        act.Should().Throw<HarnessException>().WithMessage("*-p:TorchBackend=cuda*");
+    }
+}
