@@ -3,7 +3,7 @@ DOTNET  ?= dotnet
 CONFIG  ?= Release
 HARNESS := src/Harness.Cli/bin/$(CONFIG)/net10.0/harness
 
-.PHONY: all build data fashion-mnist train reproduce test clean
+.PHONY: all build data fashion-mnist train reproduce test bench clean
 
 all: build
 
@@ -33,3 +33,7 @@ test: data
 clean:
 	$(DOTNET) clean Harness.sln -c $(CONFIG) -v quiet
 	rm -rf .test-results
+
+## bench: score all 54,000 MNIST training points; writes results/bench/score-mnist.json (kernel pass vs its GEMM floor)
+bench: build data
+	$(HARNESS) bench --dataset mnist

@@ -14,6 +14,12 @@ namespace Harness.Cli
               harness train --dataset mnist [--model cnn2] [--epochs N] [--seed S] [--threads T] [--device auto|cpu|cuda]
                             [--lr X] [--batch B] [--optimizer adam|sgd] [--train-limit N] [--data-root DIR] [--config FILE] [--out DIR]
 
+              harness score --dataset mnist [--model cnn2] [--train-limit N] [--dump-kernel M] [--out DIR]
+                            [--kernel rbf|imq] [--bandwidth H] [--score log_softmax|logit|logsumexp] [--diagonal exclude|include]
+                            [--standardize row|global] [--ssn input|params] [--top-k K] [--block-size B] [--precision float32|float64]
+                            (plus the training options of `train`; here --train-limit scores only the first N training points)
+              harness bench [--dataset mnist] [--threads T] [--out results/bench/score-mnist.json]
+
             Data sets: mnist, fashion-mnist, cifar10, svhn, and any declared under `datasets:` in experiments.yaml.
             Data root: --data-root, else HARNESS_DATA, else data/. Checkpoint cache: HARNESS_CACHE, else .cache/.
             """;
@@ -31,6 +37,8 @@ namespace Harness.Cli
                 return args[0] switch
                 {
                     "train" => TrainCommand.Run(rest),
+                    "score" => ScoreCommand.Run(rest),
+                    "bench" => BenchCommand.Run(rest),
                     _ => throw new HarnessException($"unknown command '{args[0]}'; run `harness help`."),
                 };
             }

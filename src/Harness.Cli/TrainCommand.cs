@@ -8,7 +8,7 @@ static class TrainCommand
     static readonly HashSet<string> Flags = new();
 
     /// <summary>Reads the training options shared by every command that needs a trained model.</summary>
-    public static TrainOptions ReadOptions(CliArgs a) => new()
+    public static TrainOptions ReadOptions(CliArgs a, bool trainLimit = true) => new()
     {
         Dataset = a.String("dataset") ?? "mnist",
         Model = a.String("model"),
@@ -19,7 +19,7 @@ static class TrainCommand
         LearningRate = a.Double("lr"),
         BatchSize = a.Int("batch"),
         Optimizer = a.String("optimizer"),
-        TrainLimit = a.Int("train-limit"),
+        TrainLimit = trainLimit ? a.Int("train-limit") : null,
         DataRoot = a.String("data-root"),
         ConfigPath = a.String("config"),
     };

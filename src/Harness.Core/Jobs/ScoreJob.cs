@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using Harness.Scoring;
+using Harness.Util;
+using static TorchSharp.torch;
+
+namespace Harness.Jobs;
+
+/// <summary>Options of `harness score`: the training options, the scoring options, and what to score and write.</summary>
+public sealed record ScoreOptions
+{
+    public TrainOptions Train { get; init; } = new();
+    public ScoringOptions Scoring { get; init; } = new();
+    /// <summary>Score only the first N training points (the model is trained on all of them as usual).</summary>
+    public int? Limit { get; init; }
+    /// <summary>Also write X.npy, S.npy and K.npy for the first M scored points.</summary>
+    public int DumpKernel { get; init; }
+    public required string OutDir { get; init; }
+}
+
+/// <summary>meta.json of a scoring run.</summary>
+public sealed record ScoreMeta(
+    string Dataset, string Model, int N, long D, int TopK, string Kernel, double? H, double? MedianSquaredDistance,
+    int? BandwidthSample, ScoringOptions Options, int BlockSize, Dictionary<string, double> Seconds, int Threads, string Device,
+    string CheckpointPath, string TorchSharpVersion, string LibTorchVersion, string NeighborsFormat);
+
+public static class ScoreJob
+{
+    public const string NeighborsFormat =
+        "neighbors/indices.npy: int32 n×K, row i lists the K training points j ≠ i with the largest κ(i,j), largest first; " +
+        "neighbors/values.npy: float32 n×K, those κ(i,j). Indices are positions in the training set, as the index column of scores.csv.";
+
+    public static (PointScores Scores, KernelStatistics Kernel, ScoreMeta Meta) Run(ScoreOptions options, IProgress? progress = null, Action<string>? log = null)
+    {
+        log ??= Console.Error.WriteLine;
+        options.Scoring.Validate();
+        if (options.Limit is < 2) throw new HarnessException($"--train-limit {options.Limit} must be at least 2 to score.");
+        if (options.DumpKernel < 0) throw new HarnessException($"--dump-kernel {options.DumpKernel} must be 0 or more.");
+        var seconds = new Dictionary<string, double>();
+        var watch = Stopwatch.StartNew();
+        var (trained, data, _) = TrainJob.Run(options.Train, progress, log);
+        seconds["train_or_load"] = Lap(watch);
+
+        var set = options.Limit is int lim && lim < data.Train.Count ? data.Train.Take(lim) : data.Train;
+        int n = set.Count;
+        if (options.DumpKernel > n) throw new HarnessException($"--dump-kernel {options.DumpKernel} is more than the {n} scored points.");
+        log($"scoring {n} training points ({options.Scoring.Kernel}, score {options.Scoring.Score}, top-{Math.Min(options.Scoring.TopK, n - 1)} neighbours)");
+
+        using var images = set.ImagesTensor(trained.Device);
+        using var labels = set.LabelsTensor(trained.Device);
+        using var stein = SteinScores.Compute(trained.Model, images, labels, options.Scoring.Score, options.Scoring.ScoreBatch, options.Scoring.Ssn == "params");
+        using var x = images.flatten(1).cpu();
+        seconds["stein_scores"] = Lap(watch);
+
+        var (kernel, median) = KernelFactory.Create(options.Scoring, x);
+        if (median != null) log(FormattableString.Invariant($"RBF bandwidth h = {median.H:G6} (median heuristic over {median.SampleSize} points)"));
+        seconds["bandwidth"] = Lap(watch);
+
+        var stats = SteinKernelPass.Run(kernel, x, stein.S, options.Scoring, progress);
+        seconds["kernel_pass"] = Lap(watch);
+
+        double[] ssn = options.Scoring.Ssn == "params" ? stein.ParamGradNorm
+            : linalg.vector_norm(stein.S.to(ScalarType.Float64), 2, new long[] { 1 }).data<double>().ToArray();
+        var scores = PointScores.From(set.Labels, stein, ssn, stats);
+
+        Directory.CreateDirectory(options.OutDir);
+        var metaPath = Path.Combine(options.OutDir, "meta.json");
+        if (File.Exists(metaPath)) File.Delete(metaPath); // meta.json is written last: its presence marks a complete run
+        AtomicFile.WriteAllText(Path.Combine(options.OutDir, "scores.csv"), scores.ToCsv());
+        Npy.Write<int>(Path.Combine(options.OutDir, "neighbors", "indices.npy"), stats.NeighborIndex, n, stats.K);
+        Npy.Write<float>(Path.Combine(options.OutDir, "neighbors", "values.npy"), stats.NeighborValue, n, stats.K);
+        if (options.DumpKernel > 0) DumpKernel(options.OutDir, kernel, x, stein.S, options.DumpKernel);
+        seconds["write"] = Lap(watch);
+
+        var meta = new ScoreMeta(data.Name, trained.ModelName, n, x.shape[1], stats.K, kernel.Name, (kernel as RbfKernel)?.H,
+            median?.MedianSquaredDistance, median?.SampleSize, options.Scoring,
+            options.Scoring.BlockSize > 0 ? options.Scoring.BlockSize : SteinKernelPass.AutoBlock(n), seconds, trained.Threads,
+            trained.Device.type.ToString().ToLowerInvariant(), trained.CheckpointPath, Versions.TorchSharp, Versions.LibTorch, NeighborsFormat);
+        AtomicFile.WriteAllText(metaPath, Json.Serialize(meta));
+        trained.Model.Dispose();
+        return (scores, stats, meta);
+    }
+
+    /// <summary>X, S and the full M×M Stein kernel (diagonal included) of the first M points, as the pass sees them.</summary>
+    static void DumpKernel(string dir, BaseKernel kernel, Tensor x, Tensor s, int m)
+    {
+        using var scope = NewDisposeScope();
+        var xm = x.narrow(0, 0, m).contiguous();
+        var sm = s.narrow(0, 0, m).contiguous();
+        using var prepared = kernel.Prepare(xm, sm);
+        var k = kernel.SteinBlock(prepared, 0, m).contiguous();
+        Npy.Write<float>(Path.Combine(dir, "X.npy"), xm.data<float>().ToArray(), m, xm.shape[1]);
+        Npy.Write<float>(Path.Combine(dir, "S.npy"), sm.data<float>().ToArray(), m, sm.shape[1]);
+        Npy.Write<float>(Path.Combine(dir, "K.npy"), k.data<float>().ToArray(), m, m);
+    }
+
+    static double Lap(Stopwatch w) { double s = w.Elapsed.TotalSeconds; w.Restart(); return s; }
+}

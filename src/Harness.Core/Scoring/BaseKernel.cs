@@ -1,0 +1,136 @@
+using static TorchSharp.torch;
+
+namespace Harness.Scoring;
+
+/// <summary>
+/// A base kernel k and its Stein kernel (paper Eq. 4) κ(a,b) = s_aᵀs_b k + s_aᵀ∇_b k + s_bᵀ∇_a k + tr(∇_a∇_b k),
+/// evaluated for a block of rows against every column from matrix products and per-point terms only.
+/// </summary>
+public abstract class BaseKernel
+{
+    public abstract string Name { get; }
+
+    /// <summary>Per-point tensors the block evaluation needs (computed once for all n points).</summary>
+    public abstract IDisposable Prepare(Tensor x, Tensor s);
+
+    /// <summary>κ for rows [start, start+count) against all points: a count×n tensor. The diagonal uses ‖a−b‖² = 0 exactly.</summary>
+    public abstract Tensor SteinBlock(IDisposable prepared, long start, long count);
+
+    /// <summary>The products of a row block that no evaluation of κ can avoid: the benchmark's floor.</summary>
+    public abstract void FloorProducts(IDisposable prepared, long start, long count);
+
+    /// <summary>‖a−b‖² for rows [start, start+count) against all, from ‖a‖² + ‖b‖² − 2a·b, clamped at 0, self-distance exactly 0.</summary>
+    protected static Tensor SquaredDistances(Tensor xRows, Tensor x, Tensor sq, long start)
+    {
+        long count = xRows.shape[0];
+        var e = addmm(sq.unsqueeze(0), xRows, x.t(), beta: 1, alpha: -2);
+        e.add_(sq.narrow(0, start, count).unsqueeze(1)).clamp_min_(0);
+        e.narrow(1, start, count).diagonal().zero_();
+        return e;
+    }
+}
+
+/// <summary>RBF k = exp(−‖a−b‖²/(2h²)). With U = S − X/h² the bracket of κ is U_a·U_b + a·b/h⁴ + r_a + r_b + d/h², r = s·x/h² − ‖x‖²/h⁴.</summary>
+public sealed class RbfKernel : BaseKernel
+{
+    public RbfKernel(double h) => H = h;
+    public double H { get; }
+    public override string Name => "rbf";
+
+    sealed class State(Tensor x, Tensor u, Tensor sq, Tensor colTerm, Tensor r) : IDisposable
+    {
+        public Tensor X = x, U = u, Sq = sq, ColTerm = colTerm, R = r;
+        public void Dispose() { X.Dispose(); U.Dispose(); Sq.Dispose(); ColTerm.Dispose(); R.Dispose(); }
+    }
+
+    public override IDisposable Prepare(Tensor x, Tensor s)
+    {
+        using var scope = NewDisposeScope();
+        double h2 = H * H, h4 = h2 * h2;
+        long d = x.shape[1];
+        var sq = x.square().sum(1L);
+        var u = s - x / h2;
+        var r = (s * x).sum(1L) / h2 - sq / h4;
+        var colTerm = r + d / h2 + sq / (2 * h4);
+        return new State(x.alias().MoveToOuterDisposeScope(), u.MoveToOuterDisposeScope(), sq.MoveToOuterDisposeScope(),
+            colTerm.MoveToOuterDisposeScope(), r.MoveToOuterDisposeScope());
+    }
+
+    public override Tensor SteinBlock(IDisposable prepared, long start, long count)
+    {
+        var st = (State)prepared;
+        double h2 = H * H, h4 = h2 * h2;
+        using var scope = NewDisposeScope();
+        var xRows = st.X.narrow(0, start, count);
+        // e = ‖b‖² − 2a·b, so a·b/h⁴ = ‖b‖²/(2h⁴) − e/(2h⁴): one product of X and one of U give the whole bracket.
+        var e = addmm(st.Sq.unsqueeze(0), xRows, st.X.t(), beta: 1, alpha: -2);
+        var bracket = addmm(st.ColTerm.unsqueeze(0), st.U.narrow(0, start, count), st.U.t(), beta: 1, alpha: 1);
+        bracket.add_(e, alpha: -1 / (2 * h4)).add_(st.R.narrow(0, start, count).unsqueeze(1));
+        e.add_(st.Sq.narrow(0, start, count).unsqueeze(1)).clamp_min_(0);
+        e.narrow(1, start, count).diagonal().zero_();
+        var k = e.mul_(-1 / (2 * h2)).exp_();
+        return bracket.mul_(k).MoveToOuterDisposeScope();
+    }
+
+    public override void FloorProducts(IDisposable prepared, long start, long count)
+    {
+        var st = (State)prepared;
+        using var scope = NewDisposeScope();
+        long rest = st.X.shape[0] - start;
+        st.X.narrow(0, start, count).matmul(st.X.narrow(0, start, rest).t());
+        st.U.narrow(0, start, count).matmul(st.U.narrow(0, start, rest).t());
+    }
+}
+
+/// <summary>IMQ k = q^β with q = c² + ‖a−b‖²: κ = k s_a·s_b − 2β q^(β−1)(s_a·δ − s_b·δ) − 4β(β−1) q^(β−2)‖δ‖² − 2βd q^(β−1).</summary>
+public sealed class ImqKernel : BaseKernel
+{
+    public ImqKernel(double c, double beta) { C = c; Beta = beta; }
+    public double C { get; }
+    public double Beta { get; }
+    public override string Name => "imq";
+
+    sealed class State(Tensor x, Tensor s, Tensor sq, Tensor sx, Tensor sxCat, Tensor xsCat) : IDisposable
+    {
+        public Tensor X = x, S = s, Sq = sq, Sx = sx, SxCat = sxCat, XsCat = xsCat;
+        public void Dispose() { X.Dispose(); S.Dispose(); Sq.Dispose(); Sx.Dispose(); SxCat.Dispose(); XsCat.Dispose(); }
+    }
+
+    public override IDisposable Prepare(Tensor x, Tensor s)
+    {
+        using var scope = NewDisposeScope();
+        var sq = x.square().sum(1L);
+        var sx = (s * x).sum(1L);
+        return new State(x.alias().MoveToOuterDisposeScope(), s.alias().MoveToOuterDisposeScope(), sq.MoveToOuterDisposeScope(),
+            sx.MoveToOuterDisposeScope(), cat(new[] { s, x }, 1).MoveToOuterDisposeScope(), cat(new[] { x, s }, 1).MoveToOuterDisposeScope());
+    }
+
+    public override Tensor SteinBlock(IDisposable prepared, long start, long count)
+    {
+        var st = (State)prepared;
+        using var scope = NewDisposeScope();
+        long d = st.X.shape[1];
+        var r2 = SquaredDistances(st.X.narrow(0, start, count), st.X, st.Sq, start);
+        var q = r2 + C * C;
+        var k = q.pow(Beta);
+        var qb1 = k / q;                                   // q^(β−1)
+        // s_a·δ − s_b·δ = s_a·a + s_b·b − (s_a·b + a·s_b); the cross term is one product of [S X] and [X S].
+        var cross = st.SxCat.narrow(0, start, count).matmul(st.XsCat.t());
+        var sdiff = cross.neg_().add_(st.Sx.unsqueeze(0)).add_(st.Sx.narrow(0, start, count).unsqueeze(1));
+        var kappa = st.S.narrow(0, start, count).matmul(st.S.t()).mul_(k);
+        kappa.add_(sdiff.mul_(qb1), alpha: -2 * Beta);
+        kappa.add_(r2.mul_(qb1).div_(q), alpha: -4 * Beta * (Beta - 1));
+        kappa.add_(qb1, alpha: -2 * Beta * d);
+        return kappa.MoveToOuterDisposeScope();
+    }
+
+    public override void FloorProducts(IDisposable prepared, long start, long count)
+    {
+        var st = (State)prepared;
+        using var scope = NewDisposeScope();
+        long rest = st.X.shape[0] - start;
+        st.X.narrow(0, start, count).matmul(st.X.narrow(0, start, rest).t());
+        st.S.narrow(0, start, count).matmul(st.S.narrow(0, start, rest).t());
+        st.SxCat.narrow(0, start, count).matmul(st.XsCat.narrow(0, start, rest).t());
+    }
+}

@@ -1,0 +1,10 @@
+namespace Harness.Scoring.Scorers;
+
+/// <summary>PC (baseline): p_θ(y_i | x_i), the predicted probability of the true label. Confident points are hard.</summary>
+public sealed class PcScorer : IScorer
+{
+    public string Name => "pc";
+    public string Column => "pc";
+    public HardEnd HardEnd => HardEnd.High;
+    public double[] Values(PointScores s) => s.Pc;
+}

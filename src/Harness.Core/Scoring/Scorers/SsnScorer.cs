@@ -1,0 +1,10 @@
+namespace Harness.Scoring.Scorers;
+
+/// <summary>SSN (Eq. 8): ‖s_i‖₂, the Stein score norm. A high norm means near the decision boundary, so easy: low is hard.</summary>
+public sealed class SsnScorer : IScorer
+{
+    public string Name => "ssn";
+    public string Column => "ssn";
+    public HardEnd HardEnd => HardEnd.Low;
+    public double[] Values(PointScores s) => s.Ssn;
+}

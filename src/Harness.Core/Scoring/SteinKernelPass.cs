@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using Harness.Util;
+using static TorchSharp.torch;
+
+namespace Harness.Scoring;
+
+/// <summary>
+/// Streams κ in row blocks, each holding complete rows, so the n×n kernel is never held: memory is O(block·n + n·d).
+/// Every per-point statistic comes out of the one pass (two with `standardize: global`, whose mean and deviation need all rows first).
+/// </summary>
+public static class SteinKernelPass
+{
+    public static int AutoBlock(long n) => (int)Math.Clamp((64L << 20) / Math.Max(1, n), 64, 4096); // ≈ 256 MB of float32 per block
+
+    public static KernelStatistics Run(BaseKernel kernel, Tensor x, Tensor s, ScoringOptions options, IProgress? progress = null)
+    {
+        options.Validate();
+        int n = (int)x.shape[0];
+        if (n < 2) throw new HarnessException($"the Stein kernel needs at least 2 points, got {n}.");
+        var dtype = options.Precision == "float64" ? ScalarType.Float64 : ScalarType.Float32;
+        int block = options.BlockSize > 0 ? options.BlockSize : AutoBlock(n);
+        bool include = options.Diagonal == "include";
+        int k = Math.Min(options.TopK, n - 1);
+        double m = include ? n : n - 1;
+        var mksd = new double[n];
+        var logMsksd = new double[n];
+        var mean = new double[n];
+        var sd = new double[n];
+        var nbIndex = new int[(long)n * k];
+        var nbValue = new float[(long)n * k];
+        bool global = options.Standardize == "global";
+
+        using var xs = x.to(dtype).contiguous();
+        using var ss = s.to(dtype).contiguous();
+        using var prepared = kernel.Prepare(xs, ss);
+        int blocks = (n + block - 1) / block;
+        progress?.Start("kernel", global ? 2L * blocks : blocks);
+
+        double gMean = 0, gSd = 0;
+        for (int pass = global ? 0 : 1; pass < 2; pass++)
+        {
+            for (int bi = 0; bi < blocks; bi++)
+            {
+                using var scope = NewDisposeScope();
+                int start = bi * block, count = Math.Min(block, n - start);
+                var kappa = kernel.SteinBlock(prepared, start, count);
+                var diag = kappa.narrow(1, start, count).diagonal();
+                if (pass == 0)
+                {
+                    // Global standardisation: Σκ and Σκ² of every counted entry first.
+                    if (!include) diag.zero_();
+                    gMean += kappa.sum().to(ScalarType.Float64).item<double>();
+                    gSd += kappa.square().sum().to(ScalarType.Float64).item<double>();
+                    progress?.Report(bi + 1);
+                    continue;
+                }
+                var rowSum = kappa.sum(1L).to(ScalarType.Float64) - (include ? zeros(count, dtype: ScalarType.Float64) : diag.to(ScalarType.Float64));
+                var rowMean = rowSum / m;
+
+                if (k > 0)
+                {
+                    var saved = diag.clone();
+                    diag.fill_(double.NegativeInfinity);
+                    var (values, indices) = kappa.topk(k, 1);
+                    values.to(ScalarType.Float32).contiguous().data<float>().CopyTo(nbValue, start * k);
+                    indices.to(ScalarType.Int32).contiguous().data<int>().CopyTo(nbIndex, start * k);
+                    diag.copy_(saved);
+                }
+                // Deviations over the counted entries: an excluded diagonal is set to the row mean so it adds nothing.
+                if (!include) diag.copy_(rowMean.to(dtype));
+                kappa.sub_(rowMean.to(dtype).unsqueeze(1));
+                var rowSd = (linalg.vector_norm(kappa, 2, new long[] { 1 }).to(ScalarType.Float64) / Math.Sqrt(m));
+
+                Tensor standardized;
+                if (global)
+                {
+                    kappa.add_(rowMean.to(dtype).unsqueeze(1)).sub_(gMean).div_(gSd);
+                    standardized = kappa;
+                }
+                else // a constant row has sd 0 and deviations 0: standardise to zeros, not 0/0
+                    standardized = kappa.div_(rowSd.to(dtype).clamp_min(dtype == ScalarType.Float32 ? 1e-30 : 1e-300).unsqueeze(1));
+                if (!include) diag.fill_(double.NegativeInfinity);
+                // log Σ exp(κ̂): exp(κ̂) overflows float32 for heavy-tailed rows, so subtract the row maximum first.
+                var max = standardized.amax(new long[] { 1 }, keepdim: true);
+                var lse = standardized.sub_(max).exp_().sum(1L).to(ScalarType.Float64).log_().add_(max.squeeze(1).to(ScalarType.Float64));
+
+                rowSum.data<double>().CopyTo(mksd, start);
+                rowMean.data<double>().CopyTo(mean, start);
+                rowSd.data<double>().CopyTo(sd, start);
+                lse.data<double>().CopyTo(logMsksd, start);
+                progress?.Report((global ? blocks : 0) + bi + 1);
+            }
+            if (pass == 0)
+            {
+                double count = (double)n * m;
+                gMean /= count;
+                gSd = Math.Sqrt(Math.Max(gSd / count - gMean * gMean, 0));
+                if (gSd == 0) gSd = 1; // every κ equal: deviations are 0 whatever the divisor
+            }
+        }
+        progress?.Finish();
+        return new KernelStatistics(n, k, mksd, logMsksd, mean, sd, nbIndex, nbValue, gMean, gSd);
+    }
+
+    /// <summary>The floor: the row-block triangle of the products κ needs, timed alone.</summary>
+    public static double FloorSeconds(BaseKernel kernel, Tensor x, Tensor s, ScoringOptions options)
+    {
+        var dtype = options.Precision == "float64" ? ScalarType.Float64 : ScalarType.Float32;
+        int n = (int)x.shape[0];
+        int block = options.BlockSize > 0 ? options.BlockSize : AutoBlock(n);
+        using var xs = x.to(dtype).contiguous();
+        using var ss = s.to(dtype).contiguous();
+        using var prepared = kernel.Prepare(xs, ss);
+        var watch = Stopwatch.StartNew();
+        for (int start = 0; start < n; start += block)
+            kernel.FloorProducts(prepared, start, Math.Min(block, n - start));
+        return watch.Elapsed.TotalSeconds;
+    }
+}

@@ -1,0 +1,146 @@
+using FluentAssertions;
+using Harness.Scoring;
+using Harness.Training;
+using NUnit.Framework;
+using static TorchSharp.torch;
+
+namespace Harness.Tests.Scoring;
+
+/// <summary>The streamed pass against the direct double loop on real MNIST points and Stein scores of a real (small) model.</summary>
+public class SteinKernelPassTests
+{
+    const int N = 300;
+    Tensor x = null!, s = null!;
+    double[][] xr = null!, sr = null!;
+    string cache = "";
+
+    [OneTimeSetUp]
+    public void RealScores()
+    {
+        cache = TestSupport.TempDir("pass");
+        var data = TestSupport.Mnist with { Train = TestSupport.Mnist.Train.Take(2000) };
+        var settings = PaperDefaults.Training("mnist") with { Epochs = 1, Threads = 2, Device = "cpu" };
+        var trained = TrainedModel.GetOrTrain(data, "cnn2", settings, new CheckpointCache(cache), log: _ => { });
+        var set = data.Train.Take(N);
+        using var images = set.ImagesTensor();
+        using var stein = SteinScores.Compute(trained.Model, images, set.LabelsTensor(), "log_softmax", 128);
+        x = images.flatten(1).contiguous();
+        s = stein.S.clone();
+        xr = DirectKernel.Rows(x);
+        sr = DirectKernel.Rows(s);
+    }
+
+    [OneTimeTearDown] public void Clean() => Directory.Delete(cache, true);
+
+    static void ShouldBeRelativelyClose(double[] actual, double[] expected, double rel, string what)
+    {
+        for (int i = 0; i < expected.Length; i++)
+            actual[i].Should().BeApproximately(expected[i], rel * Math.Max(Math.Abs(expected[i]), 1e-300), $"{what}[{i}]");
+    }
+
+    static ScoringOptions Options(string precision = "float32", int block = 64, string diagonal = "exclude", string standardize = "row") =>
+        new() { Precision = precision, BlockSize = block, TopK = 25, Diagonal = diagonal, Standardize = standardize };
+
+    [TestCase("exclude", "row")]
+    [TestCase("include", "row")]
+    [TestCase("exclude", "global")]
+    public void StreamedRbfScoresEqualTheDirectDoubleLoop(string diagonal, string standardize)
+    {
+        var h = MedianBandwidth.Compute(x, 2000, 0).H;
+        var reference = DirectKernel.Statistics(DirectKernel.Matrix(xr, sr, (a, b, sa, sb) => DirectKernel.Rbf(a, b, sa, sb, h)),
+            diagonal == "include", standardize == "global", 25);
+        foreach (var precision in new[] { "float32", "float64" })
+        {
+            var stats = SteinKernelPass.Run(new RbfKernel(h), x, s, Options(precision, 64, diagonal, standardize));
+            ShouldBeRelativelyClose(stats.Mksd, reference.Mksd, 1e-5, $"{precision} MKSD");
+            ShouldBeRelativelyClose(stats.LogMsksd, reference.LogMsksd, 1e-5, $"{precision} log MSKSD");
+            for (int i = 0; i < N; i++)
+                stats.Neighbors(i).ToArray().Should().Equal(reference.TopK[i], $"{precision} neighbours of {i}");
+        }
+    }
+
+    [Test]
+    public void StreamedImqScoresEqualTheDirectDoubleLoop()
+    {
+        var reference = DirectKernel.Statistics(DirectKernel.Matrix(xr, sr, (a, b, sa, sb) => DirectKernel.Imq(a, b, sa, sb, 1, -0.5)), false, false, 25);
+        var stats = SteinKernelPass.Run(new ImqKernel(1, -0.5), x, s, Options("float64"));
+        ShouldBeRelativelyClose(stats.Mksd, reference.Mksd, 1e-9, "MKSD");
+        ShouldBeRelativelyClose(stats.LogMsksd, reference.LogMsksd, 1e-9, "log MSKSD");
+    }
+
+    [Test]
+    public void ScoresDoNotChangeWithBlockSize()
+    {
+        var kernel = new RbfKernel(MedianBandwidth.Compute(x, 2000, 0).H);
+        var baseline = SteinKernelPass.Run(kernel, x, s, Options(block: N));
+        foreach (var block in new[] { 1, 7, 64, 299 })
+        {
+            var other = SteinKernelPass.Run(kernel, x, s, Options(block: block));
+            ShouldBeRelativelyClose(other.Mksd, baseline.Mksd, 1e-6, $"block {block} MKSD");
+            ShouldBeRelativelyClose(other.LogMsksd, baseline.LogMsksd, 1e-6, $"block {block} log MSKSD");
+            other.NeighborIndex.Should().Equal(baseline.NeighborIndex, $"block {block} neighbours");
+        }
+    }
+
+    [Test]
+    public void Float32IsWithin1e4OfFloat64OnRealRows()
+    {
+        var kernel = new RbfKernel(MedianBandwidth.Compute(x, 2000, 0).H);
+        var f32 = SteinKernelPass.Run(kernel, x, s, Options("float32"));
+        var f64 = SteinKernelPass.Run(kernel, x, s, Options("float64"));
+        ShouldBeRelativelyClose(f32.Mksd, f64.Mksd, 1e-4, "MKSD");
+        ShouldBeRelativelyClose(f32.LogMsksd, f64.LogMsksd, 1e-4, "log MSKSD");
+        ShouldBeRelativelyClose(f32.RowSd, f64.RowSd, 1e-4, "row sd");
+    }
+
+    [Test]
+    public void LogMsksdIsFiniteOnARowWithAnExtremeOutlier()
+    {
+        // Points 0 and 1 sit together with huge aligned scores, so κ(0,1) dwarfs the rest of row 0:
+        // its standardised value exceeds 88.7, where exp overflows float32.
+        manual_seed(2);
+        const int n = 10000;
+        var xo = randn(n, 2);
+        var so = -xo.clone();
+        xo[1] = xo[0] + 0.01f;
+        so[0] = tensor(new float[] { 1000, 0 });
+        so[1] = tensor(new float[] { 1000, 0 });
+        var stats = SteinKernelPass.Run(new RbfKernel(1.0), xo, so, new ScoringOptions { TopK = 1, BlockSize = 512 });
+        double z = (stats.NeighborValues(0)[0] - stats.RowMean[0]) / stats.RowSd[0];
+        TestContext.Out.WriteLine($"largest standardised value in row 0: {z:F1}; log MSKSD {stats.LogMsksd[0]:F3}");
+        z.Should().BeGreaterThan(88.8, "the row must overflow a naive float32 exp");
+        stats.Neighbors(0)[0].Should().Be(1);
+        stats.LogMsksd.Should().OnlyContain(v => double.IsFinite(v));
+        stats.LogMsksd[0].Should().BeApproximately(z, 0.01, "the outlier dominates the sum: log Σ exp ≈ its standardised value");
+    }
+
+    [Test]
+    public void IdenticalInputsGiveAClearErrorNotNaN()
+    {
+        var same = ones(50, 4);
+        var act = () => KernelFactory.Create(new ScoringOptions(), same);
+        act.Should().Throw<HarnessException>().WithMessage("median heuristic: the median squared distance between 50 sampled inputs is 0*--bandwidth H*");
+    }
+
+    [Test]
+    public void TheFixedBandwidthFallbackScoresIdenticalInputsFinitely()
+    {
+        var same = ones(50, 4);
+        var stats = SteinKernelPass.Run(new RbfKernel(1.0), same, -same, new ScoringOptions { TopK = 3 });
+        stats.Mksd.Should().OnlyContain(v => double.IsFinite(v));
+        stats.LogMsksd.Should().OnlyContain(v => double.IsFinite(v));
+        stats.LogMsksd[0].Should().BeApproximately(Math.Log(49), 1e-9, "a constant row standardises to zeros: log Σ exp 0 = log(n−1)");
+    }
+
+    [Test]
+    public void MedianBandwidthIsSeededAndRecorded()
+    {
+        var a = MedianBandwidth.Compute(x, 100, 0);
+        var b = MedianBandwidth.Compute(x, 100, 0);
+        var c = MedianBandwidth.Compute(x, 100, 1);
+        a.Should().Be(b);
+        c.H.Should().NotBe(a.H);
+        a.SampleSize.Should().Be(100);
+        (a.H * a.H).Should().BeApproximately(a.MedianSquaredDistance / 2, 1e-12);
+    }
+}
