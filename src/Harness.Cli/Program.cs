@@ -18,6 +18,9 @@ namespace Harness.Cli
                             [--kernel rbf|imq] [--bandwidth H] [--score log_softmax|logit|logsumexp] [--diagonal exclude|include]
                             [--standardize row|global] [--ssn input|params] [--top-k K] [--block-size B] [--precision float32|float64]
                             (plus the training options of `train`; here --train-limit scores only the first N training points)
+              harness unlearn --dataset mnist --algorithm gradascent|finetune|fisher|retrain --target I [--expansion K] [--out DIR]
+                            [--scores DIR] [--unlearn-lr X] [--unlearn-epochs N] [--unlearn-batch B] [--unlearn-optimizer sgd|adam]
+                            [--momentum M] [--threshold T] [--alpha A] [--fisher-samples N] [--unlearn-seed S]
               harness bench [--dataset mnist] [--threads T] [--out results/bench/score-mnist.json]
 
             Data sets: mnist, fashion-mnist, cifar10, svhn, and any declared under `datasets:` in experiments.yaml.
@@ -39,6 +42,7 @@ namespace Harness.Cli
                     "train" => TrainCommand.Run(rest),
                     "score" => ScoreCommand.Run(rest),
                     "bench" => BenchCommand.Run(rest),
+                    "unlearn" => UnlearnCommand.Run(rest),
                     _ => throw new HarnessException($"unknown command '{args[0]}'; run `harness help`."),
                 };
             }

@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using Harness.Data;
+using Harness.Evaluation;
+using Harness.Scoring;
+using Harness.Training;
+using Harness.Unlearning;
+using Harness.Util;
+using static TorchSharp.torch;
+
+namespace Harness.Jobs;
+
+/// <summary>Options of `harness unlearn`.</summary>
+public sealed record UnlearnOptions
+{
+    public TrainOptions Train { get; init; } = new();
+    public string Algorithm { get; init; } = "gradascent";
+    public int Target { get; init; }
+    public int Expansion { get; init; }
+    /// <summary>Table 5 defaults of the algorithm with these fields replaced (null keeps the default).</summary>
+    public Func<UnlearnSettings, UnlearnSettings> Override { get; init; } = s => s;
+    /// <summary>A scoring run's folder whose neighbors/indices.npy supplies the expansion; without one the target's κ row is computed.</summary>
+    public string? ScoresDir { get; init; }
+    public ScoringOptions Scoring { get; init; } = new();
+
+    public UnlearnSettings ResolveSettings() => Override(UnlearnDefaults.For(Train.Dataset, Algorithm));
+}
+
+public sealed record SetMeasurement(int Count, double Accuracy, double Loss);
+
+/// <summary>Everything `harness unlearn` measures, with the exact configuration that produced it.</summary>
+public sealed record UnlearnReport(
+    string Dataset, string Model, string Algorithm, int Target, int Expansion, int[] ForgetSet, string ForgetSetSource,
+    UnlearnSettings Settings, TrainingSettings OriginalTraining,
+    SetMeasurement Forget, SetMeasurement Remain, SetMeasurement Test,
+    MiaResult Mia, Dictionary<string, double> DistancePerLayer, double Distance, double Seconds,
+    Dictionary<string, object> Details, int Threads, string Device, string CheckpointPath, string TorchSharpVersion, string LibTorchVersion);
+
+public static class UnlearnJob
+{
+    public static UnlearnReport Run(UnlearnOptions options, IProgress? progress = null, Action<string>? log = null)
+    {
+        log ??= Console.Error.WriteLine;
+        var unlearner = UnlearnerRegistry.Get(options.Algorithm);
+        var settings = options.ResolveSettings();
+        settings.Validate(options.Algorithm);
+        var (trained, data, _) = TrainJob.Run(options.Train, progress, log);
+        var (forget, source) = ForgetSet(options, trained, data, log);
+        return Measure(unlearner, settings, trained, data, forget, source, options, progress);
+    }
+
+    /// <summary>Runs one algorithm on a given forget set of a trained model and measures the result.</summary>
+    public static UnlearnReport Measure(IUnlearner unlearner, UnlearnSettings settings, TrainedModel trained, DataSplits data,
+        int[] forget, string source, UnlearnOptions options, IProgress? progress = null)
+    {
+        var inForget = new HashSet<int>(forget);
+        var remain = Enumerable.Range(0, data.Train.Count).Where(i => !inForget.Contains(i)).ToArray();
+        var context = new UnlearnContext(trained.Model, trained.ModelName, data.Train, forget, remain, settings, trained.Settings, trained.Device, progress);
+        var watch = Stopwatch.StartNew();
+        var result = unlearner.Unlearn(context);
+        double seconds = watch.Elapsed.TotalSeconds;
+
+        var forgetSet = context.ForgetSet;
+        var remainSet = context.RemainSet;
+        SetMeasurement M(ImageSet set) { var e = Evaluator.Evaluate(result.Model, set, trained.Device); return new SetMeasurement(e.Count, e.Accuracy, e.Loss); }
+        var mia = MiaEfficacy.Measure(result.Model, forgetSet, remainSet, data.Test, trained.Device, settings.Seed);
+        var (perLayer, total) = ParameterDistance.Measure(result.Model, trained.Model);
+        var report = new UnlearnReport(data.Name, trained.ModelName, unlearner.Name, options.Target, options.Expansion, forget, source,
+            settings, trained.Settings, M(forgetSet), M(remainSet), M(data.Test), mia, perLayer, total, seconds, result.Details,
+            trained.Threads, trained.Device.type.ToString().ToLowerInvariant(), trained.CheckpointPath, Versions.TorchSharp, Versions.LibTorch);
+        result.Model.Dispose();
+        return report;
+    }
+
+    /// <summary>{target} ∪ its top-k neighbours: from the scoring run when it has them, else from the target's own κ row.</summary>
+    public static (int[] Forget, string Source) ForgetSet(UnlearnOptions options, TrainedModel trained, DataSplits data, Action<string> log)
+    {
+        int n = data.Train.Count;
+        RemovalExpansion.Check(options.Target, options.Expansion, n);
+        if (options.Expansion == 0) return (new[] { options.Target }, "target only (k = 0)");
+        if (options.ScoresDir != null)
+        {
+            var path = Path.Combine(options.ScoresDir, "neighbors", "indices.npy");
+            var fromFile = RemovalExpansion.FromNeighborsFile(path, options.Target, options.Expansion, n);
+            if (fromFile != null) return (fromFile, path);
+            log($"{path} has no top-{options.Expansion} neighbours for {n} points; computing the target's κ row instead.");
+        }
+        using var images = data.Train.ImagesTensor(trained.Device);
+        using var labels = data.Train.LabelsTensor(trained.Device);
+        using var stein = SteinScores.Compute(trained.Model, images, labels, options.Scoring.Score, options.Scoring.ScoreBatch);
+        using var x = images.flatten(1).cpu();
+        var (kernel, _) = KernelFactory.Create(options.Scoring, x);
+        return (RemovalExpansion.Compute(kernel, x, stein.S, options.Target, options.Expansion), $"κ row of the target ({kernel.Name})");
+    }
+}

@@ -1,0 +1,42 @@
+using Harness.Scoring;
+using Harness.Util;
+using static TorchSharp.torch;
+
+namespace Harness.Unlearning;
+
+/// <summary>Removal expansion (paper Sec. 5.3): the forget set of a target i is {i} ∪ the k points j ≠ i with the largest κ(i,j).</summary>
+public static class RemovalExpansion
+{
+    public static void Check(int target, int k, int n)
+    {
+        if (target < 0 || target >= n)
+            throw new HarnessException($"target {target} is out of range: the training set has {n} points (indices 0..{n - 1}).");
+        if (k < 0) throw new HarnessException($"expansion size k = {k} must be 0 or more.");
+        if (k > n - 1) throw new HarnessException($"expansion size k = {k} is more than the {n - 1} other training points.");
+    }
+
+    /// <summary>From a scoring run's neighbors/indices.npy, when it kept at least k neighbours per point; null otherwise.</summary>
+    public static int[]? FromNeighborsFile(string indicesPath, int target, int k, int n)
+    {
+        Check(target, k, n);
+        if (!File.Exists(indicesPath)) return null;
+        var (shape, idx) = Npy.Read<int>(indicesPath);
+        if (shape.Length != 2 || shape[0] != n || shape[1] < k) return null;
+        int kk = (int)shape[1];
+        return new[] { target }.Concat(idx.AsSpan(target * kk, k).ToArray()).ToArray();
+    }
+
+    /// <summary>Computes row <paramref name="target"/> of κ (one 1×n block) and takes its top k.</summary>
+    public static int[] Compute(BaseKernel kernel, Tensor x, Tensor s, int target, int k)
+    {
+        int n = (int)x.shape[0];
+        Check(target, k, n);
+        if (k == 0) return new[] { target };
+        using var scope = NewDisposeScope();
+        using var prepared = kernel.Prepare(x.contiguous(), s.contiguous());
+        var row = kernel.SteinBlock(prepared, target, 1).squeeze(0);
+        row[target] = tensor(float.NegativeInfinity, dtype: row.dtype);
+        var (_, indices) = row.topk(k);
+        return new[] { target }.Concat(indices.to(ScalarType.Int32).data<int>().ToArray()).ToArray();
+    }
+}

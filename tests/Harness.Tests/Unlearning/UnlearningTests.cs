@@ -1,0 +1,157 @@
+using FluentAssertions;
+using Harness.Data;
+using Harness.Evaluation;
+using Harness.Jobs;
+using Harness.Models;
+using Harness.Training;
+using Harness.Unlearning;
+using NUnit.Framework;
+using static TorchSharp.torch;
+
+namespace Harness.Tests.Unlearning;
+
+/// <summary>The four algorithms and the measurements on a small real MNIST model (1,000 images, 2 epochs).</summary>
+public class UnlearningTests
+{
+    string cache = "";
+    DataSplits data = null!;
+    TrainedModel trained = null!;
+    static readonly int[] Forget = { 3, 17, 42, 99 };
+
+    [OneTimeSetUp]
+    public void TrainSmallModel()
+    {
+        cache = TestSupport.TempDir("unlearn");
+        data = TestSupport.Mnist with { Train = TestSupport.Mnist.Train.Take(1000), Test = TestSupport.Mnist.Test.Take(1000) };
+        var settings = PaperDefaults.Training("mnist") with { Epochs = 2, Threads = 2, Device = "cpu", Seed = 1 };
+        trained = TrainedModel.GetOrTrain(data, "cnn2", settings, new CheckpointCache(cache), log: _ => { });
+    }
+
+    [OneTimeTearDown] public void Clean() => Directory.Delete(cache, true);
+
+    int[] Remain(int[] forget) => Enumerable.Range(0, data.Train.Count).Except(forget).ToArray();
+
+    UnlearnContext Context(UnlearnSettings s, int[]? forget = null, Action<string, ImageSet>? observe = null)
+    {
+        forget ??= Forget;
+        return new UnlearnContext(trained.Model, "cnn2", data.Train, forget, Remain(forget), s, trained.Settings, CPU, ObserveTrainingData: observe);
+    }
+
+    Dictionary<string, double[]> OriginalParams => ModelCopy.Parameters(trained.Model);
+
+    [Test]
+    public void GradAscentStopsAfterOneStepUnderATinyThreshold()
+    {
+        var before = OriginalParams;
+        var s = UnlearnDefaults.For("mnist", "gradascent") with { OverfitThreshold = 1e-12 };
+        var r = new GradAscent().Unlearn(Context(s));
+        r.Details["steps"].Should().Be(1);
+        r.Details["stopped_by"].Should().Be("threshold");
+        ModelCopy.Parameters(trained.Model).Should().BeEquivalentTo(before, "the original model is never modified");
+    }
+
+    [Test]
+    public void GradAscentOtherwiseStopsAtTheEpochCap()
+    {
+        var s = UnlearnDefaults.For("mnist", "gradascent") with { OverfitThreshold = 1e9, Epochs = 3, BatchSize = 2 };
+        var r = new GradAscent().Unlearn(Context(s));
+        r.Details["steps"].Should().Be(6, "3 epochs of 2 batches over 4 forget points");
+        r.Details["stopped_by"].Should().Be("epoch limit");
+    }
+
+    [Test]
+    public void GradAscentWithALargeRateRaisesTheForgetLossPastTheThreshold()
+    {
+        var s = UnlearnDefaults.For("mnist", "gradascent") with { LearningRate = 0.05 };
+        var r = new GradAscent().Unlearn(Context(s));
+        r.Details["stopped_by"].Should().Be("threshold");
+        ((double)r.Details["final_forget_loss"]).Should().BeGreaterThan(5.0);
+    }
+
+    static HashSet<string> Hashes(ImageSet set) =>
+        Enumerable.Range(0, set.Count).Select(i => Convert.ToHexString(System.Security.Cryptography.SHA1.HashData(set.Pixels.AsSpan(i * set.PixelsPerImage, set.PixelsPerImage)))).ToHashSet();
+
+    [TestCase("finetune")]
+    [TestCase("retrain")]
+    public void NeverTrainsOnAForgetPoint(string algorithm)
+    {
+        var forgetImages = Hashes(data.Train.Subset(Forget));
+        ImageSet? given = null;
+        var s = UnlearnDefaults.For("mnist", algorithm) with { Epochs = 1 };
+        UnlearnerRegistry.Get(algorithm).Unlearn(Context(s, observe: (_, set) => given = set));
+        given.Should().NotBeNull();
+        given!.Count.Should().Be(data.Train.Count - Forget.Length);
+        Hashes(given).Overlaps(forgetImages).Should().BeFalse("no forget image may reach training");
+    }
+
+    [Test]
+    public void RetrainWithTheOriginalSettingsAndNothingToForgetReproducesTheOriginalBitForBit()
+    {
+        var o = trained.Settings;
+        var s = new UnlearnSettings
+        {
+            Optimizer = o.Optimizer, LearningRate = o.LearningRate, Momentum = o.Momentum, WeightDecay = o.WeightDecay,
+            BatchSize = o.BatchSize, Epochs = o.Epochs,
+        };
+        var r = new Retrain().Unlearn(Context(s, forget: Array.Empty<int>()));
+        ModelCopy.Parameters(r.Model).Should().BeEquivalentTo(OriginalParams, o => o.WithStrictOrdering());
+        ParameterDistance.Measure(r.Model, trained.Model).Total.Should().Be(0);
+    }
+
+    [Test]
+    public void FisherWithAlphaZeroChangesNothingAndDistanceGrowsWithAlpha()
+    {
+        var s = UnlearnDefaults.For("mnist", "fisher") with { FisherSamples = 300 };
+        var zero = new FisherForgetting().Unlearn(Context(s with { Alpha = 0 }));
+        ModelCopy.Parameters(zero.Model).Should().BeEquivalentTo(OriginalParams);
+        var distances = new[] { 1e-8, 1e-6, 1e-4 }
+            .Select(a => ParameterDistance.Measure(new FisherForgetting().Unlearn(Context(s with { Alpha = a })).Model, trained.Model).Total).ToArray();
+        TestContext.Out.WriteLine($"distances for α 1e-8, 1e-6, 1e-4: {string.Join(", ", distances)}");
+        distances[0].Should().BeGreaterThan(0);
+        distances.Should().BeInAscendingOrder();
+        distances[2].Should().BeGreaterThan(distances[0] * 10);
+    }
+
+    [Test]
+    public void FisherNoiseIsSeeded()
+    {
+        var s = UnlearnDefaults.For("mnist", "fisher") with { FisherSamples = 200, Alpha = 1e-6 };
+        var a = ModelCopy.Parameters(new FisherForgetting().Unlearn(Context(s)).Model);
+        var b = ModelCopy.Parameters(new FisherForgetting().Unlearn(Context(s)).Model);
+        var c = ModelCopy.Parameters(new FisherForgetting().Unlearn(Context(s with { Seed = 9 })).Model);
+        a.Should().BeEquivalentTo(b);
+        a["head.weight"].Should().NotEqual(c["head.weight"]);
+    }
+
+    [Test]
+    public void DistanceOfAModelToItselfIsZero()
+    {
+        var (per, total) = ParameterDistance.Measure(trained.Model, trained.Model);
+        total.Should().Be(0);
+        per.Keys.Should().BeEquivalentTo("conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "head.weight", "head.bias");
+        per.Values.Should().OnlyContain(v => v == 0);
+    }
+
+    [Test]
+    public void ErrorsForUnknownAlgorithmNegativeKAndTargetOutOfRange()
+    {
+        ((Action)(() => UnlearnerRegistry.Get("scrub"))).Should().Throw<HarnessException>()
+            .WithMessage("unknown unlearning algorithm 'scrub'; known: gradascent, finetune, fisher, retrain.");
+        ((Action)(() => RemovalExpansion.Check(5, -1, 1000))).Should().Throw<HarnessException>().WithMessage("expansion size k = -1 must be 0 or more.");
+        ((Action)(() => RemovalExpansion.Check(1000, 0, 1000))).Should().Throw<HarnessException>()
+            .WithMessage("target 1000 is out of range: the training set has 1000 points (indices 0..999).");
+    }
+
+    [Test]
+    public void ExpansionTakesTheTargetsLargestKappaNeighbours()
+    {
+        using var images = data.Train.ImagesTensor();
+        using var stein = Harness.Scoring.SteinScores.Compute(trained.Model, images, data.Train.LabelsTensor(), "log_softmax", 500);
+        using var x = images.flatten(1);
+        var kernel = new Harness.Scoring.RbfKernel(7.0);
+        var forget = RemovalExpansion.Compute(kernel, x, stein.S, 42, 20);
+        var stats = Harness.Scoring.SteinKernelPass.Run(kernel, x, stein.S, new Harness.Scoring.ScoringOptions { TopK = 20 });
+        forget.Should().Equal(new[] { 42 }.Concat(stats.Neighbors(42).ToArray()));
+        forget.Should().OnlyHaveUniqueItems();
+    }
+}
