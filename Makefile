@@ -3,7 +3,7 @@ DOTNET  ?= dotnet
 CONFIG  ?= Release
 HARNESS := src/Harness.Cli/bin/$(CONFIG)/net10.0/harness
 
-.PHONY: all build data fashion-mnist train reproduce test bench clean
+.PHONY: all build data fashion-mnist train reproduce test bench run accept clean
 
 all: build
 
@@ -25,10 +25,21 @@ train: build data
 reproduce: build data
 	$(HARNESS) train --dataset mnist --model cnn2
 
+MATRIX ?= mnist
+
+## run: run, merge and verify one matrix (MATRIX=ci|mnist|paper), resuming finished cells
+run: build data
+	$(HARNESS) run --matrix $(MATRIX)
+	$(HARNESS) verify --matrix $(MATRIX)
+
+## accept: promote results/$(MATRIX)/$(MATRIX)-cells.received.csv to the verified baseline
+accept: build
+	$(HARNESS) accept --matrix $(MATRIX)
+
 ## test: restore, build, fetch data, run unit tests and experiment fixtures (TRX results in .test-results/)
 test: data
 	rm -rf .test-results
-	$(DOTNET) test Harness.sln -c $(CONFIG) --nologo --logger "trx" --results-directory .test-results
+	$(DOTNET) test Harness.sln -c $(CONFIG) --nologo --logger "trx" --logger "console;verbosity=minimal" --results-directory .test-results -m:1
 
 clean:
 	$(DOTNET) clean Harness.sln -c $(CONFIG) -v quiet

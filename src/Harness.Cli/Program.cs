@@ -21,10 +21,16 @@ namespace Harness.Cli
               harness unlearn --dataset mnist --algorithm gradascent|finetune|fisher|retrain --target I [--expansion K] [--out DIR]
                             [--scores DIR] [--unlearn-lr X] [--unlearn-epochs N] [--unlearn-batch B] [--unlearn-optimizer sgd|adam]
                             [--momentum M] [--threshold T] [--alpha A] [--fisher-samples N] [--unlearn-seed S]
+              harness list   --matrix NAME [--config experiments.yaml]
+              harness run    --matrix NAME [--shard i/n] [--results DIR] [--data-root DIR]   (also SLURM_ARRAY_TASK_ID/COUNT, JOB_COMPLETION_INDEX)
+              harness merge  --matrix NAME      writes results/NAME/cells.csv
+              harness verify --matrix NAME      merges and compares with results/NAME/NAME-cells.verified.csv
+              harness accept --matrix NAME      promotes the received table to the verified baseline
               harness bench [--dataset mnist] [--threads T] [--out results/bench/score-mnist.json]
 
             Data sets: mnist, fashion-mnist, cifar10, svhn, and any declared under `datasets:` in experiments.yaml.
             Data root: --data-root, else HARNESS_DATA, else data/. Checkpoint cache: HARNESS_CACHE, else .cache/.
+            Results: --results, else HARNESS_RESULTS, else results/.
             """;
 
         public static int Run(string[] args)
@@ -43,6 +49,11 @@ namespace Harness.Cli
                     "score" => ScoreCommand.Run(rest),
                     "bench" => BenchCommand.Run(rest),
                     "unlearn" => UnlearnCommand.Run(rest),
+                    "list" => MatrixCommands.List(rest),
+                    "run" => MatrixCommands.Run(rest),
+                    "merge" => MatrixCommands.Merge(rest),
+                    "verify" => MatrixCommands.Verify(rest),
+                    "accept" => MatrixCommands.Accept(rest),
                     _ => throw new HarnessException($"unknown command '{args[0]}'; run `harness help`."),
                 };
             }

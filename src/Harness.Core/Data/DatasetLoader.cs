@@ -18,6 +18,9 @@ public static class DatasetLoader
         return new DataSplits(spec.Name, full.Subset(trainIdx), full.Subset(valIdx), test, trainIdx);
     }
 
+    /// <summary>Throws the missing-files error when the data set's files are not all present; reads nothing.</summary>
+    public static void CheckPresent(DatasetSpec spec, string? dataRoot = null) => ResolveFolder(spec, Paths.DataRoot(dataRoot));
+
     /// <summary>The held-out validation indices are the first <paramref name="validation"/> of a seeded permutation; both lists come back ascending.</summary>
     public static (int[] Train, int[] Validation) Split(int count, int validation, int seed)
     {

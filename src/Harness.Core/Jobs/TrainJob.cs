@@ -18,6 +18,8 @@ public sealed record TrainOptions
     public int? BatchSize { get; init; }
     public string? Optimizer { get; init; }
     public int? TrainLimit { get; init; }
+    /// <summary>Evaluate on only the first N test images (small CI profiles).</summary>
+    public int? TestLimit { get; init; }
     public string? DataRoot { get; init; }
     public string? CacheRoot { get; init; }
     public string? ConfigPath { get; init; }
@@ -43,8 +45,10 @@ public sealed record TrainOptions
     public DataSplits LoadData()
     {
         var registry = DatasetRegistry.WithDeclared(ConfigPath ?? Path.Combine(Paths.RepoRoot, "experiments.yaml"));
-        if (TrainLimit is < 0) throw new HarnessException($"--train-limit {TrainLimit} must be positive.");
-        return DatasetLoader.Load(registry.Get(Dataset), DataRoot, TrainLimit);
+        if (TrainLimit is < 1) throw new HarnessException($"train limit {TrainLimit} must be positive.");
+        if (TestLimit is < 1) throw new HarnessException($"test limit {TestLimit} must be positive.");
+        var data = DatasetLoader.Load(registry.Get(Dataset), DataRoot, TrainLimit);
+        return TestLimit is int t ? data with { Test = data.Test.Take(t) } : data;
     }
 }
 

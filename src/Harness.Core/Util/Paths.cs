@@ -14,6 +14,10 @@ public static class Paths
     public static string CacheRoot =>
         Path.GetFullPath(Environment.GetEnvironmentVariable("HARNESS_CACHE") ?? Path.Combine(RepoRoot, ".cache"));
 
+    /// <summary>HARNESS_RESULTS, else `results/` in the repository.</summary>
+    public static string ResultsRoot =>
+        Path.GetFullPath(Environment.GetEnvironmentVariable("HARNESS_RESULTS") ?? Path.Combine(RepoRoot, "results"));
+
     static string FindRepoRoot()
     {
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })

@@ -1,0 +1,41 @@
+using FluentAssertions;
+using Harness.Experiments;
+using Harness.Util;
+using NUnit.Framework;
+
+namespace Harness.Experiments.Fixtures;
+
+/// <summary>Every cell of every declared matrix, then the merged table of each matrix against its verified baseline.</summary>
+[NonParallelizable]
+public class MatrixFixture
+{
+    [TestCaseSource(typeof(MatrixCells), nameof(MatrixCells.Cells))]
+    public void Cell(string matrix, string id)
+    {
+        var runner = MatrixCells.Runner(matrix);
+        var cell = MatrixCells.Find(matrix, id);
+        var outcome = runner.RunCell(cell);
+        if (outcome.Status == CellStatus.Ignored) Assert.Ignore(outcome.Reason!);
+        var result = Json.Deserialize<CellResult>(File.ReadAllText(cell.ResultPath(runner.ResultsRoot)));
+        result.Cell.Should().Be(id);
+        foreach (var v in new[] { result.ForgetAcc, result.RemainAcc, result.TestAcc, result.MiaEfficacy })
+            v.Should().BeInRange(0, 1);
+        result.ForgetSet.Should().HaveCount(cell.Expansion + 1).And.OnlyHaveUniqueItems();
+        double.IsFinite(result.Distance).Should().BeTrue();
+    }
+
+    [TestCaseSource(typeof(MatrixCells), nameof(MatrixCells.MatrixNames))]
+    public void Verified(string matrix)
+    {
+        var spec = MatrixCells.Experiments.Matrix(matrix);
+        var runner = MatrixCells.Runner(matrix);
+        var outcomes = runner.Run(Matrices.Cells(spec), new ConsoleProgress(TestContext.Progress, live: false));
+        var ignored = outcomes.Where(o => o.Status == CellStatus.Ignored).ToList();
+        if (ignored.Count > 0) Assert.Ignore($"{ignored.Count} cells cannot run here: {ignored[0].Reason}");
+        var (rows, missing) = MatrixTable.Collect(spec, runner.ResultsRoot);
+        missing.Should().BeEmpty();
+        Util.AtomicFile.WriteAllText(MatrixTable.CsvPath(runner.ResultsRoot, matrix), MatrixTable.ToCsv(rows));
+        try { Verification.Verify(spec, runner.ResultsRoot); }
+        catch (HarnessException e) { Assert.Fail(e.Message); }
+    }
+}

@@ -1,0 +1,74 @@
+using Harness.Scoring;
+using Harness.Unlearning;
+
+namespace Harness.Config;
+
+/// <summary>Training settings a matrix overrides (null keeps the paper's Table 4 default of each data set).</summary>
+public sealed record TrainingOverrides
+{
+    public string? Model { get; init; }
+    public int? Epochs { get; init; }
+    public double? LearningRate { get; init; }
+    public int? BatchSize { get; init; }
+    public string? Optimizer { get; init; }
+    public int? Threads { get; init; }
+    public string? Device { get; init; }
+    public int? TrainLimit { get; init; }
+    public int? TestLimit { get; init; }
+}
+
+/// <summary>Unlearning settings a matrix overrides for one algorithm (null keeps the Table 5 default).</summary>
+public sealed record UnlearnOverrides
+{
+    public string? Optimizer { get; init; }
+    public double? LearningRate { get; init; }
+    public int? Epochs { get; init; }
+    public double? Momentum { get; init; }
+    public double? WeightDecay { get; init; }
+    public int? BatchSize { get; init; }
+    public double? OverfitThreshold { get; init; }
+    public double? Alpha { get; init; }
+    public int? FisherSamples { get; init; }
+
+    public UnlearnSettings Apply(UnlearnSettings s) => s with
+    {
+        Optimizer = Optimizer ?? s.Optimizer, LearningRate = LearningRate ?? s.LearningRate, Epochs = Epochs ?? s.Epochs,
+        Momentum = Momentum ?? s.Momentum, WeightDecay = WeightDecay ?? s.WeightDecay, BatchSize = BatchSize ?? s.BatchSize,
+        OverfitThreshold = OverfitThreshold ?? s.OverfitThreshold, Alpha = Alpha ?? s.Alpha, FisherSamples = FisherSamples ?? s.FisherSamples,
+    };
+}
+
+/// <summary>How far a verified value may move: |received − verified| ≤ abs + rel·|verified|.</summary>
+public sealed record Tolerance(double Abs, double Rel)
+{
+    public bool Holds(double verified, double received) =>
+        (double.IsNaN(verified) && double.IsNaN(received)) || Math.Abs(received - verified) <= Abs + Rel * Math.Abs(verified);
+}
+
+/// <summary>One experiment matrix: its axes and its settings. Expanded into cells by <see cref="Matrices.Cells"/>.</summary>
+public sealed record MatrixSpec
+{
+    public required string Name { get; init; }
+    public string Description { get; init; } = "";
+    public required string[] Datasets { get; init; }
+    public required string[] Scorers { get; init; }
+    public required string[] Sides { get; init; }
+    public required int Points { get; init; }
+    public required string[] Unlearners { get; init; }
+    public required int[] Expansions { get; init; }
+    public required int[] Seeds { get; init; }
+    public TrainingOverrides Training { get; init; } = new();
+    public ScoringOptions Scoring { get; init; } = new();
+    public Dictionary<string, UnlearnOverrides> Unlearning { get; init; } = new();
+    public Dictionary<string, Tolerance> Tolerances { get; init; } = new();
+
+    /// <summary>Default tolerances of the verified table; `seconds` is wall-clock and never compared.</summary>
+    public static readonly IReadOnlyDictionary<string, Tolerance> DefaultTolerances = new Dictionary<string, Tolerance>
+    {
+        ["forget_acc"] = new(1e-9, 0), ["remain_acc"] = new(1e-9, 0), ["test_acc"] = new(1e-9, 0), ["mia_efficacy"] = new(1e-9, 0),
+        ["forget_loss"] = new(1e-6, 1e-4), ["remain_loss"] = new(1e-6, 1e-4), ["test_loss"] = new(1e-6, 1e-4), ["distance"] = new(1e-6, 1e-4),
+    };
+
+    public Tolerance ToleranceOf(string column) =>
+        Tolerances.TryGetValue(column, out var t) ? t : DefaultTolerances[column];
+}

@@ -1,0 +1,36 @@
+using Harness.Config;
+
+namespace Harness.Experiments;
+
+/// <summary>One cell of a matrix, named by content: `mnist/emsksd/hard/t3/gradascent/k100/s0` (t3 = the fourth point on that side).</summary>
+public sealed record Cell(string Matrix, string Dataset, string Scorer, string Side, int Slot, string Unlearner, int Expansion, int Seed)
+{
+    public string Id => $"{Dataset}/{Scorer}/{Side}/t{Slot}/{Unlearner}/k{Expansion}/s{Seed}";
+
+    /// <summary>The cell's result file under the results root.</summary>
+    public string ResultPath(string resultsRoot) => Path.Combine(resultsRoot, Matrix, "cells", Id.Replace('/', Path.DirectorySeparatorChar) + ".json");
+
+    /// <summary>Stable shard of this cell: FNV-1a of its id modulo the shard count, so reordering the YAML moves nothing.</summary>
+    public int Shard(int count)
+    {
+        uint h = 2166136261;
+        foreach (char c in Id) { h ^= c; h *= 16777619; }
+        return (int)(h % (uint)count);
+    }
+
+    public override string ToString() => Id;
+}
+
+public static class Matrices
+{
+    /// <summary>Every cell of a matrix, in axis order.</summary>
+    public static IReadOnlyList<Cell> Cells(MatrixSpec m) =>
+        (from d in m.Datasets
+         from seed in m.Seeds
+         from scorer in m.Scorers
+         from side in m.Sides
+         from t in Enumerable.Range(0, m.Points)
+         from u in m.Unlearners
+         from k in m.Expansions
+         select new Cell(m.Name, d, scorer, side, t, u, k, seed)).ToList();
+}

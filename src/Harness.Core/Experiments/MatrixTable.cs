@@ -1,0 +1,159 @@
+using System.Globalization;
+using System.Text;
+using Harness.Config;
+using Harness.Util;
+
+namespace Harness.Experiments;
+
+/// <summary>results/&lt;matrix&gt;/cells.csv: one row per finished cell, in the matrix's cell order, numbers in the invariant culture.</summary>
+public static class MatrixTable
+{
+    public static readonly string[] Columns =
+    {
+        "cell", "dataset", "scorer", "side", "target", "unlearner", "expansion", "seed",
+        "forget_acc", "forget_loss", "remain_acc", "remain_loss", "test_acc", "test_loss", "mia_efficacy", "distance", "seconds",
+    };
+
+    public static readonly string[] Metrics = Columns[8..];
+
+    public sealed record Row(string Cell, string[] Keys, Dictionary<string, double> Values);
+
+    public static string CsvPath(string resultsRoot, string matrix) => Path.Combine(resultsRoot, matrix, "cells.csv");
+
+    /// <summary>Reads every finished cell of the matrix; returns the rows and the ids of cells without a result.</summary>
+    public static (List<CellResult> Rows, List<string> Missing) Collect(MatrixSpec matrix, string resultsRoot)
+    {
+        var rows = new List<CellResult>();
+        var missing = new List<string>();
+        foreach (var cell in Matrices.Cells(matrix))
+        {
+            var path = cell.ResultPath(resultsRoot);
+            if (!File.Exists(path)) { missing.Add(cell.Id); continue; }
+            try { rows.Add(Json.Deserialize<CellResult>(File.ReadAllText(path))); }
+            catch (System.Text.Json.JsonException e)
+            {
+                throw new HarnessException($"{path}: unreadable cell result ({e.Message}); delete it and run the matrix again.");
+            }
+        }
+        return (rows, missing);
+    }
+
+    public static string ToCsv(IEnumerable<CellResult> rows)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder(string.Join(",", Columns)).Append('\n');
+        foreach (var r in rows)
+        {
+            sb.Append(string.Join(",", r.Cell, r.Dataset, r.Scorer, r.Side, r.Target.ToString(inv), r.Unlearner, r.Expansion.ToString(inv), r.Seed.ToString(inv)));
+            foreach (var v in new[] { r.ForgetAcc, r.ForgetLoss, r.RemainAcc, r.RemainLoss, r.TestAcc, r.TestLoss, r.MiaEfficacy, r.Distance, r.Seconds })
+                sb.Append(',').Append(v.ToString("R", inv));
+            sb.Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    public static List<Row> ReadCsv(string path)
+    {
+        if (!File.Exists(path)) throw new HarnessException($"{path}: not found.");
+        var lines = File.ReadAllLines(path).Where(l => l.Length > 0).ToArray();
+        if (lines.Length == 0 || lines[0] != string.Join(",", Columns))
+            throw new HarnessException($"{path}: the header must be {string.Join(",", Columns)}.");
+        var rows = new List<Row>();
+        for (int i = 1; i < lines.Length; i++)
+        {
+            var f = lines[i].Split(',');
+            if (f.Length != Columns.Length) throw new HarnessException($"{path}:{i + 1}: {f.Length} fields, expected {Columns.Length}.");
+            var values = new Dictionary<string, double>();
+            for (int c = 8; c < Columns.Length; c++)
+            {
+                if (!double.TryParse(f[c], NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
+                    throw new HarnessException($"{path}:{i + 1}: column {Columns[c]} '{f[c]}' is not a number.");
+                values[Columns[c]] = v;
+            }
+            rows.Add(new Row(f[0], f[1..8], values));
+        }
+        return rows;
+    }
+}
+
+/// <summary>
+/// Compares a merged table with the committed `*.verified.csv` under the matrix's per-column tolerances (Verify's convention:
+/// a mismatch writes `*.received.csv` beside it). `seconds` is wall-clock and never compared.
+/// </summary>
+public static class Verification
+{
+    public static string VerifiedPath(string resultsRoot, string matrix) => Path.Combine(resultsRoot, matrix, $"{matrix}-cells.verified.csv");
+    public static string ReceivedPath(string resultsRoot, string matrix) => Path.Combine(resultsRoot, matrix, $"{matrix}-cells.received.csv");
+
+    /// <summary>The differences, one readable line each; empty when the table matches.</summary>
+    public static List<string> Compare(MatrixSpec matrix, List<MatrixTable.Row> verified, List<MatrixTable.Row> received)
+    {
+        var diffs = new List<string>();
+        var inv = CultureInfo.InvariantCulture;
+        var rec = received.ToDictionary(r => r.Cell);
+        foreach (var v in verified)
+        {
+            if (!rec.TryGetValue(v.Cell, out var r)) { diffs.Add($"{v.Cell}: in the verified table, missing from the received one"); continue; }
+            for (int k = 0; k < v.Keys.Length; k++)
+                if (v.Keys[k] != r.Keys[k])
+                    diffs.Add($"{v.Cell}: {MatrixTable.Columns[k + 1]}: verified {v.Keys[k]}, received {r.Keys[k]}");
+            foreach (var col in MatrixTable.Metrics.Where(c => c != "seconds"))
+            {
+                var tol = matrix.ToleranceOf(col);
+                if (!tol.Holds(v.Values[col], r.Values[col]))
+                    diffs.Add(string.Create(inv, $"{v.Cell}: {col}: verified {v.Values[col]:R}, received {r.Values[col]:R} (tolerance abs {tol.Abs:G3} + rel {tol.Rel:G3})"));
+            }
+        }
+        var known = verified.Select(v => v.Cell).ToHashSet();
+        diffs.AddRange(received.Where(r => !known.Contains(r.Cell)).Select(r => $"{r.Cell}: received, not in the verified table"));
+        return diffs;
+    }
+
+    /// <summary>Checks results/&lt;matrix&gt;/cells.csv against the verified file; on mismatch writes the received file and throws with the diff.</summary>
+    public static void Verify(MatrixSpec matrix, string resultsRoot)
+    {
+        var csv = MatrixTable.CsvPath(resultsRoot, matrix.Name);
+        var verifiedPath = VerifiedPath(resultsRoot, matrix.Name);
+        var receivedPath = ReceivedPath(resultsRoot, matrix.Name);
+        if (!File.Exists(verifiedPath))
+        {
+            File.Copy(csv, receivedPath, true);
+            throw new HarnessException($"{verifiedPath}: no verified baseline yet. Review {receivedPath} and accept it with `make accept MATRIX={matrix.Name}`.");
+        }
+        var diffs = Compare(matrix, MatrixTable.ReadCsv(verifiedPath), MatrixTable.ReadCsv(csv));
+        if (diffs.Count == 0)
+        {
+            if (File.Exists(receivedPath)) File.Delete(receivedPath);
+            return;
+        }
+        File.Copy(csv, receivedPath, true);
+        throw new HarnessException($"matrix '{matrix.Name}' differs from {verifiedPath} in {diffs.Count} value(s):\n  " +
+            string.Join("\n  ", diffs.Take(50)) + (diffs.Count > 50 ? $"\n  … and {diffs.Count - 50} more" : "") +
+            $"\nThe received table is {receivedPath}; if the change is intended, accept it with `make accept MATRIX={matrix.Name}`.");
+    }
+
+    /// <summary>Promotes the received table (or the current merge) to the verified baseline and records how it was made.</summary>
+    public static string Accept(MatrixSpec matrix, string resultsRoot, string command)
+    {
+        var source = File.Exists(ReceivedPath(resultsRoot, matrix.Name)) ? ReceivedPath(resultsRoot, matrix.Name) : MatrixTable.CsvPath(resultsRoot, matrix.Name);
+        if (!File.Exists(source)) throw new HarnessException($"{source}: nothing to accept; run `harness run --matrix {matrix.Name}` and `harness merge --matrix {matrix.Name}` first.");
+        var verified = VerifiedPath(resultsRoot, matrix.Name);
+        File.Copy(source, verified, true);
+        if (source.EndsWith(".received.csv", StringComparison.Ordinal)) File.Delete(source);
+        var rows = MatrixTable.ReadCsv(verified);
+        var first = Matrices.Cells(matrix).Select(c => c.ResultPath(resultsRoot)).FirstOrDefault(File.Exists);
+        var sample = first == null ? null : Json.Deserialize<CellResult>(File.ReadAllText(first));
+        var how = $"""
+            # How {Path.GetFileName(verified)} was made
+
+            - matrix: `{matrix.Name}` of experiments.yaml ({matrix.Description})
+            - command: `{command}` (regenerate: `harness run --matrix {matrix.Name} && harness merge --matrix {matrix.Name}`, then `make accept MATRIX={matrix.Name}`)
+            - cells: {rows.Count}; seeds: {string.Join(", ", matrix.Seeds)}; threads: {sample?.Threads.ToString(CultureInfo.InvariantCulture) ?? "?"}; device: {sample?.Device ?? "?"}
+            - machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}
+            - TorchSharp {Versions.TorchSharp}, LibTorch {Versions.LibTorch}; git commit of the cells: {sample?.GitCommit ?? "?"}
+            - tolerances (abs + rel·|verified|): {string.Join("; ", MatrixTable.Metrics.Where(c => c != "seconds").Select(c => string.Create(CultureInfo.InvariantCulture, $"{c} {matrix.ToleranceOf(c).Abs:G3} + {matrix.ToleranceOf(c).Rel:G3}")))}; `seconds` is not compared.
+            """;
+        AtomicFile.WriteAllText(Path.Combine(resultsRoot, matrix.Name, $"{matrix.Name}-cells.verified.md"), how + "\n");
+        return verified;
+    }
+}

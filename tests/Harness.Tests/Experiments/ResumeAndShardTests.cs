@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using FluentAssertions;
+using Harness.Experiments;
+using NUnit.Framework;
+
+namespace Harness.Tests.Experiments;
+
+/// <summary>
+/// `harness run` as users run it, in child processes on real MNIST: killed midway and rerun, and split into two shards;
+/// each merged table must equal an uninterrupted run's (all columns but the wall-clock seconds).
+/// </summary>
+[NonParallelizable]
+public class ResumeAndShardTests
+{
+    string dir = "", config = "", cache = "";
+
+    const string Tiny = """
+        matrices:
+          tiny:
+            datasets: [mnist]
+            scorers: [pc, ssn, mksd]
+            sides: [easy, hard]
+            points: 2
+            unlearners: [gradascent, fisher, finetune]
+            expansions: [0, 3]
+            seeds: [0]
+            training: { epochs: 1, threads: 2, device: cpu, train_limit: 300, test_limit: 300 }
+            scoring: { top_k: 3 }
+            unlearning:
+              finetune: { epochs: 2 }
+              fisher: { fisher_samples: 100 }
+        """;
+
+    [OneTimeSetUp]
+    public void SetUp()
+    {
+        dir = TestSupport.TempDir("resume");
+        config = Path.Combine(dir, "experiments.yaml");
+        cache = Path.Combine(dir, "cache");
+        File.WriteAllText(config, Tiny);
+    }
+
+    [OneTimeTearDown] public void TearDown() => Directory.Delete(dir, true);
+
+    ProcessStartInfo Harness(string results, params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "harness.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.ArgumentList.Add("--config"); psi.ArgumentList.Add(config);
+        psi.ArgumentList.Add("--results"); psi.ArgumentList.Add(results);
+        psi.Environment["HARNESS_CACHE"] = cache;
+        return psi;
+    }
+
+    void Run(string results, params string[] args)
+    {
+        using var p = Process.Start(Harness(results, args))!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        p.WaitForExit();
+        p.ExitCode.Should().Be(0, $"harness {string.Join(" ", args)} failed:\n{stderr.Result}\n{stdout.Result}");
+    }
+
+    static string[] Table(string results)
+    {
+        var lines = File.ReadAllLines(Path.Combine(results, "tiny", "cells.csv"));
+        return lines.Select(l => string.Join(",", l.Split(',')[..^1])).ToArray(); // drop `seconds`
+    }
+
+    string Uninterrupted()
+    {
+        var results = Path.Combine(dir, "whole");
+        if (!File.Exists(Path.Combine(results, "tiny", "cells.csv")))
+        {
+            Run(results, "run", "--matrix", "tiny");
+            Run(results, "merge", "--matrix", "tiny");
+        }
+        return results;
+    }
+
+    [Test]
+    public void KilledMidwayThenRerunGivesTheSameTable()
+    {
+        var whole = Uninterrupted();
+        int total = File.ReadAllLines(Path.Combine(whole, "tiny", "cells.csv")).Length - 1;
+        total.Should().Be(72);
+
+        var results = Path.Combine(dir, "killed");
+        var cells = Path.Combine(results, "tiny", "cells");
+        using (var p = Process.Start(Harness(results, "run", "--matrix", "tiny"))!)
+        {
+            _ = p.StandardOutput.ReadToEndAsync(); _ = p.StandardError.ReadToEndAsync();
+            var watch = Stopwatch.StartNew();
+            while (!p.HasExited && watch.Elapsed < TimeSpan.FromMinutes(3) &&
+                   (!Directory.Exists(cells) || Directory.GetFiles(cells, "*.json", SearchOption.AllDirectories).Length < 5))
+                Thread.Sleep(20);
+            p.HasExited.Should().BeFalse("the run must still be going when it is killed");
+            p.Kill(entireProcessTree: true);
+            p.WaitForExit();
+        }
+        int done = Directory.GetFiles(cells, "*.json", SearchOption.AllDirectories).Length;
+        TestContext.Out.WriteLine($"killed after {done} of {total} cells");
+        done.Should().BeInRange(1, total - 1);
+
+        Run(results, "run", "--matrix", "tiny");
+        Run(results, "merge", "--matrix", "tiny");
+        Table(results).Should().Equal(Table(whole));
+    }
+
+    [Test]
+    public void TwoShardsMergedEqualTheUnshardedRun()
+    {
+        var whole = Uninterrupted();
+        var results = Path.Combine(dir, "sharded");
+        Run(results, "run", "--matrix", "tiny", "--shard", "0/2");
+        int first = Directory.GetFiles(Path.Combine(results, "tiny", "cells"), "*.json", SearchOption.AllDirectories).Length;
+        first.Should().BeInRange(1, 71, "a shard runs only its share");
+        Run(results, "run", "--matrix", "tiny", "--shard", "1/2");
+        Run(results, "merge", "--matrix", "tiny");
+        Table(results).Should().Equal(Table(whole));
+    }
+}

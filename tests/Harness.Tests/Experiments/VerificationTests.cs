@@ -1,0 +1,86 @@
+using System.Globalization;
+using FluentAssertions;
+using Harness.Config;
+using Harness.Experiments;
+using NUnit.Framework;
+
+namespace Harness.Tests.Experiments;
+
+public class VerificationTests
+{
+    string dir = "";
+    [SetUp] public void SetUp() => dir = TestSupport.TempDir("verify");
+    [TearDown] public void TearDown() => Directory.Delete(dir, true);
+
+    static MatrixSpec Spec => new()
+    {
+        Name = "m", Datasets = new[] { "mnist" }, Scorers = new[] { "pc" }, Sides = new[] { "easy" }, Points = 2,
+        Unlearners = new[] { "gradascent" }, Expansions = new[] { 0 }, Seeds = new[] { 0 },
+    };
+
+    static CellResult Result(int slot, double forgetAcc, double loss) => new(
+        $"mnist/pc/easy/t{slot}/gradascent/k0/s0", "m", "mnist", "pc", "easy", slot, 100 + slot, "gradascent", 0, 0,
+        forgetAcc, loss, 0.99, 0.03, 0.985, 0.04, 0.5, 0.125, 0.25, new[] { 100 + slot }, new[] { true }, 0.9, 0.6, "a", "f",
+        new(), new(), new { }, 2, "cpu", "0.107.0", "2.10.0", "abc");
+
+    void WriteTables(string verified, string received)
+    {
+        Directory.CreateDirectory(Path.Combine(dir, "m"));
+        File.WriteAllText(Verification.VerifiedPath(dir, "m"), verified);
+        File.WriteAllText(MatrixTable.CsvPath(dir, "m"), received);
+    }
+
+    [Test]
+    public void AChangeBeyondToleranceFailsNamingTheCellAndColumn()
+    {
+        var good = MatrixTable.ToCsv(new[] { Result(0, 1, 0.01), Result(1, 0, 5.5) });
+        var drifted = MatrixTable.ToCsv(new[] { Result(0, 1, 0.01), Result(1, 0, 5.6) });
+        WriteTables(good, drifted);
+        var act = () => Verification.Verify(Spec, dir);
+        act.Should().Throw<HarnessException>()
+            .WithMessage("matrix 'm' differs from*in 1 value(s):*mnist/pc/easy/t1/gradascent/k0/s0: forget_loss: verified 5.5, received 5.6 (tolerance abs 1E-06 + rel 0.0001)*make accept MATRIX=m*");
+        File.ReadAllText(Verification.ReceivedPath(dir, "m")).Should().Be(drifted);
+    }
+
+    [Test]
+    public void AChangeWithinToleranceAndInSecondsPasses()
+    {
+        var a = Result(0, 1, 0.01);
+        var b = a with { ForgetLoss = 0.01 * (1 + 1e-6), Seconds = 99 };
+        WriteTables(MatrixTable.ToCsv(new[] { a }), MatrixTable.ToCsv(new[] { b }));
+        var spec = Spec with { Points = 1 };
+        spec.Invoking(s => Verification.Verify(s, dir)).Should().NotThrow();
+        File.Exists(Verification.ReceivedPath(dir, "m")).Should().BeFalse();
+    }
+
+    [Test]
+    public void AMissingCellAndAChangedTargetAreReported()
+    {
+        var verified = MatrixTable.ToCsv(new[] { Result(0, 1, 0.01), Result(1, 0, 5.5) });
+        var received = MatrixTable.ToCsv(new[] { Result(0, 1, 0.01) with { Target = 7 } });
+        var diffs = Verification.Compare(Spec, MatrixTable.ReadCsv(Write("v.csv", verified)), MatrixTable.ReadCsv(Write("r.csv", received)));
+        diffs.Should().Equal(
+            "mnist/pc/easy/t0/gradascent/k0/s0: target: verified 100, received 7",
+            "mnist/pc/easy/t1/gradascent/k0/s0: in the verified table, missing from the received one");
+    }
+
+    string Write(string name, string text) { var p = Path.Combine(dir, name); File.WriteAllText(p, text); return p; }
+
+    [Test]
+    public void TablesAreIdenticalUnderAnotherCulture()
+    {
+        var rows = new[] { Result(0, 1, 0.0123456789), Result(1, 0.5, 1234.5) };
+        var invariant = MatrixTable.ToCsv(rows);
+        var previous = CultureInfo.CurrentCulture;
+        try
+        {
+            CultureInfo.CurrentCulture = new CultureInfo("de-DE");
+            MatrixTable.ToCsv(rows).Should().Be(invariant);
+            var back = MatrixTable.ReadCsv(Write("c.csv", invariant));
+            back[1].Values["forget_loss"].Should().Be(1234.5);
+            Harness.Util.Json.Serialize(rows[0]).Should().Contain("\"forget_loss\": 0.0123456789");
+        }
+        finally { CultureInfo.CurrentCulture = previous; }
+        invariant.Should().Contain(",0.0123456789,");
+    }
+}
