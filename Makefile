@@ -2,8 +2,9 @@
 DOTNET  ?= dotnet
 CONFIG  ?= Release
 HARNESS := src/Harness.Cli/bin/$(CONFIG)/net10.0/harness
+MATRIX  ?= mnist
 
-.PHONY: all build data fashion-mnist train reproduce test bench run accept clean
+.PHONY: all build data fashion-mnist train reproduce figures report test bench run accept clean
 
 all: build
 
@@ -21,11 +22,17 @@ fashion-mnist:
 train: build data
 	$(HARNESS) train --dataset mnist --model cnn2
 
-## reproduce: set up everything and run the main job on MNIST
+## reproduce: the main job: set up everything, run the `mnist` matrix, figures, tables, REPORT.md, verify the baseline
 reproduce: build data
-	$(HARNESS) train --dataset mnist --model cnn2
+	$(HARNESS) reproduce --matrix mnist
 
-MATRIX ?= mnist
+## figures: Figures 1-5 of a matrix (MATRIX=mnist) from its merged results
+figures: build
+	$(HARNESS) figures --matrix $(MATRIX)
+
+## report: Tables 1-3 and REPORT.md of a matrix (MATRIX=mnist)
+report: build
+	$(HARNESS) report --matrix $(MATRIX)
 
 ## run: run, merge and verify one matrix (MATRIX=ci|mnist|paper), resuming finished cells
 run: build data

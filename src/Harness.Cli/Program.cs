@@ -26,6 +26,9 @@ namespace Harness.Cli
               harness merge  --matrix NAME      writes results/NAME/cells.csv
               harness verify --matrix NAME      merges and compares with results/NAME/NAME-cells.verified.csv
               harness accept --matrix NAME      promotes the received table to the verified baseline
+              harness figures --matrix NAME     Figures 1-5 as PNG under results/NAME/
+              harness report  --matrix NAME     Tables 1-3 (CSV, GitHub Markdown) and REPORT.md
+              harness reproduce [--matrix mnist] run, merge, figures, tables, report, summary, then verify
               harness bench [--dataset mnist] [--threads T] [--out results/bench/score-mnist.json]
 
             Data sets: mnist, fashion-mnist, cifar10, svhn, and any declared under `datasets:` in experiments.yaml.
@@ -54,6 +57,9 @@ namespace Harness.Cli
                     "merge" => MatrixCommands.Merge(rest),
                     "verify" => MatrixCommands.Verify(rest),
                     "accept" => MatrixCommands.Accept(rest),
+                    "figures" => ReportCommands.Figures(rest),
+                    "report" => ReportCommands.Report(rest),
+                    "reproduce" => ReportCommands.Reproduce(rest),
                     _ => throw new HarnessException($"unknown command '{args[0]}'; run `harness help`."),
                 };
             }

@@ -91,6 +91,9 @@ public sealed class MatrixRunner
     public IReadOnlyList<CellOutcome> Run(IReadOnlyList<Cell> cells, IProgress? progress = null)
     {
         var outcomes = new List<CellOutcome>();
+        // Shared work (training, scoring) first, so the progress bar's ETA measures cells only.
+        foreach (var g in cells.Where(c => !File.Exists(c.ResultPath(ResultsRoot))).Select(c => (c.Dataset, c.Seed)).Distinct())
+            SharedFor(g.Dataset, g.Seed);
         progress?.Start($"{matrix.Name}", cells.Count);
         for (int i = 0; i < cells.Count; i++)
         {
@@ -109,8 +112,9 @@ public sealed class MatrixRunner
         string? why = Unavailable(new Cell(matrix.Name, dataset, "", "", 0, "", 0, seed));
         if (why != null) return shared[(dataset, seed)] = new Shared(why);
 
-        var (trained, data, _) = TrainJob.Run(train, new ConsoleProgress(), log);
+        var (trained, data, trainReport) = TrainJob.Run(train, new ConsoleProgress(), log);
         var dir = Path.Combine(ResultsRoot, matrix.Name, "shared", $"{dataset}-s{seed}");
+        AtomicFile.WriteAllText(Path.Combine(dir, "train.json"), Json.Serialize(trainReport));
         var key = Json.Serialize(new { trained.CheckpointPath, matrix.Scoring, data.Train.Count });
         var keyPath = Path.Combine(dir, "scoring-key.json");
         PointScores scores;

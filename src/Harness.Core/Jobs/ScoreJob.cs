@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Harness.Scoring;
+using Harness.Scoring.Scorers;
 using Harness.Util;
 using static TorchSharp.torch;
 
@@ -69,6 +70,7 @@ public static class ScoreJob
         Npy.Write<int>(Path.Combine(options.OutDir, "neighbors", "indices.npy"), stats.NeighborIndex, n, stats.K);
         Npy.Write<float>(Path.Combine(options.OutDir, "neighbors", "values.npy"), stats.NeighborValue, n, stats.K);
         if (options.DumpKernel > 0) DumpKernel(options.OutDir, kernel, x, stein.S, options.DumpKernel);
+        WriteExtremeRows(options.OutDir, kernel, x, stein.S, scores);
         seconds["write"] = Lap(watch);
 
         var meta = new ScoreMeta(data.Name, trained.ModelName, n, x.shape[1], stats.K, kernel.Name, (kernel as RbfKernel)?.H,
@@ -91,6 +93,29 @@ public static class ScoreJob
         Npy.Write<float>(Path.Combine(dir, "X.npy"), xm.data<float>().ToArray(), m, xm.shape[1]);
         Npy.Write<float>(Path.Combine(dir, "S.npy"), sm.data<float>().ToArray(), m, sm.shape[1]);
         Npy.Write<float>(Path.Combine(dir, "K.npy"), k.data<float>().ToArray(), m, m);
+    }
+
+    /// <summary>One extreme point of a scorer and its row of κ against every training point (paper Figure 3).</summary>
+    public sealed record ExtremeRow(string Scorer, string Side, int Index, long Label, double Score);
+
+    /// <summary>extremes.json and extremes.npy (rows × n float32): κ(i, ·) of the easiest and hardest point of every scorer.</summary>
+    static void WriteExtremeRows(string dir, BaseKernel kernel, Tensor x, Tensor s, PointScores scores)
+    {
+        var rows = ScorerRegistry.Scorers.SelectMany(sc => new[]
+        {
+            new ExtremeRow(sc.Name, "easy", ScorerRegistry.Easiest(sc, scores, 1)[0], 0, 0),
+            new ExtremeRow(sc.Name, "hard", ScorerRegistry.Hardest(sc, scores, 1)[0], 0, 0),
+        }).Select(r => r with { Label = scores.Label[r.Index], Score = ScorerRegistry.Get(r.Scorer).Values(scores)[r.Index] }).ToList();
+        int n = scores.Count;
+        var values = new float[rows.Count * n];
+        using (var scope = NewDisposeScope())
+        {
+            using var prepared = kernel.Prepare(x.contiguous(), s.contiguous());
+            for (int r = 0; r < rows.Count; r++)
+                kernel.SteinBlock(prepared, rows[r].Index, 1).to(ScalarType.Float32).contiguous().data<float>().CopyTo(values, r * n);
+        }
+        Npy.Write<float>(Path.Combine(dir, "extremes.npy"), values, rows.Count, n);
+        AtomicFile.WriteAllText(Path.Combine(dir, "extremes.json"), Json.Serialize(rows));
     }
 
     static double Lap(Stopwatch w) { double s = w.Elapsed.TotalSeconds; w.Restart(); return s; }

@@ -31,7 +31,7 @@ public sealed record SetMeasurement(int Count, double Accuracy, double Loss);
 public sealed record UnlearnReport(
     string Dataset, string Model, string Algorithm, int Target, int Expansion, int[] ForgetSet, string ForgetSetSource,
     UnlearnSettings Settings, TrainingSettings OriginalTraining,
-    SetMeasurement Forget, SetMeasurement Remain, SetMeasurement Test,
+    SetMeasurement OriginalForget, SetMeasurement Forget, SetMeasurement Remain, SetMeasurement Test,
     MiaResult Mia, Dictionary<string, double> DistancePerLayer, double Distance, double Seconds,
     Dictionary<string, object> Details, int Threads, string Device, string CheckpointPath, string TorchSharpVersion, string LibTorchVersion);
 
@@ -54,6 +54,7 @@ public static class UnlearnJob
     {
         var inForget = new HashSet<int>(forget);
         var remain = Enumerable.Range(0, data.Train.Count).Where(i => !inForget.Contains(i)).ToArray();
+        var before = Evaluator.Evaluate(trained.Model, data.Train.Subset(forget), trained.Device);
         var context = new UnlearnContext(trained.Model, trained.ModelName, data.Train, forget, remain, settings, trained.Settings, trained.Device, progress);
         var watch = Stopwatch.StartNew();
         var result = unlearner.Unlearn(context);
@@ -65,7 +66,7 @@ public static class UnlearnJob
         var mia = MiaEfficacy.Measure(result.Model, forgetSet, remainSet, data.Test, trained.Device, settings.Seed);
         var (perLayer, total) = ParameterDistance.Measure(result.Model, trained.Model);
         var report = new UnlearnReport(data.Name, trained.ModelName, unlearner.Name, options.Target, options.Expansion, forget, source,
-            settings, trained.Settings, M(forgetSet), M(remainSet), M(data.Test), mia, perLayer, total, seconds, result.Details,
+            settings, trained.Settings, new SetMeasurement(before.Count, before.Accuracy, before.Loss), M(forgetSet), M(remainSet), M(data.Test), mia, perLayer, total, seconds, result.Details,
             trained.Threads, trained.Device.type.ToString().ToLowerInvariant(), trained.CheckpointPath, Versions.TorchSharp, Versions.LibTorch);
         result.Model.Dispose();
         return report;

@@ -20,7 +20,7 @@ public class VerificationTests
 
     static CellResult Result(int slot, double forgetAcc, double loss) => new(
         $"mnist/pc/easy/t{slot}/gradascent/k0/s0", "m", "mnist", "pc", "easy", slot, 100 + slot, "gradascent", 0, 0,
-        forgetAcc, loss, 0.99, 0.03, 0.985, 0.04, 0.5, 0.125, 0.25, new[] { 100 + slot }, new[] { true }, 0.9, 0.6, "a", "f",
+        forgetAcc, loss, 0.99, 0.03, 0.985, 0.04, 0.5, 0.125, 0.25, 1, 0.01, new[] { 100 + slot }, new[] { true }, 0.9, 0.6, "a", "f",
         new(), new(), new { }, 2, "cpu", "0.107.0", "2.10.0", "abc");
 
     void WriteTables(string verified, string received)

@@ -1,0 +1,156 @@
+using System.Globalization;
+using Harness.Config;
+using Harness.Experiments;
+using Harness.Jobs;
+using Harness.Reporting;
+using Harness.Scoring;
+using Harness.Util;
+
+namespace Harness.Cli;
+
+/// <summary>`harness figures|report|reproduce --matrix NAME`: the paper's tables, figures and the reproduction report.</summary>
+static class ReportCommands
+{
+    sealed record Ctx(ExperimentsFile File, MatrixSpec Matrix, string ResultsRoot, string? DataRoot);
+
+    static Ctx Read(CliArgs a, string command)
+    {
+        var name = a.String("matrix") ?? "mnist";
+        var file = ExperimentsFile.Load(a.String("config") ?? Path.Combine(Paths.RepoRoot, "experiments.yaml"));
+        var ctx = new Ctx(file, file.Matrix(name), Path.GetFullPath(a.String("results") ?? Paths.ResultsRoot), a.String("data-root"));
+        a.RejectUnused(command);
+        return ctx;
+    }
+
+    static List<CellResult> Cells(Ctx c)
+    {
+        var (rows, missing) = MatrixTable.Collect(c.Matrix, c.ResultsRoot);
+        if (rows.Count == 0) throw new HarnessException($"matrix '{c.Matrix.Name}' has no results in {c.ResultsRoot}; run `harness run --matrix {c.Matrix.Name}` first.");
+        if (missing.Count > 0) Console.Error.WriteLine($"note: {missing.Count} cells of '{c.Matrix.Name}' have no result yet (e.g. {missing[0]}); tables and figures use the {rows.Count} that do.");
+        return rows;
+    }
+
+    static string Out(Ctx c, string name) => Path.Combine(c.ResultsRoot, c.Matrix.Name, $"{c.Matrix.Name}-{name}");
+
+    public static int Figures(IEnumerable<string> args)
+    {
+        var c = Read(new CliArgs(args, new HashSet<string>()), "figures");
+        foreach (var p in DrawFigures(c, Cells(c))) Console.WriteLine($"wrote {p}");
+        return 0;
+    }
+
+    public static int Report(IEnumerable<string> args)
+    {
+        var c = Read(new CliArgs(args, new HashSet<string>()), "report");
+        foreach (var p in WriteTablesAndReport(c, Cells(c), "not run by `harness report` (see `harness verify`)")) Console.WriteLine($"wrote {p}");
+        return 0;
+    }
+
+    /// <summary>The main job: run the matrix (resuming), merge, draw, report, summarise, then verify against the committed baseline.</summary>
+    public static int Reproduce(IEnumerable<string> args)
+    {
+        var c = Read(new CliArgs(args, new HashSet<string>()), "reproduce");
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var runner = new MatrixRunner(c.File, c.Matrix, c.ResultsRoot, c.DataRoot);
+        var outcomes = runner.Run(Matrices.Cells(c.Matrix), new ConsoleProgress());
+        var ignored = outcomes.Where(o => o.Status == CellStatus.Ignored).ToList();
+        if (ignored.Count > 0) Console.Error.WriteLine($"{ignored.Count} cells ignored: {ignored[0].Reason!.Split('\n')[0]}");
+        var cells = Cells(c);
+        var csv = MatrixCommands.MergeInto(c.Matrix, c.ResultsRoot, out var missing);
+        string verification;
+        HarnessException? failure = null;
+        try
+        {
+            if (missing.Count > 0) throw new HarnessException($"{missing.Count} cells have no result");
+            Verification.Verify(c.Matrix, c.ResultsRoot);
+            verification = $"all {cells.Count} cells match `{Path.GetFileName(Verification.VerifiedPath(c.ResultsRoot, c.Matrix.Name))}`";
+        }
+        catch (HarnessException e)
+        {
+            failure = e;
+            verification = $"**failed**: {e.Message.Split('\n')[0]}";
+        }
+        var written = new List<string> { csv };
+        written.AddRange(DrawFigures(c, cells));
+        written.AddRange(WriteTablesAndReport(c, cells, verification));
+        Console.WriteLine();
+        Console.WriteLine(Summary(c, cells));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{outcomes.Count(o => o.Status == CellStatus.Computed)} cells computed, {outcomes.Count(o => o.Status == CellStatus.AlreadyDone)} reused, in {watch.Elapsed.TotalMinutes:F1} min."));
+        Console.WriteLine($"Results in {Path.Combine(c.ResultsRoot, c.Matrix.Name)}:");
+        foreach (var p in written) Console.WriteLine($"  {Path.GetRelativePath(c.ResultsRoot, p)}");
+        if (failure != null)
+        {
+            Console.Error.WriteLine($"error: {failure.Message}");
+            return 1;
+        }
+        Console.WriteLine($"Verified: {verification}.");
+        return 0;
+    }
+
+    static string Summary(Ctx c, List<CellResult> cells)
+    {
+        int k = PaperTables.Expansion(c.Matrix);
+        var inv = CultureInfo.InvariantCulture;
+        var lines = new List<string> { $"GradAscent, k = {k}: forget accuracy (test accuracy) of the easy and hard points per scorer", $"{"scorer",-8} {"easy",-16} {"hard",-16}" };
+        foreach (var d in c.Matrix.Datasets)
+            foreach (var s in c.Matrix.Scorers)
+            {
+                string Cell(string side)
+                {
+                    var sel = cells.Where(x => x.Dataset == d && x.Scorer == s && x.Side == side && x.Unlearner == "gradascent" && x.Expansion == k).ToList();
+                    return sel.Count == 0 ? "–" : string.Create(inv, $"{sel.Average(x => x.ForgetAcc):F2} ({sel.Average(x => x.TestAcc):F3})");
+                }
+                lines.Add($"{PaperTables.Name(s),-8} {Cell("easy"),-16} {Cell("hard"),-16}");
+            }
+        return string.Join("\n", lines);
+    }
+
+    static IEnumerable<string> DrawFigures(Ctx c, List<CellResult> cells)
+    {
+        var paths = new List<string>();
+        foreach (var fig in new[] { 2, 4, 5 })
+        {
+            if (!c.Matrix.Scorers.Contains(Reporting.Figures.ExpansionFigureScorer[fig])) continue;
+            var p = Out(c, $"figure{fig}.png");
+            Reporting.Figures.Save(Reporting.Figures.Expansion(c.Matrix, cells, fig), p);
+            paths.Add(p);
+        }
+        var (dataset, seed) = (cells[0].Dataset, cells[0].Seed);
+        var shared = Path.Combine(c.ResultsRoot, c.Matrix.Name, "shared", $"{dataset}-s{seed}");
+        var runner = new MatrixRunner(c.File, c.Matrix, c.ResultsRoot, c.DataRoot);
+        var data = runner.TrainOptionsFor(dataset, seed).LoadData();
+        var scores = PointScores.ReadCsv(Path.Combine(shared, "scores.csv"));
+        var f1 = Out(c, "figure1.png");
+        Reporting.Figures.Save(Reporting.Figures.FlaggedImages(c.Matrix, scores, data.Train), f1);
+        paths.Add(f1);
+        var scorer = c.Matrix.Scorers.Contains("emsksd") ? "emsksd" : c.Matrix.Scorers[0];
+        var f3 = Out(c, "figure3.png");
+        Reporting.Figures.Save(Reporting.Figures.KernelRows(shared, scorer, scores.Label), f3);
+        paths.Add(f3);
+        return paths;
+    }
+
+    static IEnumerable<string> WriteTablesAndReport(Ctx c, List<CellResult> cells, string verification)
+    {
+        var entries = PaperTables.Build(c.Matrix, cells);
+        var paths = new List<string>();
+        foreach (int t in new[] { 1, 2, 3 })
+        {
+            var csv = Out(c, $"table{t}.csv");
+            var md = Out(c, $"table{t}-github.md");
+            AtomicFile.WriteAllText(csv, PaperTables.Csv(entries.Where(e => e.Table == t)));
+            AtomicFile.WriteAllText(md, PaperTables.Markdown(c.Matrix, entries, t));
+            paths.Add(csv); paths.Add(md);
+        }
+        var originals = new Dictionary<string, TrainReport>();
+        foreach (var d in c.Matrix.Datasets)
+        {
+            var path = Path.Combine(c.ResultsRoot, c.Matrix.Name, "shared", $"{d}-s{c.Matrix.Seeds[0]}", "train.json");
+            if (File.Exists(path)) originals[d] = Json.Deserialize<TrainReport>(File.ReadAllText(path));
+        }
+        var report = Path.Combine(c.ResultsRoot, c.Matrix.Name, "REPORT.md");
+        AtomicFile.WriteAllText(report, ReproductionReport.Build(c.Matrix, cells, entries, originals, verification));
+        paths.Add(report);
+        return paths;
+    }
+}

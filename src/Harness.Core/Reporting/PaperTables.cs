@@ -1,0 +1,91 @@
+using System.Globalization;
+using System.Text;
+using Harness.Config;
+using Harness.Experiments;
+
+namespace Harness.Reporting;
+
+/// <summary>One entry of Table 1, 2 or 3: our spread over points and seeds, and the paper's number where it reports one.</summary>
+public sealed record TableEntry(int Table, string Dataset, string Scorer, string Unlearner, string Side, string Part, string Metric, Spread Ours, double? Paper);
+
+/// <summary>
+/// The paper's Tables 1 (accuracy), 2 (loss) and 3 (MIA-efficacy), easy vs hard per scorer and unlearner, from the merged
+/// cells of the smallest expansion (k = 0 where the matrix has it, as in the paper).
+/// </summary>
+public static class PaperTables
+{
+    public static readonly Dictionary<int, string> Titles = new()
+    {
+        [1] = "Table 1: accuracy of the forget set and the test set after unlearning (forget: lower is better; test: higher is better)",
+        [2] = "Table 2: mean loss of the forget set and the test set after unlearning (forget: higher is better; test: lower is better)",
+        [3] = "Table 3: MIA-efficacy on the forget set (higher is better forgetting)",
+    };
+
+    static readonly Dictionary<string, string> Short = new() { ["gradascent"] = "GradAscent", ["finetune"] = "FineTune", ["fisher"] = "Fisher", ["retrain"] = "Retrain" };
+    static readonly Dictionary<string, string> ScorerName = new() { ["pc"] = "PC", ["mksd"] = "MKSD", ["msksd"] = "MSKSD", ["ssn"] = "SSN", ["emsksd"] = "EMSKSD" };
+
+    public static int Expansion(MatrixSpec m) => m.Expansions.Min();
+
+    public static List<TableEntry> Build(MatrixSpec m, IReadOnlyList<CellResult> cells)
+    {
+        int k = Expansion(m);
+        var entries = new List<TableEntry>();
+        foreach (var (table, parts) in new[] { (1, new[] { ("forget", "forget_acc"), ("test", "test_acc") }), (2, new[] { ("forget", "forget_loss"), ("test", "test_loss") }), (3, new[] { ("forget", "mia_efficacy") }) })
+            foreach (var d in m.Datasets)
+                foreach (var sc in m.Scorers)
+                    foreach (var (part, metric) in parts)
+                        foreach (var u in m.Unlearners)
+                            foreach (var side in new[] { "easy", "hard" }.Where(m.Sides.Contains))
+                            {
+                                var values = cells.Where(c => c.Dataset == d && c.Scorer == sc && c.Unlearner == u && c.Side == side && c.Expansion == k)
+                                    .Select(c => Metric(c, metric));
+                                entries.Add(new TableEntry(table, d, sc, u, side, part, metric, Spread.Of(values),
+                                    k == 0 ? PaperValues.Lookup(table, d, sc, u, side, part) : null));
+                            }
+        return entries;
+    }
+
+    public static double Metric(CellResult c, string metric) => metric switch
+    {
+        "forget_acc" => c.ForgetAcc, "test_acc" => c.TestAcc, "remain_acc" => c.RemainAcc,
+        "forget_loss" => c.ForgetLoss, "test_loss" => c.TestLoss, "remain_loss" => c.RemainLoss,
+        "mia_efficacy" => c.MiaEfficacy, _ => throw new ArgumentException(metric),
+    };
+
+    public static string Csv(IEnumerable<TableEntry> entries)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder("table,dataset,scorer,unlearner,side,part,metric,n,mean,sd,min,max,paper\n");
+        foreach (var e in entries)
+            sb.Append(string.Join(",", e.Table.ToString(inv), e.Dataset, e.Scorer, e.Unlearner, e.Side, e.Part, e.Metric, e.Ours.N.ToString(inv),
+                e.Ours.Mean.ToString("R", inv), e.Ours.Sd.ToString("R", inv), e.Ours.Min.ToString("R", inv), e.Ours.Max.ToString("R", inv),
+                e.Paper?.ToString("R", inv) ?? "")).Append('\n');
+        return sb.ToString();
+    }
+
+    /// <summary>GitHub Markdown in the paper's layout: one row per data set and scorer, columns part × unlearner × side.</summary>
+    public static string Markdown(MatrixSpec m, IReadOnlyList<TableEntry> entries, int table)
+    {
+        var t = entries.Where(e => e.Table == table).ToList();
+        var parts = t.Select(e => e.Part).Distinct().ToList();
+        var sides = new[] { "easy", "hard" }.Where(m.Sides.Contains).ToList();
+        var columns = (from p in parts from u in m.Unlearners from s in sides select (p, u, s)).ToList();
+        var sb = new StringBuilder($"**{Titles[table]}.** Matrix `{m.Name}`, expansion k = {Expansion(m)}; each entry is the mean ± standard deviation over " +
+            $"{m.Points} point(s) per side × {m.Seeds.Length} seed(s) (min and max in the CSV).\n\n");
+        sb.Append("| data set | scorer | ").Append(string.Join(" | ", columns.Select(c => $"{(parts.Count > 1 ? Cap(c.p) + " " : "")}{Short[c.u]} {c.s}"))).Append(" |\n");
+        sb.Append("|---|---|").Append(string.Concat(columns.Select(_ => "---:|"))).Append('\n');
+        foreach (var d in m.Datasets)
+            foreach (var sc in m.Scorers)
+            {
+                sb.Append($"| {d} | {ScorerName[sc]} | ");
+                sb.Append(string.Join(" | ", columns.Select(c => t.Single(e => e.Dataset == d && e.Scorer == sc && e.Part == c.p && e.Unlearner == c.u && e.Side == c.s).Ours.Format())));
+                sb.Append(" |\n");
+            }
+        return sb.ToString();
+    }
+
+    static string Cap(string s) => char.ToUpperInvariant(s[0]) + s[1..];
+
+    public static string Name(string scorer) => ScorerName[scorer];
+    public static string Name(string unlearner, bool _) => Short[unlearner];
+}

@@ -1,0 +1,164 @@
+using FluentAssertions;
+using Harness.Config;
+using Harness.Data;
+using Harness.Experiments;
+using Harness.Reporting;
+using Harness.Scoring;
+using Harness.Util;
+using NUnit.Framework;
+using SkiaSharp;
+
+namespace Harness.Tests.Reporting;
+
+/// <summary>Tables, figures and the report are built from the data they claim: series and values are checked, not only files.</summary>
+public class ReportingTests
+{
+    string dir = "";
+    [SetUp] public void SetUp() => dir = TestSupport.TempDir("report");
+    [TearDown] public void TearDown() => Directory.Delete(dir, true);
+
+    static readonly MatrixSpec Spec = new()
+    {
+        Name = "t", Datasets = new[] { "mnist" }, Scorers = new[] { "pc", "mksd", "msksd", "ssn", "emsksd" }, Sides = new[] { "easy", "hard" },
+        Points = 2, Unlearners = new[] { "gradascent", "finetune" }, Expansions = new[] { 0, 10 }, Seeds = new[] { 0 },
+    };
+
+    /// <summary>Deterministic, distinct values per cell so that any mix-up shows.</summary>
+    static List<CellResult> Cells() => Matrices.Cells(Spec).Select((c, i) => new CellResult(
+        c.Id, "t", c.Dataset, c.Scorer, c.Side, c.Slot, 1000 + i, c.Unlearner, c.Expansion, c.Seed,
+        ForgetAcc: (i % 3) / 2.0, ForgetLoss: i * 0.1, RemainAcc: 0.9 + i * 0.001, RemainLoss: 0.2, TestAcc: 0.95 - i * 0.001, TestLoss: 0.1 + i * 0.01,
+        MiaEfficacy: (i % 2), Distance: i, Seconds: 1, OriginalForgetAcc: 1, OriginalForgetLoss: 0.01, ForgetSet: new[] { 1000 + i },
+        MiaForgetPredictedNonMember: new[] { i % 2 == 1 }, MiaThreshold: 0.9, MiaShadowBalancedAccuracy: 0.6, MiaAttack: "a", MiaFeature: "f",
+        DistancePerLayer: new(), Details: new(), Configuration: new { }, Threads: 2, Device: "cpu", TorchSharpVersion: "x", LibTorchVersion: "y", GitCommit: "z")).ToList();
+
+    [TestCase(2, "emsksd")]
+    [TestCase(4, "mksd")]
+    [TestCase(5, "msksd")]
+    public void ExpansionFiguresCarryTheMeansOfTheirCells(int figure, string scorer)
+    {
+        var cells = Cells();
+        var f = Figures.Expansion(Spec, cells, figure);
+        f.Series.Should().Equal("remain", "forget", "test");
+        f.Groups.Should().HaveCount(2 * 2 * 2);
+        f.Groups[0].Should().Be("easy GradAscent k0");
+        f.Groups[^1].Should().Be("hard FineTune k10");
+        f.CellCounts.SelectMany(c => c).Should().OnlyContain(n => n == Spec.Points);
+        var table = PaperTables.Build(Spec, cells);
+        int g = 0;
+        foreach (var side in new[] { "easy", "hard" })
+            foreach (var u in Spec.Unlearners)
+                foreach (var k in Spec.Expansions)
+                {
+                    var sel = cells.Where(c => c.Scorer == scorer && c.Side == side && c.Unlearner == u && c.Expansion == k).ToList();
+                    f.Values[0][g].Should().BeApproximately(sel.Average(c => c.RemainAcc), 1e-12);
+                    f.Values[1][g].Should().BeApproximately(sel.Average(c => c.ForgetAcc), 1e-12);
+                    f.Values[2][g].Should().BeApproximately(sel.Average(c => c.TestAcc), 1e-12);
+                    if (k == 0)
+                    {
+                        f.Values[1][g].Should().Be(table.Single(e => e.Table == 1 && e.Scorer == scorer && e.Unlearner == u && e.Side == side && e.Part == "forget").Ours.Mean);
+                        f.Values[2][g].Should().Be(table.Single(e => e.Table == 1 && e.Scorer == scorer && e.Unlearner == u && e.Side == side && e.Part == "test").Ours.Mean);
+                    }
+                    g++;
+                }
+        var png = Path.Combine(dir, "f.png");
+        Figures.Save(f, png);
+        using var bmp = SKBitmap.Decode(png);
+        bmp.Width.Should().BeGreaterThan(800);
+        Enumerable.Range(0, 50).Select(i => bmp.GetPixel(i * bmp.Width / 50, bmp.Height / 2)).Distinct().Count().Should().BeGreaterThan(2, "the figure is drawn, not blank");
+    }
+
+    [Test]
+    public void TablesHoldEveryEntryWithSpreadAndThePapersNumbers()
+    {
+        var entries = PaperTables.Build(Spec, Cells());
+        entries.Count(e => e.Table == 1).Should().Be(5 * 2 * 2 * 2);
+        entries.Count(e => e.Table == 3).Should().Be(5 * 2 * 2);
+        entries.Should().OnlyContain(e => e.Ours.N == 2);
+        entries.Single(e => e.Table == 1 && e.Scorer == "emsksd" && e.Unlearner == "gradascent" && e.Side == "easy" && e.Part == "forget").Paper.Should().Be(0.00);
+        entries.Single(e => e.Table == 1 && e.Scorer == "emsksd" && e.Unlearner == "gradascent" && e.Side == "hard" && e.Part == "forget").Paper.Should().Be(1.00);
+        entries.SingleOrDefault(e => e.Table == 3 && e.Scorer == "msksd" && e.Unlearner == "retrain" && e.Side == "easy").Should().BeNull("retrain is not in this matrix");
+        var md = PaperTables.Markdown(Spec, entries, 1);
+        md.Split('\n').Count(l => l.StartsWith("| mnist |")).Should().Be(5);
+        md.Should().Contain("Forget GradAscent easy").And.Contain("±");
+        PaperTables.Csv(entries.Where(e => e.Table == 2)).Split('\n')[0].Should().Be("table,dataset,scorer,unlearner,side,part,metric,n,mean,sd,min,max,paper");
+    }
+
+    [Test]
+    public void FlaggedImagesAreTheRankedPointsWithTheirPixels()
+    {
+        var mnist = TestSupport.Mnist.Train.Take(50);
+        var rng = new Random(1);
+        double[] R() => Enumerable.Range(0, 50).Select(_ => rng.NextDouble()).ToArray();
+        var scores = new PointScores(Enumerable.Range(0, 50).ToArray(), mnist.Labels, R(), R(), R(), R(), R(), R());
+        var f = Figures.FlaggedImages(Spec, scores, mnist);
+        f.Panels.Should().HaveCount(5 * 4);
+        foreach (var name in Spec.Scorers)
+        {
+            var s = Harness.Scoring.Scorers.ScorerRegistry.Get(name);
+            var panels = f.Panels.Where(p => p.Scorer == name).ToList();
+            panels.Where(p => p.Side == "easy").Select(p => p.Index).Should().Equal(Harness.Scoring.Scorers.ScorerRegistry.Easiest(s, scores, 2));
+            panels.Where(p => p.Side == "hard").Select(p => p.Index).Should().Equal(Harness.Scoring.Scorers.ScorerRegistry.Hardest(s, scores, 2));
+            foreach (var p in panels)
+            {
+                p.Label.Should().Be(mnist.Labels[p.Index]);
+                p.Score.Should().Be(s.Values(scores)[p.Index]);
+                p.Pixels.Should().Equal(mnist.Pixels.AsSpan(p.Index * 784, 784).ToArray());
+            }
+        }
+        var png = Path.Combine(dir, "f1.png");
+        Figures.Save(f, png);
+        new FileInfo(png).Length.Should().BeGreaterThan(10_000);
+    }
+
+    [Test]
+    public void KernelRowFigureSortsEveryOtherPointByKappaAndKeepsItsClass()
+    {
+        const int n = 40;
+        var labels = Enumerable.Range(0, n).Select(i => (long)(i % 10)).ToArray();
+        var rows = new[] { new Harness.Jobs.ScoreJob.ExtremeRow("emsksd", "easy", 3, 3, 1.0), new Harness.Jobs.ScoreJob.ExtremeRow("emsksd", "hard", 7, 7, 9.0) };
+        var values = Enumerable.Range(0, 2 * n).Select(i => (float)Math.Sin(i * 1.3)).ToArray();
+        Npy.Write<float>(Path.Combine(dir, "extremes.npy"), values, 2, n);
+        File.WriteAllText(Path.Combine(dir, "extremes.json"), Json.Serialize(rows));
+        var f = Figures.KernelRows(dir, "emsksd", labels);
+        f.Panels.Should().HaveCount(2);
+        for (int r = 0; r < 2; r++)
+        {
+            var p = f.Panels[r];
+            p.Index.Should().Be(rows[r].Index);
+            var points = p.ByClass.SelectMany(kv => kv.Value.Rank.Zip(kv.Value.Value, (x, y) => (Rank: x, Value: y, Class: kv.Key))).OrderBy(t => t.Rank).ToList();
+            points.Should().HaveCount(n - 1, "every point but the flagged one itself");
+            points.Select(t => t.Value).Should().BeInDescendingOrder();
+            var expected = Enumerable.Range(0, n).Where(j => j != p.Index).OrderByDescending(j => values[r * n + j]).ToList();
+            points.Select(t => t.Class).Should().Equal(expected.Select(j => labels[j]));
+            points.Select(t => t.Value).Should().Equal(expected.Select(j => (double)values[r * n + j]));
+        }
+        var png = Path.Combine(dir, "f3.png");
+        Figures.Save(f, png);
+        using var bmp = SKBitmap.Decode(png);
+        bmp.Width.Should().Be(2 * 760);
+    }
+
+    [Test]
+    public void TheHeadlineCheckSaysHoldsOnlyWhenEasyIsForgottenHardIsNotAndTestIsKept()
+    {
+        var cells = Cells();
+        CellResult Set(CellResult c, double forget, double test) => c with { ForgetAcc = forget, TestAcc = test };
+        var holds = cells.Select(c => c.Scorer == "emsksd" && c.Unlearner == "gradascent" ? Set(c, c.Side == "easy" ? 0 : 1, 0.985) : c).ToList();
+        ReproductionReport.CheckHeadline(Spec, holds, "mnist", 0.99).Holds.Should().BeTrue();
+        var hardForgotten = holds.Select(c => c.Scorer == "emsksd" && c.Unlearner == "gradascent" && c.Side == "hard" ? Set(c, 0, 0.985) : c).ToList();
+        var h = ReproductionReport.CheckHeadline(Spec, hardForgotten, "mnist", 0.99);
+        h.Holds.Should().BeFalse();
+        h.Text.Should().Contain("hard points are forgotten too");
+        var testLost = holds.Select(c => c.Scorer == "emsksd" && c.Unlearner == "gradascent" && c.Side == "easy" ? Set(c, 0, 0.90) : c).ToList();
+        ReproductionReport.CheckHeadline(Spec, testLost, "mnist", 0.99).Text.Should().Contain("test accuracy drops");
+    }
+
+    [Test]
+    public void AgreementRuleIsOnePointInFiveOrAQuarterOfTheLoss()
+    {
+        ReproductionReport.Agrees("forget_acc", 0.2, 0.0).Should().BeTrue();
+        ReproductionReport.Agrees("forget_acc", 0.4, 0.0).Should().BeFalse();
+        ReproductionReport.Agrees("forget_loss", 4.0, 4.64).Should().BeTrue();
+        ReproductionReport.Agrees("forget_loss", 0.0, 4.64).Should().BeFalse();
+    }
+}
