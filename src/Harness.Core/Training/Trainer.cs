@@ -28,10 +28,7 @@ public static class Trainer
         if (data.Count == 0 || settings.Epochs == 0) return epochLosses;
         using var x = data.ImagesTensor(device);
         using var y = data.LabelsTensor(device);
-        var parameters = model.parameters().ToList();
-        using optim.Optimizer opt = settings.Optimizer == "sgd"
-            ? optim.SGD(parameters, settings.LearningRate, momentum: settings.Momentum, weight_decay: settings.WeightDecay)
-            : optim.Adam(parameters, settings.LearningRate, weight_decay: settings.WeightDecay);
+        using var opt = Optimizers.Create(settings.Optimizer, model.parameters(), settings.LearningRate, settings.Momentum, settings.WeightDecay);
         var rng = new Random(unchecked(settings.Seed * 7919 + 17));
         int n = data.Count, batches = (n + settings.BatchSize - 1) / settings.BatchSize;
         var order = Enumerable.Range(0, n).ToArray();

@@ -20,10 +20,7 @@ public sealed class GradAscent : IUnlearner
         var forget = c.ForgetSet;
         using var x = forget.ImagesTensor(c.Device);
         using var y = forget.LabelsTensor(c.Device);
-        var parameters = model.parameters().ToList();
-        using optim.Optimizer opt = s.Optimizer == "adam"
-            ? optim.Adam(parameters, s.LearningRate, weight_decay: s.WeightDecay)
-            : optim.SGD(parameters, s.LearningRate, momentum: s.Momentum, weight_decay: s.WeightDecay);
+        using var opt = Training.Optimizers.Create(s.Optimizer, model.parameters(), s.LearningRate, s.Momentum, s.WeightDecay);
         int n = forget.Count, batches = (n + s.BatchSize - 1) / s.BatchSize, steps = 0;
         double loss = MeanLoss(model, x, y);
         string stop = "epoch limit";
