@@ -37,6 +37,10 @@ static class MatrixCommands
         var cells = Matrices.Cells(c.Matrix).Where(x => x.Shard(count) == index).ToList();
         Console.Error.WriteLine($"matrix {c.Matrix.Name}: {cells.Count} cells{(count > 1 ? $" (shard {index}/{count})" : "")}, results in {Path.Combine(c.ResultsRoot, c.Matrix.Name)}");
         var runner = new MatrixRunner(c.File, c.Matrix, c.ResultsRoot, dataRoot);
+        // Say up front which parts cannot run here (absent data, no CUDA) instead of after hours of the rest.
+        foreach (var g in cells.GroupBy(x => (x.Dataset, x.Seed)))
+            if (runner.Unavailable(g.First()) is { } why)
+                Console.Error.WriteLine($"{g.Key.Dataset} (seed {g.Key.Seed}): {g.Count()} cells will be skipped: {why}");
         var outcomes = runner.Run(cells, new ConsoleProgress());
         int computed = outcomes.Count(o => o.Status == CellStatus.Computed), done = outcomes.Count(o => o.Status == CellStatus.AlreadyDone);
         var ignored = outcomes.Where(o => o.Status == CellStatus.Ignored).ToList();

@@ -126,7 +126,7 @@ public sealed class MatrixRunner
         else
         {
             if (File.Exists(keyPath)) File.Delete(keyPath);
-            scores = ScoreJob.Run(new ScoreOptions { Train = train, Scoring = matrix.Scoring, OutDir = dir }, new ConsoleProgress(), log).Scores;
+            scores = ScoreJob.Run(new ScoreOptions { Train = train, Scoring = matrix.Scoring, OutDir = dir }, trained, data, new ConsoleProgress(), log).Scores;
             AtomicFile.WriteAllText(keyPath, key);
         }
         var (shape, neighbors) = Npy.Read<int>(Path.Combine(dir, "neighbors", "indices.npy"));

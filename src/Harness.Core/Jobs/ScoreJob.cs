@@ -36,10 +36,23 @@ public static class ScoreJob
         options.Scoring.Validate();
         if (options.Limit is < 2) throw new HarnessException($"--train-limit {options.Limit} must be at least 2 to score.");
         if (options.DumpKernel < 0) throw new HarnessException($"--dump-kernel {options.DumpKernel} must be 0 or more.");
-        var seconds = new Dictionary<string, double>();
         var watch = Stopwatch.StartNew();
         var (trained, data, _) = TrainJob.Run(options.Train, progress, log);
-        seconds["train_or_load"] = Lap(watch);
+        double trainSeconds = watch.Elapsed.TotalSeconds;
+        var result = Run(options, trained, data, progress, log);
+        result.Meta.Seconds["train_or_load"] = trainSeconds;
+        AtomicFile.WriteAllText(Path.Combine(options.OutDir, "meta.json"), Json.Serialize(result.Meta));
+        trained.Model.Dispose();
+        return result;
+    }
+
+    /// <summary>Scores the training points of an already trained (or loaded) model; the model stays with the caller.</summary>
+    public static (PointScores Scores, KernelStatistics Kernel, ScoreMeta Meta) Run(ScoreOptions options, Training.TrainedModel trained, Data.DataSplits data,
+        IProgress? progress = null, Action<string>? log = null)
+    {
+        log ??= Console.Error.WriteLine;
+        var seconds = new Dictionary<string, double>();
+        var watch = Stopwatch.StartNew();
 
         var set = options.Limit is int lim && lim < data.Train.Count ? data.Train.Take(lim) : data.Train;
         int n = set.Count;
@@ -78,7 +91,6 @@ public static class ScoreJob
             options.Scoring.BlockSize > 0 ? options.Scoring.BlockSize : SteinKernelPass.AutoBlock(n), seconds, trained.Threads,
             trained.Device.type.ToString().ToLowerInvariant(), trained.CheckpointPath, Versions.TorchSharp, Versions.LibTorch, NeighborsFormat);
         AtomicFile.WriteAllText(metaPath, Json.Serialize(meta));
-        trained.Model.Dispose();
         return (scores, stats, meta);
     }
 
