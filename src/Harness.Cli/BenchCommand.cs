@@ -14,7 +14,7 @@ static class BenchCommand
 {
     public sealed record BenchReport(
         string Dataset, int N, long D, int Threads, int BlockSize, int TopK, double H,
-        double ScoresSeconds, double KernelSeconds, double FloorSeconds, double Ratio, double PeakRssMb,
+        double ScoresSeconds, double KernelSeconds, double FloorSeconds, double Ratio, double PeakRssMb, Dictionary<string, double> KernelPhases,
         string Machine, string TorchSharpVersion, string LibTorchVersion, string Command);
 
     public static int Run(IEnumerable<string> args)
@@ -46,7 +46,7 @@ static class BenchCommand
 
         var report = new BenchReport(data.Name, set.Count, x.shape[1], trained.Threads,
             scoring.BlockSize > 0 ? scoring.BlockSize : SteinKernelPass.AutoBlock(set.Count), stats.K, ((RbfKernel)kernel).H,
-            scoresSeconds, kernelSeconds, floor, kernelSeconds / floor, PeakRssMb(),
+            scoresSeconds, kernelSeconds, floor, kernelSeconds / floor, PeakRssMb(), stats.PhaseSeconds,
             $"{Environment.ProcessorCount} cores, {Environment.OSVersion}", Versions.TorchSharp, Versions.LibTorch,
             "harness bench " + string.Join(" ", args));
         AtomicFile.WriteAllText(outPath, Json.Serialize(report));

@@ -71,6 +71,7 @@ public static class ScoreJob
 
         var stats = SteinKernelPass.Run(kernel, x, stein.S, options.Scoring, progress);
         seconds["kernel_pass"] = Lap(watch);
+        foreach (var (name, v) in stats.PhaseSeconds) seconds["kernel_pass." + name] = v;
 
         double[] ssn = options.Scoring.Ssn == "params" ? stein.ParamGradNorm
             : linalg.vector_norm(stein.S.to(ScalarType.Float64), 2, new long[] { 1 }).data<double>().ToArray();

@@ -9,6 +9,9 @@ public sealed record KernelStatistics(
     int N, int K, double[] Mksd, double[] LogMsksd, double[] RowMean, double[] RowSd,
     int[] NeighborIndex, float[] NeighborValue, double StandardizeMean, double StandardizeSd)
 {
+    /// <summary>Seconds spent in each part of the pass (for meta.json and the benchmark).</summary>
+    public Dictionary<string, double> PhaseSeconds { get; init; } = new();
+
     public ReadOnlySpan<int> Neighbors(int i) => NeighborIndex.AsSpan(i * K, K);
     public ReadOnlySpan<float> NeighborValues(int i) => NeighborValue.AsSpan(i * K, K);
 }
