@@ -19,7 +19,7 @@ static class BenchCommand
 
     public static int Run(IEnumerable<string> args)
     {
-        var a = new CliArgs(args, new HashSet<string>());
+        var a = new CliArgs(args);
         var train = TrainCommand.ReadOptions(a, trainLimit: false);
         var scoring = ScoreCommand.ReadScoring(a);
         int? limit = a.Int("train-limit");

@@ -5,10 +5,10 @@ namespace Harness.Cli;
 /// <summary>`--name value` options after a command word; every option must be known to the command.</summary>
 sealed class CliArgs
 {
-    readonly Dictionary<string, string?> values = new(StringComparer.Ordinal);
+    readonly Dictionary<string, string> values = new(StringComparer.Ordinal);
     readonly HashSet<string> used = new(StringComparer.Ordinal);
 
-    public CliArgs(IEnumerable<string> args, IReadOnlySet<string> flags)
+    public CliArgs(IEnumerable<string> args)
     {
         var list = args.ToList();
         for (int i = 0; i < list.Count; i++)
@@ -18,13 +18,10 @@ sealed class CliArgs
             var eq = a.IndexOf('=');
             if (eq > 0) { values[a[2..eq]] = a[(eq + 1)..]; continue; }
             var name = a[2..];
-            if (flags.Contains(name)) { values[name] = null; continue; }
             if (i + 1 >= list.Count) throw new Harness.HarnessException($"option --{name} needs a value.");
             values[name] = list[++i];
         }
     }
-
-    public bool Flag(string name) { used.Add(name); return values.ContainsKey(name); }
 
     public string? String(string name) { used.Add(name); return values.TryGetValue(name, out var v) ? v : null; }
 

@@ -20,7 +20,7 @@ static class MatrixCommands
 
     public static int List(IEnumerable<string> args)
     {
-        var a = new CliArgs(args, new HashSet<string>());
+        var a = new CliArgs(args);
         var c = Read(a);
         a.RejectUnused("list");
         foreach (var cell in Matrices.Cells(c.Matrix)) Console.WriteLine(cell.Id);
@@ -29,7 +29,7 @@ static class MatrixCommands
 
     public static int Run(IEnumerable<string> args)
     {
-        var a = new CliArgs(args, new HashSet<string>());
+        var a = new CliArgs(args);
         var c = Read(a);
         var (index, count) = Sharding.Resolve(a.String("shard"));
         string? dataRoot = a.String("data-root");
@@ -52,7 +52,7 @@ static class MatrixCommands
 
     public static int Merge(IEnumerable<string> args)
     {
-        var a = new CliArgs(args, new HashSet<string>());
+        var a = new CliArgs(args);
         var c = Read(a);
         a.RejectUnused("merge");
         var path = MergeInto(c.Matrix, c.ResultsRoot, out var missing);
@@ -71,7 +71,7 @@ static class MatrixCommands
 
     public static int Verify(IEnumerable<string> args)
     {
-        var a = new CliArgs(args, new HashSet<string>());
+        var a = new CliArgs(args);
         var c = Read(a);
         a.RejectUnused("verify");
         MergeInto(c.Matrix, c.ResultsRoot, out var missing);
@@ -83,7 +83,7 @@ static class MatrixCommands
 
     public static int Accept(IEnumerable<string> args)
     {
-        var a = new CliArgs(args, new HashSet<string>());
+        var a = new CliArgs(args);
         var c = Read(a);
         a.RejectUnused("accept");
         var path = Verification.Accept(c.Matrix, c.ResultsRoot, $"harness run --matrix {c.Matrix.Name}");

@@ -34,14 +34,14 @@ static class ReportCommands
 
     public static int Figures(IEnumerable<string> args)
     {
-        var c = Read(new CliArgs(args, new HashSet<string>()), "figures");
+        var c = Read(new CliArgs(args), "figures");
         foreach (var p in DrawFigures(c, Cells(c))) Console.WriteLine($"wrote {p}");
         return 0;
     }
 
     public static int Report(IEnumerable<string> args)
     {
-        var c = Read(new CliArgs(args, new HashSet<string>()), "report");
+        var c = Read(new CliArgs(args), "report");
         foreach (var p in WriteTablesAndReport(c, Cells(c), "not run by `harness report` (see `harness verify`)")) Console.WriteLine($"wrote {p}");
         return 0;
     }
@@ -49,7 +49,7 @@ static class ReportCommands
     /// <summary>The main job: run the matrix (resuming), merge, draw, report, summarise, then verify against the committed baseline.</summary>
     public static int Reproduce(IEnumerable<string> args)
     {
-        var c = Read(new CliArgs(args, new HashSet<string>()), "reproduce");
+        var c = Read(new CliArgs(args), "reproduce");
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var runner = new MatrixRunner(c.File, c.Matrix, c.ResultsRoot, c.DataRoot);
         var outcomes = runner.Run(Matrices.Cells(c.Matrix), new ConsoleProgress());

@@ -25,7 +25,7 @@ static class ScoreCommand
 
     public static int Run(IEnumerable<string> args)
     {
-        var a = new CliArgs(args, new HashSet<string>());
+        var a = new CliArgs(args);
         var train = TrainCommand.ReadOptions(a, trainLimit: false);
         var options = new ScoreOptions
         {

@@ -5,8 +5,6 @@ namespace Harness.Cli;
 
 static class TrainCommand
 {
-    static readonly HashSet<string> Flags = new();
-
     /// <summary>Reads the training options shared by every command that needs a trained model.</summary>
     public static TrainOptions ReadOptions(CliArgs a, bool trainLimit = true) => new()
     {
@@ -26,7 +24,7 @@ static class TrainCommand
 
     public static int Run(IEnumerable<string> args)
     {
-        var a = new CliArgs(args, Flags);
+        var a = new CliArgs(args);
         var options = ReadOptions(a);
         string outDir = a.String("out") ?? Path.Combine(Paths.RepoRoot, "results", "train", $"{options.Dataset}-{options.ResolvedModel}");
         a.RejectUnused("train");

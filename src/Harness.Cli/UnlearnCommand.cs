@@ -7,7 +7,7 @@ static class UnlearnCommand
 {
     public static int Run(IEnumerable<string> args)
     {
-        var a = new CliArgs(args, new HashSet<string>());
+        var a = new CliArgs(args);
         var train = TrainCommand.ReadOptions(a);
         string algorithm = a.String("algorithm") ?? throw new HarnessException("--algorithm is required (gradascent, finetune, fisher, retrain).");
         int target = a.Int("target") ?? throw new HarnessException("--target is required: the index of the training point to forget.");

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Harness.Data;
 using Harness.Models;
 using Harness.Util;

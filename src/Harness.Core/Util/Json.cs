@@ -15,7 +15,7 @@ public static class Json
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    public static string Serialize<T>(T value) => Sorted(JsonSerializer.SerializeToNode(value, Options)).ToJsonString(Options) + "\n";
+    public static string Serialize<T>(T value) => (Sorted(JsonSerializer.SerializeToNode(value, Options))?.ToJsonString(Options) ?? "null") + "\n";
 
     public static T Deserialize<T>(string text) => JsonSerializer.Deserialize<T>(text, Options)
         ?? throw new JsonException("empty JSON document");
