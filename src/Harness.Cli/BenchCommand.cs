@@ -45,7 +45,7 @@ static class BenchCommand
         double kernelSeconds = watch.Elapsed.TotalSeconds;
 
         var report = new BenchReport(data.Name, set.Count, x.shape[1], trained.Threads,
-            scoring.BlockSize > 0 ? scoring.BlockSize : SteinKernelPass.AutoBlock(set.Count), stats.K, ((RbfKernel)kernel).H,
+            scoring.BlockFor(set.Count), stats.K, ((RbfKernel)kernel).H,
             scoresSeconds, kernelSeconds, floor, kernelSeconds / floor, PeakRssMb(), stats.PhaseSeconds,
             $"{Environment.ProcessorCount} cores, {Environment.OSVersion}", Versions.TorchSharp, Versions.LibTorch,
             "harness bench " + string.Join(" ", args));

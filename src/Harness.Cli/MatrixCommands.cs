@@ -39,7 +39,7 @@ static class MatrixCommands
         var runner = new MatrixRunner(c.File, c.Matrix, c.ResultsRoot, dataRoot);
         // Say up front which parts cannot run here (absent data, no CUDA) instead of after hours of the rest.
         foreach (var g in cells.GroupBy(x => (x.Dataset, x.Seed)))
-            if (runner.Unavailable(g.First()) is { } why)
+            if (runner.Unavailable(g.Key.Dataset, g.Key.Seed) is { } why)
                 Console.Error.WriteLine($"{g.Key.Dataset} (seed {g.Key.Seed}): {g.Count()} cells will be skipped: {why}");
         var outcomes = runner.Run(cells, new ConsoleProgress());
         int computed = outcomes.Count(o => o.Status == CellStatus.Computed), done = outcomes.Count(o => o.Status == CellStatus.AlreadyDone);

@@ -49,13 +49,13 @@ public sealed class MatrixRunner
     }
 
     /// <summary>Why a cell cannot run here (absent data, no CUDA), or null when it can. Does not train anything.</summary>
-    public string? Unavailable(Cell cell)
+    public string? Unavailable(string dataset, int seed)
     {
-        var train = TrainOptionsFor(cell.Dataset, cell.Seed);
+        var train = TrainOptionsFor(dataset, seed);
         try
         {
             Devices.Resolve(train.ResolveSettings().Device);
-            DatasetLoader.CheckPresent(DatasetRegistry.WithDeclared(file.Path).Get(cell.Dataset), DataRoot);
+            DatasetLoader.CheckPresent(DatasetRegistry.WithDeclared(file.Path).Get(dataset), DataRoot);
             return null;
         }
         catch (HarnessException e) { return e.Message; }
@@ -109,7 +109,7 @@ public sealed class MatrixRunner
     {
         if (shared.TryGetValue((dataset, seed), out var s)) return s;
         var train = TrainOptionsFor(dataset, seed);
-        string? why = Unavailable(new Cell(matrix.Name, dataset, "", "", 0, "", 0, seed));
+        string? why = Unavailable(dataset, seed);
         if (why != null) return shared[(dataset, seed)] = new Shared(why);
 
         var (trained, data, trainReport) = TrainJob.Run(train, new ConsoleProgress(), log);

@@ -89,7 +89,7 @@ public static class ScoreJob
 
         var meta = new ScoreMeta(data.Name, trained.ModelName, n, x.shape[1], stats.K, kernel.Name, (kernel as RbfKernel)?.H,
             median?.MedianSquaredDistance, median?.SampleSize, options.Scoring,
-            options.Scoring.BlockSize > 0 ? options.Scoring.BlockSize : SteinKernelPass.AutoBlock(n), seconds, trained.Threads,
+            options.Scoring.BlockFor(n), seconds, trained.Threads,
             trained.Device.type.ToString().ToLowerInvariant(), trained.CheckpointPath, Versions.TorchSharp, Versions.LibTorch, NeighborsFormat);
         AtomicFile.WriteAllText(metaPath, Json.Serialize(meta));
         return (scores, stats, meta);

@@ -54,8 +54,8 @@ public static class UnlearnJob
     {
         var inForget = new HashSet<int>(forget);
         var remain = Enumerable.Range(0, data.Train.Count).Where(i => !inForget.Contains(i)).ToArray();
-        var before = Evaluator.Evaluate(trained.Model, data.Train.Subset(forget), trained.Device);
         var context = new UnlearnContext(trained.Model, trained.ModelName, data.Train, forget, remain, settings, trained.Settings, trained.Device, progress);
+        var before = Evaluator.Evaluate(trained.Model, context.ForgetSet, trained.Device);
         var watch = Stopwatch.StartNew();
         var result = unlearner.Unlearn(context);
         double seconds = watch.Elapsed.TotalSeconds;

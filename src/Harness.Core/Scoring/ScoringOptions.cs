@@ -33,6 +33,11 @@ public sealed record ScoringOptions
     /// <summary>Batch size of the Stein-score backward passes.</summary>
     public int ScoreBatch { get; init; } = 1000;
 
+    /// <summary>Rows of κ per block for n points: the configured size, else about 256 MB of float32.</summary>
+    public int BlockFor(long n) => BlockSize > 0 ? BlockSize : (int)Math.Clamp((64L << 20) / Math.Max(1, n), 64, 4096);
+
+    public TorchSharp.torch.ScalarType DType => Precision == "float64" ? TorchSharp.torch.ScalarType.Float64 : TorchSharp.torch.ScalarType.Float32;
+
     public void Validate()
     {
         Check(nameof(Score), Score, "log_softmax", "logit", "logsumexp");

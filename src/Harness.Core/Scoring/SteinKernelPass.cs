@@ -10,15 +10,13 @@ namespace Harness.Scoring;
 /// </summary>
 public static class SteinKernelPass
 {
-    public static int AutoBlock(long n) => (int)Math.Clamp((64L << 20) / Math.Max(1, n), 64, 4096); // ≈ 256 MB of float32 per block
-
     public static KernelStatistics Run(BaseKernel kernel, Tensor x, Tensor s, ScoringOptions options, IProgress? progress = null)
     {
         options.Validate();
         int n = (int)x.shape[0];
         if (n < 2) throw new HarnessException($"the Stein kernel needs at least 2 points, got {n}.");
-        var dtype = options.Precision == "float64" ? ScalarType.Float64 : ScalarType.Float32;
-        int block = options.BlockSize > 0 ? options.BlockSize : AutoBlock(n);
+        var dtype = options.DType;
+        int block = options.BlockFor(n);
         bool include = options.Diagonal == "include";
         int k = Math.Min(options.TopK, n - 1);
         double m = include ? n : n - 1;
@@ -58,8 +56,10 @@ public static class SteinKernelPass
                     progress?.Report(bi + 1);
                     continue;
                 }
-                var rowSum = kappa.sum(1L).to(ScalarType.Float64) - (include ? zeros(count, dtype: ScalarType.Float64) : diag.to(ScalarType.Float64));
+                var rowSum = kappa.sum(1L).to(ScalarType.Float64);
+                if (!include) rowSum.sub_(diag.to(ScalarType.Float64));
                 var rowMean = rowSum / m;
+                var rowMeanD = rowMean.to(dtype).unsqueeze(1);
 
                 if (k > 0)
                 {
@@ -73,14 +73,14 @@ public static class SteinKernelPass
                     topKSeconds += topWatch.Elapsed.TotalSeconds;
                 }
                 // Deviations over the counted entries: an excluded diagonal is set to the row mean so it adds nothing.
-                if (!include) diag.copy_(rowMean.to(dtype));
-                kappa.sub_(rowMean.to(dtype).unsqueeze(1));
+                if (!include) diag.copy_(rowMeanD.squeeze(1));
+                kappa.sub_(rowMeanD);
                 var rowSd = (linalg.vector_norm(kappa, 2, new long[] { 1 }).to(ScalarType.Float64) / Math.Sqrt(m));
 
                 Tensor standardized;
                 if (global)
                 {
-                    kappa.add_(rowMean.to(dtype).unsqueeze(1)).sub_(gMean).div_(gSd);
+                    kappa.add_(rowMeanD).sub_(gMean).div_(gSd);
                     standardized = kappa;
                 }
                 else // a constant row has sd 0 and deviations 0: standardise to zeros, not 0/0
@@ -116,9 +116,9 @@ public static class SteinKernelPass
     /// <summary>The floor: the row-block triangle of the products κ needs, timed alone.</summary>
     public static double FloorSeconds(BaseKernel kernel, Tensor x, Tensor s, ScoringOptions options)
     {
-        var dtype = options.Precision == "float64" ? ScalarType.Float64 : ScalarType.Float32;
+        var dtype = options.DType;
         int n = (int)x.shape[0];
-        int block = options.BlockSize > 0 ? options.BlockSize : AutoBlock(n);
+        int block = options.BlockFor(n);
         using var xs = x.to(dtype).contiguous();
         using var ss = s.to(dtype).contiguous();
         using var prepared = kernel.Prepare(xs, ss);

@@ -18,8 +18,11 @@ public sealed record UnlearnContext(
     IProgress? Progress = null,
     Action<string, ImageSet>? ObserveTrainingData = null)
 {
-    public ImageSet ForgetSet => Train.Subset(Forget);
-    public ImageSet RemainSet => Train.Subset(Remain);
+    ImageSet? forgetSet, remainSet;
+
+    /// <summary>D_f and D_r as image sets, built once per context.</summary>
+    public ImageSet ForgetSet => forgetSet ??= Train.Subset(Forget);
+    public ImageSet RemainSet => remainSet ??= Train.Subset(Remain);
 }
 
 /// <summary>The unlearned model and what the algorithm itself reports (steps taken, stopping reason, ...).</summary>
