@@ -80,6 +80,23 @@ public sealed class RbfKernel : BaseKernel
         st.X.narrow(0, start, count).matmul(st.X.narrow(0, start, rest).t());
         st.U.narrow(0, start, count).matmul(st.U.narrow(0, start, rest).t());
     }
+
+    /// <summary>The block-triangle products of the symmetric pass, written into preallocated count×(n−start) outputs.</summary>
+    internal static void TriangleProducts(IDisposable prepared, long start, long count, Tensor xx, Tensor uu)
+    {
+        var st = (State)prepared;
+        using var scope = NewDisposeScope();
+        long rest = st.X.shape[0] - start;
+        xx.addmm_(st.X.narrow(0, start, count), st.X.narrow(0, start, rest).t(), beta: 0, alpha: 1);
+        uu.addmm_(st.U.narrow(0, start, count), st.U.narrow(0, start, rest).t(), beta: 0, alpha: 1);
+    }
+
+    /// <summary>Per-point float32 terms of the fused evaluation: ‖x‖² and r = s·x/h² − ‖x‖²/h⁴.</summary>
+    internal static (float[] Sq, float[] R) PointTerms(IDisposable prepared)
+    {
+        var st = (State)prepared;
+        return (st.Sq.to(ScalarType.Float32).data<float>().ToArray(), st.R.to(ScalarType.Float32).data<float>().ToArray());
+    }
 }
 
 /// <summary>IMQ k = q^β with q = c² + ‖a−b‖²: κ = k s_a·s_b − 2β q^(β−1)(s_a·δ − s_b·δ) − 4β(β−1) q^(β−2)‖δ‖² − 2βd q^(β−1).</summary>

@@ -11,6 +11,8 @@ public sealed record KernelStatistics(
 {
     /// <summary>Seconds spent in each part of the pass (for meta.json and the benchmark).</summary>
     public Dictionary<string, double> PhaseSeconds { get; init; } = new();
+    /// <summary>How the pass ran: symmetric with a spill, or complete rows per block.</summary>
+    public string Strategy { get; init; } = "";
 
     public ReadOnlySpan<int> Neighbors(int i) => NeighborIndex.AsSpan(i * K, K);
     public ReadOnlySpan<float> NeighborValues(int i) => NeighborValue.AsSpan(i * K, K);

@@ -1,0 +1,137 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace Harness.Scoring;
+
+/// <summary>
+/// The scratch file of the symmetric kernel pass: the mirror half of κ, written once per computed block and read back
+/// when the rows it belongs to are reduced, then deleted. Region J holds, for the rows of block J, the κ values
+/// against every earlier block (J chunks of rows(J) × block floats, chunk I = the transpose of block (I, J)).
+/// On Linux x64 the file bypasses the page cache (O_DIRECT) when every transfer is 512-byte aligned, so memory stays
+/// O(block·n) and the data really goes to disk; otherwise it is an ordinary buffered file.
+/// </summary>
+public sealed unsafe class KernelSpill : IDisposable
+{
+    const int F_GETFL = 3, F_SETFL = 4, O_DIRECT_X64 = 0x4000;
+    public const int Alignment = 4096;
+
+    const int FALLOC_FL_KEEP_SIZE = 1, FALLOC_FL_PUNCH_HOLE = 2;
+
+    [DllImport("libc", SetLastError = true)] static extern int fcntl(SafeFileHandle fd, int cmd, int arg);
+    [DllImport("libc", SetLastError = true)] static extern int fallocate(SafeFileHandle fd, int mode, long offset, long length);
+
+    readonly SafeFileHandle handle;
+    readonly int n, block;
+
+    public string Path { get; }
+    /// <summary>Bytes the file reaches: the strict block triangle of κ.</summary>
+    public long Bytes { get; }
+    public bool Direct { get; }
+
+    public KernelSpill(string directory, int n, int block)
+    {
+        this.n = n; this.block = block;
+        Bytes = RegionOffset(Blocks) * sizeof(float);
+        Directory.CreateDirectory(directory);
+        long free = new DriveInfo(System.IO.Path.GetFullPath(directory)).AvailableFreeSpace;
+        if (free < Bytes + (256L << 20))
+            throw new HarnessException($"the symmetric kernel pass needs {Bytes / 1e9:F1} GB of scratch space in {directory} " +
+                $"but {free / 1e9:F1} GB is free: point --scratch (or HARNESS_SCRATCH) at a larger disk, or set spill: off to recompute the mirror half instead.");
+        Path = System.IO.Path.Combine(directory, $"harness-kappa-{Environment.ProcessId}-{Guid.NewGuid():N}.spill");
+        handle = File.OpenHandle(Path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.DeleteOnClose);
+        Direct = block % 128 == 0 && OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64 && TryDirect(handle);
+    }
+
+    static bool TryDirect(SafeFileHandle h)
+    {
+        int flags = fcntl(h, F_GETFL, 0);
+        return flags >= 0 && fcntl(h, F_SETFL, flags | O_DIRECT_X64) == 0; // tmpfs and some file systems refuse O_DIRECT
+    }
+
+    int Blocks => (n + block - 1) / block;
+    int Rows(int b) => Math.Min(block, n - b * block);
+
+    /// <summary>Offset, in floats, of region J: the regions of blocks 1..J−1 come first.</summary>
+    long RegionOffset(int j)
+    {
+        long full = Math.Min(j, Blocks - 1);              // every block before the last is full
+        long offset = (long)block * block * (full * (full - 1) / 2);
+        if (j == Blocks) offset += (long)(Blocks - 1) * Rows(Blocks - 1) * block;
+        return offset;
+    }
+
+    /// <summary>Writes the transpose of block (i, j) (rows(j) × block floats) to its place in region j.</summary>
+    public void WriteChunk(int i, int j, float* data)
+    {
+        long floats = (long)Rows(j) * block;
+        long offset = (RegionOffset(j) + i * floats) * sizeof(float);
+        Transfer(data, floats * sizeof(float), offset, write: true);
+    }
+
+    /// <summary>Reads region j (j chunks of rows(j) × block floats, chunk-major) into data.</summary>
+    public void ReadRegion(int j, float* data)
+    {
+        long floats = (long)j * Rows(j) * block;
+        Transfer(data, floats * sizeof(float), RegionOffset(j) * sizeof(float), write: false);
+    }
+
+    /// <summary>Frees the disk space of region j once it has been read (where the file system can punch holes), so the
+    /// file never occupies much more than its live half, n²/4 floats, and deleting it at the end is quick.</summary>
+    public void Release(int j)
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        long floats = (long)j * Rows(j) * block;
+        if (floats > 0) fallocate(handle, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, RegionOffset(j) * sizeof(float), floats * sizeof(float));
+    }
+
+    void Transfer(float* data, long bytes, long offset, bool write)
+    {
+        const int Piece = 64 << 20; // RandomAccess takes int lengths
+        for (long done = 0; done < bytes;)
+        {
+            int len = (int)Math.Min(Piece, bytes - done);
+            var span = new Span<byte>((byte*)data + done, len);
+            if (write) RandomAccess.Write(handle, span, offset + done);
+            else
+            {
+                int got = RandomAccess.Read(handle, span, offset + done);
+                if (got <= 0) throw new IOException($"the kernel spill {Path} ended early at byte {offset + done}.");
+                len = got;
+            }
+            done += len;
+        }
+    }
+
+    public void Dispose() => handle.Dispose();
+}
+
+/// <summary>
+/// A native buffer aligned for O_DIRECT transfers; on Linux on 2 MB boundaries with transparent huge pages requested,
+/// which cuts both the page faults of its first touch and the page pinning of every direct transfer by 512.
+/// </summary>
+public sealed unsafe class AlignedBuffer : IDisposable
+{
+    const int MADV_HUGEPAGE = 14;
+    const int HugePage = 2 << 20;
+
+    [DllImport("libc", SetLastError = true)] static extern int madvise(void* address, nuint length, int advice);
+
+    public AlignedBuffer(long floats)
+    {
+        Length = Math.Max(1, floats);
+        nuint bytes = (nuint)(Length * sizeof(float));
+        bool linux = OperatingSystem.IsLinux();
+        if (linux) bytes = (bytes + HugePage - 1) / HugePage * HugePage;
+        Pointer = (float*)NativeMemory.AlignedAlloc(bytes, (nuint)(linux ? HugePage : KernelSpill.Alignment));
+        if (linux) madvise(Pointer, bytes, MADV_HUGEPAGE); // advice only: without THP it is refused and nothing changes
+    }
+
+    public float* Pointer { get; private set; }
+    public long Length { get; }
+
+    public void Dispose()
+    {
+        if (Pointer != null) NativeMemory.AlignedFree(Pointer);
+        Pointer = null;
+    }
+}

@@ -1,0 +1,318 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Harness.Scoring;
+
+/// <summary>
+/// One complete row of κ, held as pieces in column order: the mirror chunks read back from the spill and the part
+/// computed with the row's own block. Pieces are float32 and may be modified by the reduction (the diagonal).
+/// </summary>
+public unsafe ref struct KappaRow
+{
+    public Span<nint> Pointers;
+    public Span<int> Starts;   // first column of each piece
+    public Span<int> Lengths;
+    public int Count;
+
+    public readonly ref float At(int column)
+    {
+        int p = Count - 1;
+        while (Starts[p] > column) p--;
+        return ref ((float*)Pointers[p])[column - Starts[p]];
+    }
+}
+
+/// <summary>
+/// The per-row statistics of the symmetric pass, fused over a row of float32 κ values in cache: MKSD (the row sum),
+/// the row mean and standard deviation over the counted entries, log MSKSD = log Σ exp(κ̂) with κ̂ = (κ − mean)/sd
+/// (the row maximum subtracted first), and the top-K neighbours j ≠ i, largest first, ties by the smaller index.
+/// The same definitions as the full-row pass, so the two agree to float32 rounding.
+/// </summary>
+public sealed unsafe class RowReduction
+{
+    const int Sample = 1024;
+    readonly int n, k;
+    readonly bool include;
+    readonly float[] sample = new float[Sample];
+    ulong[] candidates, scratch = [];
+    float[] best = [];
+
+    public RowReduction(int n, int k, bool includeDiagonal)
+    {
+        this.n = n; this.k = k; include = includeDiagonal;
+        candidates = new ulong[Math.Max(16, 2 * k + 64)];
+    }
+
+    public (double Sum, double Mean, double Sd, double Lse) Reduce(KappaRow row, int diagonal, Span<int> topIndex, Span<float> topValue)
+    {
+        double m = include ? n : n - 1;
+        ref float diag = ref row.At(diagonal);
+        float dval = diag;
+
+        double sum = 0;
+        for (int p = 0; p < row.Count; p++) sum += Sum((float*)row.Pointers[p], row.Lengths[p]);
+        if (!include) sum -= dval;
+        double mean = sum / m;
+        float meanF = (float)mean;
+
+        // An excluded diagonal is set to the row mean: it adds nothing to the deviations, and its standardised value 0
+        // never exceeds the row maximum, which is at least the mean.
+        if (!include) diag = meanF;
+        double ss = 0;
+        float max = float.NegativeInfinity;
+        for (int p = 0; p < row.Count; p++)
+        {
+            var (s, mx) = SquaredDeviations((float*)row.Pointers[p], row.Lengths[p], meanF);
+            ss += s; max = Math.Max(max, mx);
+        }
+        double sd = Math.Sqrt(ss / m);
+        // a constant row has sd 0 and deviations 0: standardise to zeros, not 0/0
+        float inv = (float)(1 / Math.Max(sd, 1e-30));
+        float top = (max - meanF) * inv;
+        double expSum = 0;
+        for (int p = 0; p < row.Count; p++) expSum += ExpSum((float*)row.Pointers[p], row.Lengths[p], meanF, inv, top);
+        if (!include) expSum -= FastExp.Exp((meanF - meanF) * inv - top); // the placeholder's term, as the loop computed it
+        double lse = Math.Log(expSum) + top;
+
+        diag = float.NegativeInfinity; // never a neighbour of itself
+        if (k > 0) TopK(row, diagonal, topIndex, topValue);
+        diag = dval;
+        return (sum, mean, sd, lse);
+    }
+
+    // Four accumulators per pass: one would wait on the previous add every eight elements.
+    const int Chunk = 2048;
+
+    static double Sum(float* p, int len)
+    {
+        double total = 0;
+        for (int start = 0; start < len; start += Chunk)
+        {
+            int end = Math.Min(len, start + Chunk), i = start;
+            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            for (; i + 32 <= end; i += 32)
+            {
+                a0 += Vector256.Load(p + i); a1 += Vector256.Load(p + i + 8);
+                a2 += Vector256.Load(p + i + 16); a3 += Vector256.Load(p + i + 24);
+            }
+            for (; i + 8 <= end; i += 8) a0 += Vector256.Load(p + i);
+            float part = Vector256.Sum((a0 + a1) + (a2 + a3));
+            for (; i < end; i++) part += p[i];
+            total += part;
+        }
+        return total;
+    }
+
+    static (double, float) SquaredDeviations(float* p, int len, float mean)
+    {
+        double total = 0;
+        var mv = Vector256.Create(mean);
+        Vector256<float> x0 = Vector256.Create(float.NegativeInfinity), x1 = x0;
+        float max = float.NegativeInfinity;
+        for (int start = 0; start < len; start += Chunk)
+        {
+            int end = Math.Min(len, start + Chunk), i = start;
+            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            for (; i + 32 <= end; i += 32)
+            {
+                var v0 = Vector256.Load(p + i); var v1 = Vector256.Load(p + i + 8);
+                var v2 = Vector256.Load(p + i + 16); var v3 = Vector256.Load(p + i + 24);
+                var d0 = v0 - mv; var d1 = v1 - mv; var d2 = v2 - mv; var d3 = v3 - mv;
+                a0 += d0 * d0; a1 += d1 * d1; a2 += d2 * d2; a3 += d3 * d3;
+                x0 = Vector256.MaxNative(x0, Vector256.MaxNative(v0, v1));
+                x1 = Vector256.MaxNative(x1, Vector256.MaxNative(v2, v3));
+            }
+            for (; i + 8 <= end; i += 8)
+            {
+                var v = Vector256.Load(p + i);
+                var dv = v - mv;
+                a0 += dv * dv;
+                x0 = Vector256.MaxNative(x0, v);
+            }
+            float part = Vector256.Sum((a0 + a1) + (a2 + a3));
+            for (; i < end; i++) { float dv = p[i] - mean; part += dv * dv; max = Math.Max(max, p[i]); }
+            total += part;
+        }
+        var xm = Vector256.MaxNative(x0, x1);
+        for (int l = 0; l < 8; l++) max = Math.Max(max, xm[l]);
+        return (total, max);
+    }
+
+    static double ExpSum(float* p, int len, float mean, float inv, float top)
+    {
+        double total = 0;
+        var mv = Vector256.Create(mean);
+        var iv = Vector256.Create(inv);
+        var tv = Vector256.Create(top);
+        bool wide = Vector512.IsHardwareAccelerated;
+        var mw = Vector512.Create(mean);
+        var iw = Vector512.Create(inv);
+        var tw = Vector512.Create(top);
+        for (int start = 0; start < len; start += Chunk)
+        {
+            int end = Math.Min(len, start + Chunk), i = start;
+            Vector256<float> a0 = default, a1 = default;
+            if (wide)
+            {
+                Vector512<float> w0 = default, w1 = default;
+                for (; i + 32 <= end; i += 32)
+                {
+                    w0 += FastExp.Exp((Vector512.Load(p + i) - mw) * iw - tw);
+                    w1 += FastExp.Exp((Vector512.Load(p + i + 16) - mw) * iw - tw);
+                }
+                var w = w0 + w1;
+                a0 = w.GetLower(); a1 = w.GetUpper();
+            }
+            for (; i + 16 <= end; i += 16)
+            {
+                a0 += FastExp.Exp((Vector256.Load(p + i) - mv) * iv - tv);
+                a1 += FastExp.Exp((Vector256.Load(p + i + 8) - mv) * iv - tv);
+            }
+            for (; i + 8 <= end; i += 8) a0 += FastExp.Exp((Vector256.Load(p + i) - mv) * iv - tv);
+            float part = Vector256.Sum(a0 + a1);
+            for (; i < end; i++) part += FastExp.Exp((p[i] - mean) * inv - top);
+            total += part;
+        }
+        return total;
+    }
+
+    /// <summary>
+    /// The K largest entries of the row (the diagonal is −∞ here): a threshold from a strided sample keeps about 1.25·K
+    /// candidates in one vectorised scan; a threshold that keeps too few is lowered and the scan repeated. Candidates
+    /// are sorted as one 64-bit key each, the value's order above the column, so equal values list the smaller index first.
+    /// </summary>
+    void TopK(KappaRow row, int diagonal, Span<int> topIndex, Span<float> topValue)
+    {
+        int s = Math.Min(Sample, n);
+        for (int q = 0, p = 0; q < s; q++)
+        {
+            int column = (int)((long)q * n / s);
+            while (column >= row.Starts[p] + row.Lengths[p]) p++;
+            sample[q] = ((float*)row.Pointers[p])[column - row.Starts[p]];
+        }
+        int rank = (int)Math.Ceiling(s * (double)k / (n - 1) * 1.25) + 4;
+        int count;
+        while (true)
+        {
+            float threshold = rank >= s ? float.NegativeInfinity : LargestAt(sample.AsSpan(0, s), rank);
+            count = 0;
+            for (int p = 0; p < row.Count; p++) count = Collect((float*)row.Pointers[p], row.Lengths[p], row.Starts[p], threshold, count);
+            if (count >= k + (threshold == float.NegativeInfinity ? 1 : 0) || rank >= s) break;
+            rank = Math.Min(s, rank * 4);
+        }
+        var sorted = RadixSort(count);
+        int o = 0;
+        for (int t = 0; t < count && o < k; t++)
+        {
+            int column = (int)(uint)sorted[t];
+            if (column == diagonal) continue;
+            topIndex[o] = column;
+            topValue[o] = Value((uint)(sorted[t] >> 32));
+            o++;
+        }
+        for (; o < k; o++) { topIndex[o] = -1; topValue[o] = float.NaN; } // only a row with NaN entries gets here
+    }
+
+    /// <summary>
+    /// Sorts the candidates by their value key with a stable LSD radix sort (four 8-bit digits): candidates were collected
+    /// in column order, so equal values keep the smaller column first.
+    /// </summary>
+    Span<ulong> RadixSort(int count)
+    {
+        if (count == 0) return [];
+        if (scratch.Length < candidates.Length) scratch = new ulong[candidates.Length];
+        Span<int> histogram = stackalloc int[4 * 256];
+        histogram.Clear();
+        var src = candidates.AsSpan(0, count);
+        foreach (ulong c in src)
+        {
+            uint key = (uint)(c >> 32);
+            histogram[(int)(key & 0xFF)]++;
+            histogram[256 + (int)((key >> 8) & 0xFF)]++;
+            histogram[512 + (int)((key >> 16) & 0xFF)]++;
+            histogram[768 + (int)(key >> 24)]++;
+        }
+        var dst = scratch.AsSpan(0, count);
+        for (int digit = 0; digit < 4; digit++)
+        {
+            var h = histogram.Slice(digit * 256, 256);
+            if (h[(int)((uint)(src[0] >> (32 + 8 * digit)) & 0xFF)] == count) continue; // every key shares this digit
+            int sum = 0;
+            for (int b = 0; b < 256; b++) { int c = h[b]; h[b] = sum; sum += c; }
+            foreach (ulong c in src) dst[h[(int)((uint)(c >> (32 + 8 * digit)) & 0xFF)]++] = c;
+            var swap = src; src = dst; dst = swap;
+        }
+        return src;
+    }
+
+    /// <summary>An order-reversing map of float32 onto uint32: larger values give smaller keys.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static uint Key(float v)
+    {
+        uint bits = BitConverter.SingleToUInt32Bits(v);
+        uint ascending = (bits & 0x8000_0000u) != 0 ? ~bits : bits | 0x8000_0000u;
+        return ~ascending;
+    }
+
+    static float Value(uint key)
+    {
+        uint ascending = ~key;
+        return BitConverter.UInt32BitsToSingle((ascending & 0x8000_0000u) != 0 ? ascending & 0x7FFF_FFFFu : ~ascending);
+    }
+
+    int Collect(float* p, int len, int column, float threshold, int count)
+    {
+        var tv = Vector256.Create(threshold);
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var tw = Vector512.Create(threshold);
+            for (; i + 16 <= len; i += 16)
+            {
+                ulong bits = Vector512.GreaterThanOrEqual(Vector512.Load(p + i), tw).ExtractMostSignificantBits();
+                while (bits != 0)
+                {
+                    int lane = System.Numerics.BitOperations.TrailingZeroCount(bits);
+                    bits &= bits - 1;
+                    count = Add(count, p[i + lane], column + i + lane);
+                }
+            }
+        }
+        for (; i + 8 <= len; i += 8)
+        {
+            uint bits = Vector256.GreaterThanOrEqual(Vector256.Load(p + i), tv).ExtractMostSignificantBits();
+            while (bits != 0)
+            {
+                int lane = System.Numerics.BitOperations.TrailingZeroCount(bits);
+                bits &= bits - 1;
+                count = Add(count, p[i + lane], column + i + lane);
+            }
+        }
+        for (; i < len; i++)
+            if (p[i] >= threshold) count = Add(count, p[i], column + i);
+        return count;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    int Add(int count, float value, int column)
+    {
+        if (count == candidates.Length) Array.Resize(ref candidates, candidates.Length * 2);
+        candidates[count] = (ulong)Key(value) << 32 | (uint)column;
+        return count + 1;
+    }
+
+    /// <summary>The value of rank r (1 = largest) among values: one scan keeping the r largest so far, in order.</summary>
+    float LargestAt(Span<float> values, int r)
+    {
+        if (best.Length < r) best = new float[r];
+        int size = 0;
+        foreach (float v in values)
+        {
+            if (size == r && !(v > best[r - 1])) continue;
+            int at = size < r ? size++ : r - 1;
+            while (at > 0 && best[at - 1] < v) { best[at] = best[at - 1]; at--; }
+            best[at] = v;
+        }
+        return best[size - 1];
+    }
+}
