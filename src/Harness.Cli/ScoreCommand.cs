@@ -20,6 +20,8 @@ static class ScoreCommand
             TopK = a.Int("top-k") ?? d.TopK,
             BlockSize = a.Int("block-size") ?? d.BlockSize,
             Precision = a.String("precision") ?? d.Precision,
+            Spill = a.String("spill") ?? d.Spill,
+            Scratch = a.String("scratch"),
         };
     }
 

@@ -23,7 +23,7 @@ public sealed class ExperimentsFile
     static readonly string[] TopKeys = { "datasets", "matrices" };
     static readonly string[] MatrixKeys = { "description", "datasets", "scorers", "sides", "points", "unlearners", "expansions", "seeds", "training", "scoring", "unlearning", "tolerances" };
     static readonly string[] TrainingKeys = { "model", "epochs", "lr", "batch", "optimizer", "threads", "device", "train_limit", "test_limit" };
-    static readonly string[] ScoringKeys = { "score", "kernel", "bandwidth", "top_k", "block_size", "diagonal", "standardize", "ssn", "precision", "imq_c", "imq_beta" };
+    static readonly string[] ScoringKeys = { "score", "kernel", "bandwidth", "top_k", "block_size", "diagonal", "standardize", "ssn", "precision", "imq_c", "imq_beta", "spill" };
     static readonly string[] UnlearnKeys = { "optimizer", "lr", "epochs", "momentum", "weight_decay", "batch", "threshold", "alpha", "fisher_samples" };
     static readonly string[] ToleranceKeys = { "abs", "rel" };
 
@@ -94,6 +94,7 @@ public sealed class ExperimentsFile
                 Standardize = Str(path, s, "standardize", sw, n => n is "row" or "global", () => "row, global") ?? scoring.Standardize,
                 Ssn = Str(path, s, "ssn", sw, n => n is "input" or "params", () => "input, params") ?? scoring.Ssn,
                 Precision = Str(path, s, "precision", sw, n => n is "float32" or "float64", () => "float32, float64") ?? scoring.Precision,
+                Spill = Str(path, s, "spill", sw, n => n is "auto" or "off", () => "auto, off") ?? scoring.Spill,
                 ImqC = Dbl(path, s, "imq_c", sw, 0, double.MaxValue, exclusiveMin: true) ?? scoring.ImqC,
                 ImqBeta = Dbl(path, s, "imq_beta", sw, -1, 0, exclusiveMin: true) ?? scoring.ImqBeta,
             };

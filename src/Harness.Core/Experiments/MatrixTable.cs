@@ -132,17 +132,6 @@ public static class Verification
             $"\nThe received table is {receivedPath}; if the change is intended, accept it with `make accept MATRIX={matrix.Name}`.");
     }
 
-    /// <summary>The CPU model: kernels (and so the last bits of a result) can differ between CPU families.</summary>
-    static string CpuModel()
-    {
-        try
-        {
-            var line = File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal)) : null;
-            return line == null ? "CPU model unknown" : line[(line.IndexOf(':') + 1)..].Trim();
-        }
-        catch (IOException) { return "CPU model unknown"; }
-    }
-
     /// <summary>Promotes the received table (or the current merge) to the verified baseline and records how it was made.</summary>
     public static string Accept(MatrixSpec matrix, string resultsRoot, string command)
     {
@@ -160,7 +149,7 @@ public static class Verification
             - matrix: `{matrix.Name}` of experiments.yaml ({matrix.Description})
             - command: `{command}` (regenerate: `harness run --matrix {matrix.Name} && harness merge --matrix {matrix.Name}`, then `make accept MATRIX={matrix.Name}`)
             - cells: {rows.Count}; seeds: {string.Join(", ", matrix.Seeds)}; threads: {sample?.Threads.ToString(CultureInfo.InvariantCulture) ?? "?"}; device: {sample?.Device ?? "?"}
-            - machine: {Environment.ProcessorCount} cores ({CpuModel()}), {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}
+            - machine: {Environment.ProcessorCount} cores ({Harness.Util.Machine.CpuModel()}), {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}
             - TorchSharp {Versions.TorchSharp}, LibTorch {Versions.LibTorch}; git commit of the cells: {sample?.GitCommit ?? "?"}
             - tolerances (abs + rel·|verified|): {string.Join("; ", MatrixTable.Metrics.Where(c => c != "seconds").Select(c => string.Create(CultureInfo.InvariantCulture, $"{c} {matrix.ToleranceOf(c).Abs:G3} + {matrix.ToleranceOf(c).Rel:G3}")))}; `seconds` is not compared.
             """;

@@ -7,14 +7,14 @@ namespace Harness.Scoring;
 /// One complete row of κ, held as pieces in column order: the mirror chunks read back from the spill and the part
 /// computed with the row's own block. Pieces are float32 and may be modified by the reduction (the diagonal).
 /// </summary>
-public unsafe ref struct KappaRow
+public sealed unsafe class KappaRow
 {
-    public Span<nint> Pointers;
-    public Span<int> Starts;   // first column of each piece
-    public Span<int> Lengths;
+    public nint[] Pointers = [];
+    public int[] Starts = [];   // first column of each piece
+    public int[] Lengths = [];
     public int Count;
 
-    public readonly ref float At(int column)
+    public ref float At(int column)
     {
         int p = Count - 1;
         while (Starts[p] > column) p--;
@@ -41,6 +41,19 @@ public sealed unsafe class RowReduction
     {
         this.n = n; this.k = k; include = includeDiagonal;
         candidates = new ulong[Math.Max(16, 2 * k + 64)];
+    }
+
+    readonly KappaRow pieces = new();
+
+    /// <summary>This reducer's row of the given number of pieces, for the caller to fill.</summary>
+    public KappaRow Pieces(int count)
+    {
+        if (pieces.Pointers.Length < count)
+        {
+            pieces.Pointers = new nint[count]; pieces.Starts = new int[count]; pieces.Lengths = new int[count];
+        }
+        pieces.Count = count;
+        return pieces;
     }
 
     public (double Sum, double Mean, double Sd, double Lse) Reduce(KappaRow row, int diagonal, Span<int> topIndex, Span<float> topValue)

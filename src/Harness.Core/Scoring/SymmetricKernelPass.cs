@@ -49,6 +49,7 @@ public static unsafe class SymmetricKernelPass
         var fused = new FusedRbfBlock(kernel.H, d, sq, r);
 
         using var spill = new KernelSpill(options.ScratchDirectory, n, block);
+        using var io = new SpillWorker();
         long panel = (long)block * n;
         using var xxBuffer = empty(panel, ScalarType.Float32);
         using var uuBuffer = empty(panel, ScalarType.Float32);
@@ -56,7 +57,7 @@ public static unsafe class SymmetricKernelPass
         using var mirrorA = new AlignedBuffer(panel);
         using var mirrorB = new AlignedBuffer(panel);
         float* xxPtr = Pointer(xxBuffer), uuPtr = Pointer(uuBuffer);
-        var reducers = Enumerable.Range(0, threads).Select(_ => new RowReduction(n, k, include)).ToArray();
+        var reducers = new System.Collections.Concurrent.ConcurrentBag<RowReduction>();
 
         progress?.Start("kernel", blocks);
         double setup = setupClock.Elapsed.TotalSeconds;
@@ -85,45 +86,46 @@ public static unsafe class SymmetricKernelPass
                 fuse += Lap(clock);
 
                 int from = bi;
-                writes = right > 0 ? Task.Run(() =>
-                {
-                    for (int bj = from + 1; bj < blocks; bj++)
-                        spill.WriteChunk(from, bj, transposed.Pointer + (long)(bj * block - start - count) * count);
-                }) : Task.CompletedTask;
+                if (right > 0)
+                    writes = io.Run(() =>
+                    {
+                        for (int bj = from + 1; bj < blocks; bj++)
+                            spill.WriteChunk(from, bj, transposed.Pointer + (long)(bj * block - start - count) * count);
+                    });
 
                 read.GetAwaiter().GetResult(); // region bi: row bi's entries left of its diagonal block
                 wait += Lap(clock);
                 var mirror = (bi % 2 == 0 ? mirrorA : mirrorB).Pointer;
                 if (bi + 1 < blocks)
                 {
-                    var w = writes;
                     int next = bi + 1;
                     var target = (next % 2 == 0 ? mirrorA : mirrorB).Pointer;
-                    read = w.ContinueWith(done => { done.GetAwaiter().GetResult(); spill.ReadRegion(next, target); spill.Release(next); },
-                        CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+                    read = io.Run(() => { spill.ReadRegion(next, target); spill.Release(next); }); // queued after this block's writes
                 }
 
-                Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-                {
-                    var reducer = reducers[t];
-                    int per = (count + threads - 1) / threads;
-                    Span<nint> pointers = new nint[bi + 1];
-                    Span<int> starts = new int[bi + 1], lengths = new int[bi + 1];
-                    for (int row = t * per; row < Math.Min(count, (t + 1) * per); row++)
+                // rows in small chunks, taken as workers free up: a core lent to the spill's I/O delays no one
+                int chunks = (count + RowsPerChunk - 1) / RowsPerChunk;
+                Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads },
+                    () => reducers.TryTake(out var idle) ? idle : new RowReduction(n, k, include),
+                    (chunk, _, reducer) =>
                     {
-                        for (int c = 0; c < bi; c++)
+                        var pieces = reducer.Pieces(bi + 1);
+                        for (int row = chunk * RowsPerChunk; row < Math.Min(count, (chunk + 1) * RowsPerChunk); row++)
                         {
-                            pointers[c] = (nint)(mirror + ((long)c * count + row) * block);
-                            starts[c] = c * block; lengths[c] = block;
+                            for (int c = 0; c < bi; c++)
+                            {
+                                pieces.Pointers[c] = (nint)(mirror + ((long)c * count + row) * block);
+                                pieces.Starts[c] = c * block; pieces.Lengths[c] = block;
+                            }
+                            pieces.Pointers[bi] = (nint)(xxPtr + (long)row * cols);
+                            pieces.Starts[bi] = start; pieces.Lengths[bi] = cols;
+                            int i = start + row;
+                            var (sum, m, sdev, lse) = reducer.Reduce(pieces, i, nbIndex.AsSpan(i * k, k), nbValue.AsSpan(i * k, k));
+                            mksd[i] = sum; mean[i] = m; sd[i] = sdev; logMsksd[i] = lse;
                         }
-                        pointers[bi] = (nint)(xxPtr + (long)row * cols);
-                        starts[bi] = start; lengths[bi] = cols;
-                        var kappaRow = new KappaRow { Pointers = pointers, Starts = starts, Lengths = lengths, Count = bi + 1 };
-                        int i = start + row;
-                        var (sum, m, sdev, lse) = reducer.Reduce(kappaRow, i, nbIndex.AsSpan(i * k, k), nbValue.AsSpan(i * k, k));
-                        mksd[i] = sum; mean[i] = m; sd[i] = sdev; logMsksd[i] = lse;
-                    }
-                });
+                        return reducer;
+                    },
+                    reducers.Add);
                 rows += Lap(clock);
                 progress?.Report(bi + 1);
             }
@@ -138,10 +140,12 @@ public static unsafe class SymmetricKernelPass
         return new KernelStatistics(n, k, mksd, logMsksd, mean, sd, nbIndex, nbValue, 0, 1)
         {
             Strategy = $"symmetric: block triangle of the products, mirror half spilled to {Path.GetDirectoryName(spill.Path)} " +
-                $"({spill.Bytes / 1e9:F2} GB{(spill.Direct ? ", O_DIRECT" : ", buffered")})",
+                $"({(spill.Bytes >= 1e9 ? $"{spill.Bytes / 1e9:F1} GB" : $"{spill.Bytes / 1e6:F1} MB")}, {(spill.Direct ? "O_DIRECT" : "buffered")})",
             PhaseSeconds = new() { ["setup"] = setup, ["products"] = products, ["kappa_elementwise"] = fuse, ["spill_wait"] = wait, ["row_statistics"] = rows },
         };
     }
+
+    const int RowsPerChunk = 16;
 
     static double Lap(Stopwatch clock) { double s = clock.Elapsed.TotalSeconds; clock.Restart(); return s; }
 

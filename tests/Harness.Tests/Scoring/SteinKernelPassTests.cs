@@ -82,6 +82,47 @@ public class SteinKernelPassTests
         }
     }
 
+    [TestCase(64, "exclude")]
+    [TestCase(128, "exclude")] // 512-byte aligned chunks: the O_DIRECT spill where the file system allows it
+    [TestCase(7, "exclude")]   // rows not a multiple of 16: the untiled elementwise path
+    [TestCase(100, "include")]
+    public void TheSymmetricPassEqualsCompleteRows(int block, string diagonal)
+    {
+        var kernel = new RbfKernel(MedianBandwidth.Compute(x, 2000, 0).H);
+        var options = Options(block: block, diagonal: diagonal);
+        var symmetric = SteinKernelPass.Run(kernel, x, s, options);
+        var rows = SteinKernelPass.FullRows(kernel, x, s, options);
+        TestContext.Out.WriteLine(symmetric.Strategy);
+        symmetric.Strategy.Should().StartWith("symmetric");
+        ShouldBeRelativelyClose(symmetric.Mksd, rows.Mksd, 1e-5, "MKSD");
+        ShouldBeRelativelyClose(symmetric.LogMsksd, rows.LogMsksd, 1e-5, "log MSKSD");
+        ShouldBeRelativelyClose(symmetric.RowSd, rows.RowSd, 1e-5, "row sd");
+        symmetric.NeighborIndex.Should().Equal(rows.NeighborIndex);
+        for (int i = 0; i < symmetric.NeighborValue.Length; i++)
+            ((double)symmetric.NeighborValue[i]).Should().BeApproximately(rows.NeighborValue[i], 1e-5 * Math.Abs(rows.NeighborValue[i]) + 1e-30, $"neighbour value {i}");
+    }
+
+    [Test]
+    public void EveryOtherConfigurationComputesCompleteRows()
+    {
+        var rbf = new RbfKernel(MedianBandwidth.Compute(x, 2000, 0).H);
+        SteinKernelPass.Run(rbf, x, s, Options() with { Spill = "off" }).Strategy.Should().Be("complete rows per block (spill: off)");
+        SteinKernelPass.Run(rbf, x, s, Options("float64")).Strategy.Should().Contain("float32");
+        SteinKernelPass.Run(rbf, x, s, Options(standardize: "global")).Strategy.Should().Contain("global");
+        SteinKernelPass.Run(new ImqKernel(1, -0.5), x, s, Options()).Strategy.Should().Contain("RBF");
+        SteinKernelPass.Run(rbf, x, s, Options(block: N)).Strategy.Should().Contain("one block");
+    }
+
+    [Test]
+    public void TooLittleScratchSpaceIsAClearErrorBeforeAnyWork()
+    {
+        // 10⁷ points would spill 2·10¹⁴ bytes: refused up front, naming the directory and the ways out.
+        var dir = TestSupport.TempDir("scratch");
+        var act = () => new KernelSpill(dir, 10_000_000, 4096);
+        act.Should().Throw<HarnessException>().WithMessage($"*needs 199918.1 GB of scratch space in {dir} but * GB is free*--scratch*spill: off*");
+        Directory.Delete(dir, true);
+    }
+
     [Test]
     public void Float32IsWithin1e4OfFloat64OnRealRows()
     {
