@@ -38,7 +38,10 @@ public sealed unsafe class KernelSpill : IDisposable
             throw new HarnessException($"the symmetric kernel pass needs {Bytes / 1e9:F1} GB of scratch space in {directory} " +
                 $"but {free / 1e9:F1} GB is free: point --scratch (or HARNESS_SCRATCH) at a larger disk, or set spill: off to recompute the mirror half instead.");
         Path = System.IO.Path.Combine(directory, $"harness-kappa-{Environment.ProcessId}-{Guid.NewGuid():N}.spill");
-        handle = File.OpenHandle(Path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.DeleteOnClose);
+        // On Unix the name is removed at once: the open handle keeps the data, and a killed run leaves nothing behind.
+        bool unix = !OperatingSystem.IsWindows();
+        handle = File.OpenHandle(Path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, unix ? FileOptions.None : FileOptions.DeleteOnClose);
+        if (unix) File.Delete(Path);
         Direct = block % 128 == 0 && OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64 && TryDirect(handle);
     }
 
@@ -84,26 +87,35 @@ public sealed unsafe class KernelSpill : IDisposable
         if (floats > 0) fallocate(handle, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, RegionOffset(j) * sizeof(float), floats * sizeof(float));
     }
 
+    const int PieceBytes = 16 << 20;
+
     /// <summary>Moves bytes in 16 MB pieces, up to four at a time: a disk serves several requests in flight faster than one.</summary>
     void Transfer(float* data, long bytes, long offset, bool write)
     {
-        const int Piece = 16 << 20;
-        long pieces = (bytes + Piece - 1) / Piece;
+        long pieces = (bytes + PieceBytes - 1) / PieceBytes;
         nint origin = (nint)data;
-        Parallel.For(0L, pieces, new ParallelOptions { MaxDegreeOfParallelism = 4 }, p =>
+        try
         {
-            long from = p * Piece;
-            int len = (int)Math.Min(Piece, bytes - from);
-            var span = new Span<byte>((byte*)origin + from, len);
-            if (write) RandomAccess.Write(handle, span, offset + from);
-            else
-                for (int done = 0; done < len;)
-                {
-                    int got = RandomAccess.Read(handle, span[done..], offset + from + done);
-                    if (got <= 0) throw new IOException($"the kernel spill {Path} ended early at byte {offset + from + done}.");
-                    done += got;
-                }
-        });
+            Parallel.For(0L, pieces, new ParallelOptions { MaxDegreeOfParallelism = 4 }, p => TransferPiece(origin + (nint)(p * PieceBytes),
+                (int)Math.Min(PieceBytes, bytes - p * PieceBytes), offset + p * PieceBytes, write));
+        }
+        catch (AggregateException e) when (e.InnerException is IOException io)
+        {
+            throw new HarnessException($"the kernel spill in {System.IO.Path.GetDirectoryName(Path)} failed: {io.Message} " +
+                "Point --scratch (or HARNESS_SCRATCH) at a disk with room, or set spill: off to recompute the mirror half instead.");
+        }
+    }
+
+    void TransferPiece(nint address, int length, long offset, bool write)
+    {
+        var span = new Span<byte>((void*)address, length);
+        if (write) { RandomAccess.Write(handle, span, offset); return; }
+        for (int done = 0; done < length;)
+        {
+            int got = RandomAccess.Read(handle, span[done..], offset + done);
+            if (got <= 0) throw new IOException($"the file ended early at byte {offset + done}.");
+            done += got;
+        }
     }
 
     public void Dispose() => handle.Dispose();

@@ -23,6 +23,7 @@ public static unsafe class SymmetricKernelPass
         if (options.Standardize != "row") return "global standardisation needs a first pass over every entry";
         if (options.Spill == "off") return "spill: off";
         if (options.BlockFor(n) >= n) return "one block holds every row";
+        if ((long)options.BlockFor(n) * n * sizeof(float) > int.MaxValue) return "a block of over 2 GB";
         return null;
     }
 

@@ -59,6 +59,19 @@ public unsafe class KernelPartsTests
         Directory.Delete(dir, true);
     }
 
+    [Test]
+    public void AFailedSpillTransferIsAClearError()
+    {
+        var dir = TestSupport.TempDir("spill");
+        using (var spill = new KernelSpill(dir, 300, 128))
+        using (var buffer = new AlignedBuffer(128L * 300))
+        {
+            var act = () => spill.ReadRegion(1, buffer.Pointer); // nothing written yet: the file ends early
+            act.Should().Throw<HarnessException>().WithMessage($"the kernel spill in {dir} failed: the file ended early at byte 0.*--scratch*spill: off*");
+        }
+        Directory.Delete(dir, true);
+    }
+
     static (int[] Index, float[] Value) Reference(float[] row, int diagonal, int k) =>
         (row.Select((v, j) => (v, j)).Where(p => p.j != diagonal).OrderByDescending(p => p.v).ThenBy(p => p.j).Take(k).Select(p => p.j).ToArray(),
          row.Select((v, j) => (v, j)).Where(p => p.j != diagonal).OrderByDescending(p => p.v).ThenBy(p => p.j).Take(k).Select(p => p.v).ToArray());
