@@ -36,14 +36,13 @@ public sealed unsafe class RowReduction
     readonly float[] sample = new float[Sample];
     ulong[] candidates, scratch = [];
     float[] best = [];
+    readonly KappaRow pieces = new();
 
     public RowReduction(int n, int k, bool includeDiagonal)
     {
         this.n = n; this.k = k; include = includeDiagonal;
         candidates = new ulong[Math.Max(16, 2 * k + 64)];
     }
-
-    readonly KappaRow pieces = new();
 
     /// <summary>This reducer's row of the given number of pieces, for the caller to fill.</summary>
     public KappaRow Pieces(int count)
