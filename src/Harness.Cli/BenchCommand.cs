@@ -30,6 +30,7 @@ static class BenchCommand
 
         var (trained, data, _) = TrainJob.Run(train);
         var set = limit is int l && l < data.Train.Count ? data.Train.Take(l) : data.Train;
+        SymmetricKernelPass.CheckScratch(scoring, set.Count);
         using var images = set.ImagesTensor(trained.Device);
         using var labels = set.LabelsTensor(trained.Device);
 

@@ -57,6 +57,7 @@ public static class ScoreJob
         var set = options.Limit is int lim && lim < data.Train.Count ? data.Train.Take(lim) : data.Train;
         int n = set.Count;
         if (options.DumpKernel > n) throw new HarnessException($"--dump-kernel {options.DumpKernel} is more than the {n} scored points.");
+        SymmetricKernelPass.CheckScratch(options.Scoring, n); // before minutes of work, not after
         log($"scoring {n} training points ({options.Scoring.Kernel}, score {options.Scoring.Score}, top-{Math.Min(options.Scoring.TopK, n - 1)} neighbours)");
 
         using var images = set.ImagesTensor(trained.Device);

@@ -32,17 +32,33 @@ public sealed unsafe class KernelSpill : IDisposable
     {
         this.n = n; this.block = block;
         Bytes = RegionOffset(Blocks) * sizeof(float);
-        Directory.CreateDirectory(directory);
-        long free = new DriveInfo(System.IO.Path.GetFullPath(directory)).AvailableFreeSpace;
-        if (free < Bytes + (256L << 20))
-            throw new HarnessException($"the symmetric kernel pass needs {Bytes / 1e9:F1} GB of scratch space in {directory} " +
-                $"but {free / 1e9:F1} GB is free: point --scratch (or HARNESS_SCRATCH) at a larger disk, or set spill: off to recompute the mirror half instead.");
+        CheckSpace(directory, Bytes);
         Path = System.IO.Path.Combine(directory, $"harness-kappa-{Environment.ProcessId}-{Guid.NewGuid():N}.spill");
         // On Unix the name is removed at once: the open handle keeps the data, and a killed run leaves nothing behind.
         bool unix = !OperatingSystem.IsWindows();
         handle = File.OpenHandle(Path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, unix ? FileOptions.None : FileOptions.DeleteOnClose);
         if (unix) File.Delete(Path);
         Direct = block % 128 == 0 && OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64 && TryDirect(handle);
+    }
+
+    /// <summary>Throws a clear error when directory cannot hold the spill of n points in blocks of block rows.</summary>
+    public static void CheckSpace(string directory, int n, int block)
+    {
+        long blocks = (n + block - 1) / block, last = n - (blocks - 1) * block;
+        CheckSpace(directory, ((long)block * block * ((blocks - 1) * (blocks - 2) / 2) + (blocks - 1) * last * block) * sizeof(float));
+    }
+
+    static void CheckSpace(string directory, long bytes)
+    {
+        try { Directory.CreateDirectory(directory); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new HarnessException($"the scratch directory {directory} cannot be created ({e.Message}): point --scratch (or HARNESS_SCRATCH) elsewhere, or set spill: off.");
+        }
+        long free = new DriveInfo(System.IO.Path.GetFullPath(directory)).AvailableFreeSpace;
+        if (free < bytes + (256L << 20))
+            throw new HarnessException($"the symmetric kernel pass needs {bytes / 1e9:F1} GB of scratch space in {directory} " +
+                $"but {free / 1e9:F1} GB is free: point --scratch (or HARNESS_SCRATCH) at a larger disk, or set spill: off to recompute the mirror half instead.");
     }
 
     static bool TryDirect(SafeFileHandle h)

@@ -16,15 +16,25 @@ namespace Harness.Scoring;
 public static unsafe class SymmetricKernelPass
 {
     /// <summary>Why this pass cannot run the given configuration, or null when it can.</summary>
-    public static string? Unsupported(BaseKernel kernel, ScoringOptions options, int n)
+    public static string? Unsupported(BaseKernel kernel, ScoringOptions options, int n) =>
+        kernel is not RbfKernel ? "the symmetric pass evaluates the RBF kernel only" : Unsupported(options, n);
+
+    /// <summary>The same, from the options alone (before the kernel exists).</summary>
+    public static string? Unsupported(ScoringOptions options, int n)
     {
-        if (kernel is not RbfKernel) return "the symmetric pass evaluates the RBF kernel only";
+        if (options.Kernel != "rbf") return "the symmetric pass evaluates the RBF kernel only";
         if (options.DType != ScalarType.Float32) return "the symmetric pass is float32";
         if (options.Standardize != "row") return "global standardisation needs a first pass over every entry";
         if (options.Spill == "off") return "spill: off";
         if (options.BlockFor(n) >= n) return "one block holds every row";
         if ((long)options.BlockFor(n) * n * sizeof(float) > int.MaxValue) return "a block of over 2 GB";
         return null;
+    }
+
+    /// <summary>Fails now, with the way out, if the scratch directory cannot take the spill for n points.</summary>
+    public static void CheckScratch(ScoringOptions options, int n)
+    {
+        if (Unsupported(options, n) == null) KernelSpill.CheckSpace(options.ScratchDirectory, n, options.BlockFor(n));
     }
 
     public static KernelStatistics Run(RbfKernel kernel, Tensor x, Tensor s, ScoringOptions options, IProgress? progress = null)

@@ -124,6 +124,20 @@ public class SteinKernelPassTests
     }
 
     [Test]
+    public void TheScratchCheckRunsOnlyWhereTheSpillWould()
+    {
+        var dir = TestSupport.TempDir("scratch");
+        var spilled = new ScoringOptions { Scratch = dir };
+        var act = () => SymmetricKernelPass.CheckScratch(spilled, 2_000_000); // 8 TB of spill
+        act.Should().Throw<HarnessException>().WithMessage($"*scratch space in {dir}*");
+        foreach (var other in new[] { spilled with { Spill = "off" }, spilled with { Kernel = "imq" }, spilled with { Precision = "float64" } })
+            SymmetricKernelPass.CheckScratch(other, 2_000_000); // complete rows: no disk needed, nothing to check
+        var bad = () => SymmetricKernelPass.CheckScratch(new ScoringOptions { Scratch = "/proc/not-here" }, 54_000);
+        bad.Should().Throw<HarnessException>().WithMessage("the scratch directory /proc/not-here cannot be created*");
+        Directory.Delete(dir, true);
+    }
+
+    [Test]
     public void Float32IsWithin1e4OfFloat64OnRealRows()
     {
         var kernel = new RbfKernel(MedianBandwidth.Compute(x, 2000, 0).H);
