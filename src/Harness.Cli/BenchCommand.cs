@@ -41,7 +41,7 @@ static class BenchCommand
         var (kernel, median) = KernelFactory.Create(scoring, x);
 
         Console.Error.WriteLine($"floor: the block triangle of X Xᵀ and U Uᵀ for n = {set.Count}");
-        double floor = SteinKernelPass.FloorSeconds(kernel, x, stein.S, scoring);
+        double floor = SteinKernelPass.FloorSeconds((RbfKernel)kernel, x, stein.S, scoring);
         watch.Restart();
         var stats = SteinKernelPass.Run(kernel, x, stein.S, scoring, new ConsoleProgress());
         double kernelSeconds = watch.Elapsed.TotalSeconds;

@@ -149,7 +149,7 @@ public static class Verification
             - matrix: `{matrix.Name}` of experiments.yaml ({matrix.Description})
             - command: `{command}` (regenerate: `harness run --matrix {matrix.Name} && harness merge --matrix {matrix.Name}`, then `make accept MATRIX={matrix.Name}`)
             - cells: {rows.Count}; seeds: {string.Join(", ", matrix.Seeds)}; threads: {sample?.Threads.ToString(CultureInfo.InvariantCulture) ?? "?"}; device: {sample?.Device ?? "?"}
-            - machine: {Environment.ProcessorCount} cores ({Harness.Util.Machine.CpuModel()}), {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}
+            - machine: {Harness.Util.Machine.Describe()}
             - TorchSharp {Versions.TorchSharp}, LibTorch {Versions.LibTorch}; git commit of the cells: {sample?.GitCommit ?? "?"}
             - tolerances (abs + rel·|verified|): {string.Join("; ", MatrixTable.Metrics.Where(c => c != "seconds").Select(c => string.Create(CultureInfo.InvariantCulture, $"{c} {matrix.ToleranceOf(c).Abs:G3} + {matrix.ToleranceOf(c).Rel:G3}")))}; `seconds` is not compared.
             """;

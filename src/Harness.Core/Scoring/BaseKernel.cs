@@ -16,9 +16,6 @@ public abstract class BaseKernel
     /// <summary>κ for rows [start, start+count) against all points: a count×n tensor. The diagonal uses ‖a−b‖² = 0 exactly.</summary>
     public abstract Tensor SteinBlock(IDisposable prepared, long start, long count);
 
-    /// <summary>The products of a row block that no evaluation of κ can avoid: the benchmark's floor.</summary>
-    public abstract void FloorProducts(IDisposable prepared, long start, long count);
-
     /// <summary>‖a−b‖² for rows [start, start+count) against all, from ‖a‖² + ‖b‖² − 2a·b, clamped at 0, self-distance exactly 0.</summary>
     protected static Tensor SquaredDistances(Tensor xRows, Tensor x, Tensor sq, long start)
     {
@@ -72,23 +69,19 @@ public sealed class RbfKernel : BaseKernel
         return bracket.mul_(k).MoveToOuterDisposeScope();
     }
 
-    public override void FloorProducts(IDisposable prepared, long start, long count)
-    {
-        var st = (State)prepared;
-        using var scope = NewDisposeScope();
-        long rest = st.X.shape[0] - start;
-        st.X.narrow(0, start, count).matmul(st.X.narrow(0, start, rest).t());
-        st.U.narrow(0, start, count).matmul(st.U.narrow(0, start, rest).t());
-    }
 
-    /// <summary>The block-triangle products of the symmetric pass, written into preallocated count×(n−start) outputs.</summary>
+    /// <summary>
+    /// The products of rows [start, start+count) with columns [start, n): the block triangle of X Xᵀ and U Uᵀ that no
+    /// evaluation of κ can avoid (the benchmark's floor). They are written, count×(n−start) row-major, to the front of the
+    /// preallocated flat buffers xx and uu.
+    /// </summary>
     internal static void TriangleProducts(IDisposable prepared, long start, long count, Tensor xx, Tensor uu)
     {
         var st = (State)prepared;
         using var scope = NewDisposeScope();
         long rest = st.X.shape[0] - start;
-        xx.addmm_(st.X.narrow(0, start, count), st.X.narrow(0, start, rest).t(), beta: 0, alpha: 1);
-        uu.addmm_(st.U.narrow(0, start, count), st.U.narrow(0, start, rest).t(), beta: 0, alpha: 1);
+        xx.narrow(0, 0, count * rest).view(count, rest).addmm_(st.X.narrow(0, start, count), st.X.narrow(0, start, rest).t(), beta: 0, alpha: 1);
+        uu.narrow(0, 0, count * rest).view(count, rest).addmm_(st.U.narrow(0, start, count), st.U.narrow(0, start, rest).t(), beta: 0, alpha: 1);
     }
 
     /// <summary>Per-point float32 terms of the fused evaluation: ‖x‖² and r = s·x/h² − ‖x‖²/h⁴.</summary>
@@ -141,13 +134,4 @@ public sealed class ImqKernel : BaseKernel
         return kappa.MoveToOuterDisposeScope();
     }
 
-    public override void FloorProducts(IDisposable prepared, long start, long count)
-    {
-        var st = (State)prepared;
-        using var scope = NewDisposeScope();
-        long rest = st.X.shape[0] - start;
-        st.X.narrow(0, start, count).matmul(st.X.narrow(0, start, rest).t());
-        st.S.narrow(0, start, count).matmul(st.S.narrow(0, start, rest).t());
-        st.SxCat.narrow(0, start, count).matmul(st.XsCat.narrow(0, start, rest).t());
-    }
 }

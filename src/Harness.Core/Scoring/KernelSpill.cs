@@ -31,7 +31,7 @@ public sealed unsafe class KernelSpill : IDisposable
     public KernelSpill(string directory, int n, int block)
     {
         this.n = n; this.block = block;
-        Bytes = RegionOffset(Blocks) * sizeof(float);
+        Bytes = SpillBytes(n, block);
         CheckSpace(directory, Bytes);
         Path = System.IO.Path.Combine(directory, $"harness-kappa-{Environment.ProcessId}-{Guid.NewGuid():N}.spill");
         // On Unix the name is removed at once: the open handle keeps the data, and a killed run leaves nothing behind.
@@ -42,11 +42,10 @@ public sealed unsafe class KernelSpill : IDisposable
     }
 
     /// <summary>Throws a clear error when directory cannot hold the spill of n points in blocks of block rows.</summary>
-    public static void CheckSpace(string directory, int n, int block)
-    {
-        long blocks = (n + block - 1) / block, last = n - (blocks - 1) * block;
-        CheckSpace(directory, ((long)block * block * ((blocks - 1) * (blocks - 2) / 2) + (blocks - 1) * last * block) * sizeof(float));
-    }
+    public static void CheckSpace(string directory, int n, int block) => CheckSpace(directory, SpillBytes(n, block));
+
+    /// <summary>Bytes of the strict block triangle: everything up to the end of the last region.</summary>
+    static long SpillBytes(int n, int block) => RegionOffset(n, block, (n + block - 1) / block) * sizeof(float);
 
     static void CheckSpace(string directory, long bytes)
     {
@@ -67,15 +66,17 @@ public sealed unsafe class KernelSpill : IDisposable
         return flags >= 0 && fcntl(h, F_SETFL, flags | O_DIRECT_X64) == 0; // tmpfs and some file systems refuse O_DIRECT
     }
 
-    int Blocks => (n + block - 1) / block;
     int Rows(int b) => Math.Min(block, n - b * block);
 
-    /// <summary>Offset, in floats, of region J: the regions of blocks 1..J−1 come first.</summary>
-    long RegionOffset(int j)
+    long RegionOffset(int j) => RegionOffset(n, block, j);
+
+    /// <summary>Offset, in floats, of region j (j = the block count: the end of the file): regions 1..j−1 come first.</summary>
+    static long RegionOffset(int n, int block, int j)
     {
-        long full = Math.Min(j, Blocks - 1);              // every block before the last is full
+        int blocks = (n + block - 1) / block;
+        long full = Math.Min(j, blocks - 1);              // every block before the last is full
         long offset = (long)block * block * (full * (full - 1) / 2);
-        if (j == Blocks) offset += (long)(Blocks - 1) * Rows(Blocks - 1) * block;
+        if (j == blocks) offset += (long)(blocks - 1) * (n - (blocks - 1) * block) * block;
         return offset;
     }
 
@@ -195,8 +196,7 @@ public sealed unsafe class AlignedBuffer : IDisposable
 
     public AlignedBuffer(long floats)
     {
-        Length = Math.Max(1, floats);
-        nuint bytes = (nuint)(Length * sizeof(float));
+        nuint bytes = (nuint)(Math.Max(1, floats) * sizeof(float));
         bool linux = OperatingSystem.IsLinux();
         if (linux) bytes = (bytes + HugePage - 1) / HugePage * HugePage;
         Pointer = (float*)NativeMemory.AlignedAlloc(bytes, (nuint)(linux ? HugePage : KernelSpill.Alignment));
@@ -204,7 +204,6 @@ public sealed unsafe class AlignedBuffer : IDisposable
     }
 
     public float* Pointer { get; private set; }
-    public long Length { get; }
 
     public void Dispose()
     {

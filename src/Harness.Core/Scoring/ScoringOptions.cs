@@ -30,7 +30,7 @@ public sealed record ScoringOptions
     public int BlockSize { get; init; }
     /// <summary>
     /// `auto` (default): the RBF float32 row-standardised pass computes each κ entry once and spills the mirror half to a
-    /// scratch file (n²/2 float32: 5.8 GB for MNIST); `off`: every block recomputes its complete rows, no disk.
+    /// scratch file (n²/2 float32: 5.7 GB for MNIST); `off`: every block recomputes its complete rows, no disk.
     /// </summary>
     public string Spill { get; init; } = "auto";
     /// <summary>Where the spill goes: null means HARNESS_SCRATCH, else the system temp directory.</summary>

@@ -81,12 +81,7 @@ public static unsafe class SymmetricKernelPass
             {
                 int start = bi * block, count = Math.Min(block, n - start), cols = n - start;
                 clock.Restart();
-                using (var scope = NewDisposeScope())
-                {
-                    var xx = xxBuffer.narrow(0, 0, (long)count * cols).view(count, cols);
-                    var uu = uuBuffer.narrow(0, 0, (long)count * cols).view(count, cols);
-                    RbfKernel.TriangleProducts(prepared, start, count, xx, uu);
-                }
+                RbfKernel.TriangleProducts(prepared, start, count, xxBuffer, uuBuffer);
                 products += Lap(clock);
 
                 writes.GetAwaiter().GetResult(); // the transpose buffer is free once the previous block is on disk

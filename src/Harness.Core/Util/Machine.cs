@@ -3,7 +3,7 @@ namespace Harness.Util;
 public static class Machine
 {
     /// <summary>The CPU model: kernels (and so the last bits of a result, and every timing) differ between CPU families.</summary>
-    public static string CpuModel()
+    static string CpuModel()
     {
         try
         {
@@ -15,5 +15,5 @@ public static class Machine
 
     /// <summary>Cores, CPU model and the widest vectors the JIT uses: what a timing or a last-bit difference depends on.</summary>
     public static string Describe() =>
-        $"{Environment.ProcessorCount} cores ({CpuModel()}, {(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "AVX-512" : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "AVX2" : "128-bit")} vectors), {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
+        $"{Environment.ProcessorCount} cores ({CpuModel()}, {(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "AVX-512" : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "AVX2" : "128-bit")} vectors), {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}";
 }
