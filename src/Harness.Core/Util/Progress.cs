@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace Harness.Util;
 
@@ -17,19 +18,30 @@ public sealed class ConsoleProgress : IProgress
     readonly Stopwatch watch = new();
     string label = "";
     long total;
-    TimeSpan lastShown = TimeSpan.MinValue;
+    TimeSpan? lastShown;
     int lastDecile = -1;
 
+    /// <param name="live">
+    /// A redrawn bar (terminal) or plain lines; by default a bar when standard error is a terminal. HARNESS_PROGRESS=live|plain
+    /// forces either, which is how the tests run the terminal path without a terminal.
+    /// </param>
     public ConsoleProgress(TextWriter? output = null, bool? live = null)
     {
         this.output = output ?? Console.Error;
-        this.live = live ?? !Console.IsErrorRedirected;
+        this.live = live ?? Environment.GetEnvironmentVariable("HARNESS_PROGRESS") switch
+        {
+            "live" => true,
+            "plain" => false,
+            _ => !Console.IsErrorRedirected,
+        };
     }
+
+    public bool Live => live;
 
     public void Start(string label, long total)
     {
         this.label = label; this.total = Math.Max(1, total);
-        lastShown = TimeSpan.MinValue; lastDecile = -1;
+        lastShown = null; lastDecile = -1;
         watch.Restart();
     }
 
@@ -38,10 +50,13 @@ public sealed class ConsoleProgress : IProgress
         var now = watch.Elapsed;
         double frac = Math.Clamp((double)done / total, 0, 1);
         var eta = frac > 0 ? TimeSpan.FromSeconds(now.TotalSeconds * (1 - frac) / frac) : TimeSpan.Zero;
-        string text = $"{label} {frac * 100,5:F1}% {done}/{total} {Fmt(now)} elapsed, ETA {Fmt(eta)}{(detail == null ? "" : "  " + detail)}";
+        string text = string.Create(CultureInfo.InvariantCulture,
+            $"{label} {frac * 100,5:F1}% {done}/{total} {Fmt(now)} elapsed, ETA {Fmt(eta)}{(detail == null ? "" : "  " + detail)}");
+        // Nothing shown yet (lastShown null) always shows: the first report must never be compared with a sentinel time.
+        TimeSpan since = lastShown is TimeSpan shown ? now - shown : TimeSpan.MaxValue;
         if (live)
         {
-            if (now - lastShown < TimeSpan.FromMilliseconds(100) && done < total) return;
+            if (since < TimeSpan.FromMilliseconds(100) && done < total) return;
             lastShown = now;
             int width = 30, filled = (int)(frac * width);
             output.Write($"\r[{new string('#', filled)}{new string('.', width - filled)}] {text}\u001b[K");
@@ -49,7 +64,7 @@ public sealed class ConsoleProgress : IProgress
         else
         {
             int decile = (int)(frac * 10);
-            if (decile == lastDecile && now - lastShown < TimeSpan.FromSeconds(30)) return;
+            if (decile == lastDecile && since < TimeSpan.FromSeconds(30)) return;
             lastDecile = decile; lastShown = now;
             output.WriteLine(text);
         }
@@ -58,8 +73,8 @@ public sealed class ConsoleProgress : IProgress
     public void Finish()
     {
         if (live) output.WriteLine();
-        output.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{label} done in {watch.Elapsed.TotalSeconds:F1} s"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label} done in {watch.Elapsed.TotalSeconds:F1} s"));
     }
 
-    static string Fmt(TimeSpan t) => t.TotalHours >= 1 ? t.ToString(@"h\:mm\:ss") : t.ToString(@"m\:ss");
+    static string Fmt(TimeSpan t) => t.ToString(t.TotalHours >= 1 ? @"h\:mm\:ss" : @"m\:ss", CultureInfo.InvariantCulture);
 }
