@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using Harness.Jobs;
 using Harness.Scoring;
@@ -18,15 +19,25 @@ static class BenchCommand
         double ScoresSeconds, double KernelSeconds, double FloorSeconds, double Ratio, double PeakRssMb, Dictionary<string, double> KernelPhases,
         string KernelStrategy, string Machine, string TorchSharpVersion, string LibTorchVersion, string Command);
 
-    public static int Run(IEnumerable<string> args)
+    public static Command Build()
     {
-        var a = new CliArgs(args);
-        var train = TrainCommand.ReadOptions(a, trainLimit: false);
-        var scoring = ScoreCommand.ReadScoring(a);
-        int? limit = a.Int("train-limit");
-        string outPath = a.String("out") ?? Path.Combine(Paths.RepoRoot, "results", "bench", $"score-{train.Dataset}.json");
-        a.RejectUnused("bench");
-        if (scoring.Kernel != "rbf") throw new HarnessException("the benchmark measures the RBF kernel (its floor is U Uᵀ and X Xᵀ).");
+        var trainSet = new TrainOptionSet("benchmark only the first N training points");
+        var scoringSet = new ScoringOptionSet();
+        var outPath = Opt.Text("--out", "where the report goes", "file", "results/bench/score-<dataset>.json");
+        var c = new Command("bench", "the scoring benchmark: kernel pass against its GEMM floor, measured in one run (make bench)")
+            .With(trainSet.All).With(scoringSet.All).With(outPath);
+        c.SetAction(r =>
+        {
+            var train = trainSet.Read(r, trainLimit: false);
+            return Run(train, scoringSet.Read(r), r.GetValue(trainSet.TrainLimit),
+                r.GetValue(outPath) ?? Path.Combine(Paths.RepoRoot, "results", "bench", $"score-{train.Dataset}.json"), r.Tokens.Select(t => t.Value));
+        });
+        return c;
+    }
+
+    static int Run(TrainOptions train, ScoringOptions scoring, int? limit, string outPath, IEnumerable<string> args)
+    {
+        if (scoring.Kernel != KernelKind.Rbf) throw new HarnessException("--kernel: the benchmark measures the RBF kernel (its floor is U Uᵀ and X Xᵀ).");
 
         var (trained, data, _) = TrainJob.Run(train);
         var set = limit is int l && l < data.Train.Count ? data.Train.Take(l) : data.Train;
@@ -50,7 +61,7 @@ static class BenchCommand
             scoring.BlockFor(set.Count), stats.K, ((RbfKernel)kernel).H,
             scoresSeconds, kernelSeconds, floor, kernelSeconds / floor, PeakRssMb(), stats.PhaseSeconds, stats.Strategy,
             Machine.Describe(), Versions.TorchSharp, Versions.LibTorch,
-            "harness bench " + string.Join(" ", args));
+            "harness " + string.Join(" ", args));
         AtomicFile.WriteAllText(outPath, Json.Serialize(report));
         Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"n = {report.N}: scores {scoresSeconds:F1} s, kernel {kernelSeconds:F1} s, floor {floor:F1} s, ratio {report.Ratio:F2}, peak RSS {report.PeakRssMb:F0} MB"));

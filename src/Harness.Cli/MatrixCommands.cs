@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Harness.Config;
 using Harness.Experiments;
 using Harness.Util;
@@ -7,33 +8,40 @@ namespace Harness.Cli;
 /// <summary>`harness list|run|merge|verify|accept --matrix NAME`.</summary>
 static class MatrixCommands
 {
-    sealed record Common(ExperimentsFile File, MatrixSpec Matrix, string ResultsRoot);
-
-    static Common Read(CliArgs a)
+    public static IEnumerable<Command> Build()
     {
-        var name = a.String("matrix") ?? throw new HarnessException("--matrix NAME is required (see experiments.yaml).");
-        var config = a.String("config") ?? Path.Combine(Paths.RepoRoot, "experiments.yaml");
-        var results = a.String("results") ?? Paths.ResultsRoot;
-        var file = ExperimentsFile.Load(config);
-        return new Common(file, file.Matrix(name), Path.GetFullPath(results));
+        var list = new MatrixOptionSet(required: true);
+        yield return Make("list", "the cell ids of a matrix, one per line", list, r => List(list.Read(r)));
+
+        var run = new MatrixOptionSet(required: true);
+        var shard = Opt.Text("--shard", "run only shard i of n (cells hashed by id)", "i/n", "SLURM_ARRAY_TASK_ID/COUNT, JOB_COMPLETION_INDEX, else 0/1");
+        var dataRoot = Opt.Text("--data-root", "data root", "dir", "$HARNESS_DATA, else data/");
+        yield return Make("run", "run a matrix's cells, resuming finished ones", run, r => Run(run.Read(r), r.GetValue(shard), r.GetValue(dataRoot))).With(shard, dataRoot);
+
+        var merge = new MatrixOptionSet(required: true);
+        yield return Make("merge", "merge the cells into results/NAME/cells.csv", merge, r => Merge(merge.Read(r)));
+        var verify = new MatrixOptionSet(required: true);
+        yield return Make("verify", "merge, then compare with results/NAME/NAME-cells.verified.csv", verify, r => Verify(verify.Read(r)));
+        var accept = new MatrixOptionSet(required: true);
+        yield return Make("accept", "promote the received table to the verified baseline", accept, r => Accept(accept.Read(r)));
     }
 
-    public static int List(IEnumerable<string> args)
+    static Command Make(string name, string description, MatrixOptionSet options, Func<ParseResult, int> action)
     {
-        var a = new CliArgs(args);
-        var c = Read(a);
-        a.RejectUnused("list");
+        var c = new Command(name, description).With(options.All);
+        c.SetAction(action);
+        return c;
+    }
+
+    static int List((ExperimentsFile File, MatrixSpec Matrix, string ResultsRoot) c)
+    {
         foreach (var cell in Matrices.Cells(c.Matrix)) Console.WriteLine(cell.Id);
         return 0;
     }
 
-    public static int Run(IEnumerable<string> args)
+    static int Run((ExperimentsFile File, MatrixSpec Matrix, string ResultsRoot) c, string? shard, string? dataRoot)
     {
-        var a = new CliArgs(args);
-        var c = Read(a);
-        var (index, count) = Sharding.Resolve(a.String("shard"));
-        string? dataRoot = a.String("data-root");
-        a.RejectUnused("run");
+        var (index, count) = Sharding.Resolve(shard);
         var cells = Matrices.Cells(c.Matrix).Where(x => x.Shard(count) == index).ToList();
         Console.Error.WriteLine($"matrix {c.Matrix.Name}: {cells.Count} cells{(count > 1 ? $" (shard {index}/{count})" : "")}, results in {Path.Combine(c.ResultsRoot, c.Matrix.Name)}");
         var runner = new MatrixRunner(c.File, c.Matrix, c.ResultsRoot, dataRoot);
@@ -50,11 +58,8 @@ static class MatrixCommands
         return 0;
     }
 
-    public static int Merge(IEnumerable<string> args)
+    static int Merge((ExperimentsFile File, MatrixSpec Matrix, string ResultsRoot) c)
     {
-        var a = new CliArgs(args);
-        var c = Read(a);
-        a.RejectUnused("merge");
         var path = MergeInto(c.Matrix, c.ResultsRoot, out var missing);
         Console.WriteLine($"wrote {path}{(missing.Count > 0 ? $" ({missing.Count} cells not run yet, e.g. {missing[0]})" : "")}");
         return 0;
@@ -69,23 +74,17 @@ static class MatrixCommands
         return path;
     }
 
-    public static int Verify(IEnumerable<string> args)
+    static int Verify((ExperimentsFile File, MatrixSpec Matrix, string ResultsRoot) c)
     {
-        var a = new CliArgs(args);
-        var c = Read(a);
-        a.RejectUnused("verify");
         MergeInto(c.Matrix, c.ResultsRoot, out var missing);
-        if (missing.Count > 0) throw new HarnessException($"{missing.Count} cells of '{c.Matrix.Name}' have no result (e.g. {missing[0]}); run `harness run --matrix {c.Matrix.Name}` first.");
+        if (missing.Count > 0) throw new VerificationFailedException($"{missing.Count} cells of '{c.Matrix.Name}' have no result (e.g. {missing[0]}); run `harness run --matrix {c.Matrix.Name}` first.");
         Verification.Verify(c.Matrix, c.ResultsRoot);
         Console.WriteLine($"{c.Matrix.Name}: all cells match {Verification.VerifiedPath(c.ResultsRoot, c.Matrix.Name)}");
         return 0;
     }
 
-    public static int Accept(IEnumerable<string> args)
+    static int Accept((ExperimentsFile File, MatrixSpec Matrix, string ResultsRoot) c)
     {
-        var a = new CliArgs(args);
-        var c = Read(a);
-        a.RejectUnused("accept");
         var path = Verification.Accept(c.Matrix, c.ResultsRoot, $"harness run --matrix {c.Matrix.Name}");
         Console.WriteLine($"accepted {path}");
         return 0;

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Harness.Config;
 using Harness.Experiments;
@@ -13,13 +14,24 @@ static class ReportCommands
 {
     sealed record Ctx(ExperimentsFile File, MatrixSpec Matrix, string ResultsRoot, string? DataRoot);
 
-    static Ctx Read(CliArgs a, string command)
+    public static IEnumerable<Command> Build()
     {
-        var name = a.String("matrix") ?? "mnist";
-        var file = ExperimentsFile.Load(a.String("config") ?? Path.Combine(Paths.RepoRoot, "experiments.yaml"));
-        var ctx = new Ctx(file, file.Matrix(name), Path.GetFullPath(a.String("results") ?? Paths.ResultsRoot), a.String("data-root"));
-        a.RejectUnused(command);
-        return ctx;
+        yield return Make("figures", "Figures 1-5 of a matrix as PNG under results/NAME/", Figures);
+        yield return Make("report", "Tables 1-3 (CSV, GitHub Markdown) and REPORT.md of a matrix", Report);
+        yield return Make("reproduce", "the main job: run the matrix (resuming), merge, figures, tables, REPORT.md, summary, verify", Reproduce);
+    }
+
+    static Command Make(string name, string description, Func<Ctx, int> action)
+    {
+        var matrix = new MatrixOptionSet(required: false, defaultMatrix: "mnist");
+        var dataRoot = Opt.Text("--data-root", "data root", "dir", "$HARNESS_DATA, else data/");
+        var c = new Command(name, description).With(matrix.All).With(dataRoot);
+        c.SetAction(r =>
+        {
+            var (file, spec, results) = matrix.Read(r);
+            return action(new Ctx(file, spec, results, r.GetValue(dataRoot)));
+        });
+        return c;
     }
 
     static List<CellResult> Cells(Ctx c)
@@ -32,24 +44,21 @@ static class ReportCommands
 
     static string Out(Ctx c, string name) => Path.Combine(c.ResultsRoot, c.Matrix.Name, $"{c.Matrix.Name}-{name}");
 
-    public static int Figures(IEnumerable<string> args)
+    static int Figures(Ctx c)
     {
-        var c = Read(new CliArgs(args), "figures");
         foreach (var p in DrawFigures(c, Cells(c))) Console.WriteLine($"wrote {p}");
         return 0;
     }
 
-    public static int Report(IEnumerable<string> args)
+    static int Report(Ctx c)
     {
-        var c = Read(new CliArgs(args), "report");
         foreach (var p in WriteTablesAndReport(c, Cells(c), "not run by `harness report` (see `harness verify`)")) Console.WriteLine($"wrote {p}");
         return 0;
     }
 
     /// <summary>The main job: run the matrix (resuming), merge, draw, report, summarise, then verify against the committed baseline.</summary>
-    public static int Reproduce(IEnumerable<string> args)
+    static int Reproduce(Ctx c)
     {
-        var c = Read(new CliArgs(args), "reproduce");
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var runner = new MatrixRunner(c.File, c.Matrix, c.ResultsRoot, c.DataRoot);
         var outcomes = runner.Run(Matrices.Cells(c.Matrix), new ConsoleProgress());
@@ -61,7 +70,7 @@ static class ReportCommands
         HarnessException? failure = null;
         try
         {
-            if (missing.Count > 0) throw new HarnessException($"{missing.Count} cells have no result");
+            if (missing.Count > 0) throw new VerificationFailedException($"{missing.Count} cells have no result");
             Verification.Verify(c.Matrix, c.ResultsRoot);
             verification = $"all {cells.Count} cells match `{Path.GetFileName(Verification.VerifiedPath(c.ResultsRoot, c.Matrix.Name))}`";
         }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Harness.Jobs;
 using Harness.Util;
 
@@ -5,29 +6,18 @@ namespace Harness.Cli;
 
 static class TrainCommand
 {
-    /// <summary>Reads the training options shared by every command that needs a trained model.</summary>
-    public static TrainOptions ReadOptions(CliArgs a, bool trainLimit = true) => new()
+    public static Command Build()
     {
-        Dataset = a.String("dataset") ?? "mnist",
-        Model = a.String("model"),
-        Epochs = a.Int("epochs"),
-        Seed = a.Int("seed"),
-        Threads = a.Int("threads"),
-        Device = a.String("device"),
-        LearningRate = a.Double("lr"),
-        BatchSize = a.Int("batch"),
-        Optimizer = a.String("optimizer"),
-        TrainLimit = trainLimit ? a.Int("train-limit") : null,
-        DataRoot = a.String("data-root"),
-        ConfigPath = a.String("config"),
-    };
+        var train = new TrainOptionSet("train on the first N training points only");
+        var outDir = Opt.Text("--out", "where train.json goes", "dir", "results/train/<dataset>-<model>");
+        var c = new Command("train", "train a model (or load it from the checkpoint cache) and write train.json").With(train.All).With(outDir);
+        c.SetAction(r => Run(train.Read(r), r.GetValue(outDir)));
+        return c;
+    }
 
-    public static int Run(IEnumerable<string> args)
+    static int Run(TrainOptions options, string? outDir)
     {
-        var a = new CliArgs(args);
-        var options = ReadOptions(a);
-        string outDir = a.String("out") ?? Path.Combine(Paths.RepoRoot, "results", "train", $"{options.Dataset}-{options.ResolvedModel}");
-        a.RejectUnused("train");
+        outDir ??= Path.Combine(Paths.RepoRoot, "results", "train", $"{options.Dataset}-{options.ResolvedModel}");
         var (_, _, report) = TrainJob.Run(options, new ConsoleProgress());
         var path = Path.Combine(outDir, "train.json");
         AtomicFile.WriteAllText(path, Json.Serialize(report));

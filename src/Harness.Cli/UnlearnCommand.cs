@@ -1,40 +1,75 @@
+using System.CommandLine;
+using Harness.Config;
 using Harness.Jobs;
+using Harness.Unlearning;
 using Harness.Util;
 
 namespace Harness.Cli;
 
 static class UnlearnCommand
 {
-    public static int Run(IEnumerable<string> args)
+    /// <summary>
+    /// One `--unlearn-KEY` option per setting any registered unlearner declares (a setting several share, such as lr,
+    /// is one option); giving one that the chosen algorithm does not have is an error.
+    /// </summary>
+    static List<(string Key, Option<object?> Option, string[] Algorithms)> SettingOptions()
     {
-        var a = new CliArgs(args);
-        var train = TrainCommand.ReadOptions(a);
-        string algorithm = a.String("algorithm") ?? throw new HarnessException("--algorithm is required (gradascent, finetune, fisher, retrain).");
-        int target = a.Int("target") ?? throw new HarnessException("--target is required: the index of the training point to forget.");
-        int expansion = a.Int("expansion") ?? 0;
-        double? lr = a.Double("unlearn-lr"), threshold = a.Double("threshold"), alpha = a.Double("alpha"), momentum = a.Double("momentum");
-        int? epochs = a.Int("unlearn-epochs"), batch = a.Int("unlearn-batch"), fisherSamples = a.Int("fisher-samples"), seed = a.Int("unlearn-seed");
-        string? optimizer = a.String("unlearn-optimizer");
-        var scoring = ScoreCommand.ReadScoring(a);
-        string? scoresDir = a.String("scores");
-        string outDir = a.String("out") ?? Path.Combine(Paths.RepoRoot, "results", "unlearn", $"{train.Dataset}-{train.ResolvedModel}");
-        a.RejectUnused("unlearn");
-        scoresDir ??= Path.Combine(Paths.RepoRoot, "results", "score", $"{train.Dataset}-{train.ResolvedModel}");
-        var options = new UnlearnOptions
+        var list = new List<(string, Option<object?>, string[])>();
+        foreach (var g in UnlearnerRegistry.Unlearners.SelectMany(u => SettingsSchema.Fields(u.SettingsType).Select(f => (u, f))).GroupBy(x => x.f.Key))
         {
-            Train = train, Algorithm = algorithm, Target = target, Expansion = expansion, ScoresDir = scoresDir, Scoring = scoring,
-            Override = s => s with
+            var first = g.First().f;
+            if (g.Any(x => x.f.Type != first.Type)) throw new InvalidOperationException($"unlearning setting '{g.Key}' has different types in different algorithms");
+            var algorithms = g.Select(x => x.u.Name).ToArray();
+            var defaults = string.Join(", ", g.Select(x => $"{x.u.Name} {SettingField.Format(x.f.Property.GetValue(x.u.Defaults("mnist")))}"));
+            var option = Opt.Setting(first, "--unlearn-" + g.Key.Replace('_', '-'), $"{first.Help} ({string.Join(", ", algorithms)})", $"Table 5; on mnist: {defaults}");
+            list.Add((g.Key, option, algorithms));
+        }
+        return list;
+    }
+
+    public static Command Build()
+    {
+        var train = new TrainOptionSet("train on the first N training points only");
+        var scoring = new ScoringOptionSet();
+        var algorithm = Opt.Name("--algorithm", "unlearning algorithm", UnlearnerRegistry.Names, null, UnlearnerRegistry.Parse, required: true);
+        var target = Opt.Int("--target", "index of the training point to forget", null, 0, required: true);
+        var expansion = Opt.Int("--expansion", "also forget the target's top-k Stein neighbours", "0", 0);
+        var scores = Opt.Text("--scores", "a `harness score` folder whose neighbors/indices.npy gives the neighbours", "dir", "results/score/<dataset>-<model>");
+        var seed = Opt.Int("--unlearn-seed", "seed of the algorithm's randomness and of the MIA shadow sample", "0", 0);
+        var outDir = Opt.Text("--out", "output directory", "dir", "results/unlearn/<dataset>-<model>");
+        var settings = SettingOptions();
+        var c = new Command("unlearn", "unlearn one training point (and its neighbours) and measure the result")
+            .With(algorithm, target, expansion).With(settings.Select(s => (Option)s.Option).ToArray()).With(seed, scores, outDir)
+            .With(train.All).With(scoring.All);
+        c.SetAction(r =>
+        {
+            var t = train.Read(r);
+            string alg = r.GetValue(algorithm)!;
+            var given = new Dictionary<string, object>();
+            foreach (var (key, option, algorithms) in settings)
             {
-                LearningRate = lr ?? s.LearningRate, OverfitThreshold = threshold ?? s.OverfitThreshold, Alpha = alpha ?? s.Alpha,
-                Momentum = momentum ?? s.Momentum, Epochs = epochs ?? s.Epochs, BatchSize = batch ?? s.BatchSize,
-                FisherSamples = fisherSamples ?? s.FisherSamples, Seed = seed ?? s.Seed, Optimizer = optimizer ?? s.Optimizer,
-            },
-        };
+                if (r.GetValue(option) is not { } v) continue;
+                if (!algorithms.Contains(alg))
+                    throw new HarnessException($"{option.Name} does not apply to {alg}; its settings: {string.Join(", ", SettingsSchema.Fields(UnlearnerRegistry.Get(alg).SettingsType).Select(f => "--unlearn-" + f.Key.Replace('_', '-')))}.");
+                given[key] = v;
+            }
+            return Run(new UnlearnOptions
+            {
+                Train = t, Algorithm = alg, Target = r.GetValue(target)!.Value, Expansion = r.GetValue(expansion) ?? 0,
+                ScoresDir = r.GetValue(scores) ?? Path.Combine(Paths.RepoRoot, "results", "score", $"{t.Dataset}-{t.ResolvedModel}"),
+                Scoring = scoring.Read(r), Settings = given, Seed = r.GetValue(seed),
+            }, r.GetValue(outDir) ?? Path.Combine(Paths.RepoRoot, "results", "unlearn", $"{t.Dataset}-{t.ResolvedModel}"));
+        });
+        return c;
+    }
+
+    static int Run(UnlearnOptions options, string outDir)
+    {
         var report = UnlearnJob.Run(options, new ConsoleProgress());
-        var path = Path.Combine(outDir, $"{algorithm}-t{target}-k{expansion}.json");
+        var path = Path.Combine(outDir, $"{options.Algorithm}-t{options.Target}-k{options.Expansion}.json");
         AtomicFile.WriteAllText(path, Json.Serialize(report));
         Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"{algorithm} on {report.ForgetSet.Length} point(s): forget acc {report.Forget.Accuracy:F3} loss {report.Forget.Loss:F3}, remain acc {report.Remain.Accuracy:F4}, " +
+            $"{options.Algorithm} on {report.ForgetSet.Length} point(s): forget acc {report.Forget.Accuracy:F3} loss {report.Forget.Loss:F3}, remain acc {report.Remain.Accuracy:F4}, " +
             $"test acc {report.Test.Accuracy:F4}, MIA-efficacy {report.Mia.Efficacy:F3}, distance {report.Distance:G4}, {report.Seconds:F2} s"));
         Console.WriteLine($"wrote {path}");
         return 0;

@@ -10,6 +10,12 @@ public class HarnessException : Exception
     public HarnessException(string message, Exception inner) : base(message, inner) { }
 }
 
+/// <summary>
+/// Results that do not match their verified baseline, or cells without a result: not a user mistake, a finding.
+/// The CLI exits with code 1 (2 is for mistakes).
+/// </summary>
+public sealed class VerificationFailedException(string message) : HarnessException(message);
+
 /// <summary>A data file is missing, truncated or not in the format its loader expects.</summary>
 public sealed class DataFormatException : HarnessException
 {

@@ -185,7 +185,7 @@ public class DataLoaderTests
     public void UnknownDatasetNameIsReported()
     {
         var act = () => new DatasetRegistry().Get("mnits");
-        act.Should().Throw<HarnessException>().WithMessage("unknown data set 'mnits'; known: cifar10, fashion-mnist, mnist, svhn*");
+        act.Should().Throw<HarnessException>().WithMessage("unknown data set 'mnits'; allowed: cifar10, fashion-mnist, mnist, svhn*");
     }
 
     [Test]

@@ -16,7 +16,7 @@ public class TrainingTests
     [TearDown] public void TearDown() => Directory.Delete(cacheRoot, true);
 
     static DataSplits Small => TestSupport.Mnist with { Train = TestSupport.Mnist.Train.Take(600) };
-    static readonly TrainingSettings Quick = PaperDefaults.Training("mnist") with { Epochs = 1, Threads = 2, Seed = 3, Device = "cpu" };
+    static readonly TrainingSettings Quick = PaperDefaults.Training("mnist") with { Epochs = 1, Threads = 2, Seed = 3, Device = Harness.Training.DeviceChoice.Cpu };
 
     static float[] Weights(nn.Module<Tensor, Tensor> m) =>
         m.parameters().SelectMany(p => p.detach().cpu().data<float>().ToArray()).ToArray();
@@ -72,7 +72,7 @@ public class TrainingTests
     public void UnknownModelNameIsReported()
     {
         var act = () => ModelFactory.Create("resnet9", Small.Train);
-        act.Should().Throw<HarnessException>().WithMessage("unknown model 'resnet9'; known: cnn2, resnet18.");
+        act.Should().Throw<HarnessException>().WithMessage("unknown model 'resnet9'; allowed: cnn2, resnet18.");
     }
 
     [Test]
@@ -98,7 +98,7 @@ public class TrainingTests
     public void CudaWithoutCudaIsAClearError()
     {
         if (cuda.is_available()) Assert.Ignore("CUDA is available here");
-        var act = () => Devices.Resolve("cuda");
+        var act = () => Devices.Resolve(DeviceChoice.Cuda);
         act.Should().Throw<HarnessException>().WithMessage("*-p:TorchBackend=cuda*");
     }
 }

@@ -23,8 +23,6 @@ public sealed class ExperimentsFile
     static readonly string[] TopKeys = { "datasets", "matrices" };
     static readonly string[] MatrixKeys = { "description", "datasets", "scorers", "sides", "points", "unlearners", "expansions", "seeds", "training", "scoring", "unlearning", "tolerances" };
     static readonly string[] TrainingKeys = { "model", "epochs", "lr", "batch", "optimizer", "threads", "device", "train_limit", "test_limit" };
-    static readonly string[] ScoringKeys = { "score", "kernel", "bandwidth", "top_k", "block_size", "diagonal", "standardize", "ssn", "precision", "imq_c", "imq_beta", "spill" };
-    static readonly string[] UnlearnKeys = { "optimizer", "lr", "epochs", "momentum", "weight_decay", "batch", "threshold", "alpha", "fisher_samples" };
     static readonly string[] ToleranceKeys = { "abs", "rel" };
 
     public static ExperimentsFile Load(string path)
@@ -55,10 +53,10 @@ public sealed class ExperimentsFile
         var m = node as YamlMappingNode ?? throw YamlFile.Error(path, node, $"matrix '{name}' must be a mapping.");
         YamlFile.RejectUnknownKeys(path, m, MatrixKeys, $"matrix '{name}'");
         string where = $"matrices.{name}";
-        var datasets = StringList(path, m, "datasets", where, n => registry.Names.Contains(n), () => string.Join(", ", registry.Names.Order()));
-        var scorers = StringList(path, m, "scorers", where, n => ScorerRegistry.Names.Contains(n), () => string.Join(", ", ScorerRegistry.Names));
-        var sides = StringList(path, m, "sides", where, n => n is "easy" or "hard", () => "easy, hard");
-        var unlearners = StringList(path, m, "unlearners", where, n => UnlearnerRegistry.Names.Contains(n), () => string.Join(", ", UnlearnerRegistry.Names));
+        var datasets = List(path, m, "datasets", where, registry.Parse);
+        var scorers = List(path, m, "scorers", where, ScorerRegistry.Parse);
+        var sides = List(path, m, "sides", where, Choice.Parse<Experiments.Side>);
+        var unlearners = List(path, m, "unlearners", where, UnlearnerRegistry.Parse);
         var expansions = IntList(path, m, "expansions", where, 0, 1_000_000);
         var seeds = IntList(path, m, "seeds", where, 0, int.MaxValue);
         int points = Int(path, m, "points", where, 1, 100_000) ?? throw YamlFile.Error(path, m, $"{where}: missing required key 'points' (points per side).");
@@ -70,10 +68,10 @@ public sealed class ExperimentsFile
             string tw = $"{where}.training";
             training = new TrainingOverrides
             {
-                Model = Str(path, t, "model", tw, n => Models.ModelFactory.Names.Contains(n), () => string.Join(", ", Models.ModelFactory.Names)),
+                Model = Parsed(path, t, "model", tw, Models.ModelFactory.Parse),
                 Epochs = Int(path, t, "epochs", tw, 0, 10_000), LearningRate = Dbl(path, t, "lr", tw, 0, 100, exclusiveMin: true),
-                BatchSize = Int(path, t, "batch", tw, 1, 1_000_000), Optimizer = Str(path, t, "optimizer", tw, n => n is "adam" or "sgd", () => "adam, sgd"),
-                Threads = Int(path, t, "threads", tw, 0, 1024), Device = Str(path, t, "device", tw, n => n is "auto" or "cpu" or "cuda", () => "auto, cpu, cuda"),
+                BatchSize = Int(path, t, "batch", tw, 1, 1_000_000), Optimizer = Enum<Training.Optimizer>(path, t, "optimizer", tw),
+                Threads = Int(path, t, "threads", tw, 0, 1024), Device = Enum<Training.DeviceChoice>(path, t, "device", tw),
                 TrainLimit = Int(path, t, "train_limit", tw, 2, int.MaxValue), TestLimit = Int(path, t, "test_limit", tw, 1, int.MaxValue),
             };
         }
@@ -81,45 +79,19 @@ public sealed class ExperimentsFile
         if (Child(m, "scoring") is { } sn)
         {
             var s = Map(path, sn, $"{where}.scoring");
-            YamlFile.RejectUnknownKeys(path, s, ScoringKeys, $"{where}.scoring");
             string sw = $"{where}.scoring";
-            scoring = scoring with
-            {
-                Score = Str(path, s, "score", sw, n => n is "log_softmax" or "logit" or "logsumexp", () => "log_softmax, logit, logsumexp") ?? scoring.Score,
-                Kernel = Str(path, s, "kernel", sw, n => n is "rbf" or "imq", () => "rbf, imq") ?? scoring.Kernel,
-                Bandwidth = Dbl(path, s, "bandwidth", sw, 0, double.MaxValue, exclusiveMin: true),
-                TopK = Int(path, s, "top_k", sw, 0, 1_000_000) ?? scoring.TopK,
-                BlockSize = Int(path, s, "block_size", sw, 0, 1_000_000) ?? scoring.BlockSize,
-                Diagonal = Str(path, s, "diagonal", sw, n => n is "exclude" or "include", () => "exclude, include") ?? scoring.Diagonal,
-                Standardize = Str(path, s, "standardize", sw, n => n is "row" or "global", () => "row, global") ?? scoring.Standardize,
-                Ssn = Str(path, s, "ssn", sw, n => n is "input" or "params", () => "input, params") ?? scoring.Ssn,
-                Precision = Str(path, s, "precision", sw, n => n is "float32" or "float64", () => "float32, float64") ?? scoring.Precision,
-                Spill = Str(path, s, "spill", sw, n => n is "auto" or "off", () => "auto, off") ?? scoring.Spill,
-                ImqC = Dbl(path, s, "imq_c", sw, 0, double.MaxValue, exclusiveMin: true) ?? scoring.ImqC,
-                ImqBeta = Dbl(path, s, "imq_beta", sw, -1, 0, exclusiveMin: true) ?? scoring.ImqBeta,
-            };
+            scoring = SettingsSchema.With(scoring, Settings(path, s, typeof(ScoringOptions), sw));
             if (scoring.TopK < expansions.Max())
                 throw YamlFile.Error(path, s, $"{sw}.top_k = {scoring.TopK} is smaller than the largest expansion {expansions.Max()}.");
         }
-        var unlearning = new Dictionary<string, UnlearnOverrides>();
+        var unlearning = new Dictionary<string, IReadOnlyDictionary<string, object>>();
         if (Child(m, "unlearning") is { } un)
         {
             foreach (var (k, v) in Map(path, un, $"{where}.unlearning").Children)
             {
-                var alg = ((YamlScalarNode)k).Value!;
-                if (!UnlearnerRegistry.Names.Contains(alg))
-                    throw YamlFile.Error(path, k, $"{where}.unlearning: unknown algorithm '{alg}'; known: {string.Join(", ", UnlearnerRegistry.Names)}.");
-                var a = Map(path, v, $"{where}.unlearning.{alg}");
-                YamlFile.RejectUnknownKeys(path, a, UnlearnKeys, $"{where}.unlearning.{alg}");
+                var alg = Parse(path, k, $"{where}.unlearning", UnlearnerRegistry.Parse);
                 string aw = $"{where}.unlearning.{alg}";
-                unlearning[alg] = new UnlearnOverrides
-                {
-                    Optimizer = Str(path, a, "optimizer", aw, n => n is "sgd" or "adam", () => "sgd, adam"),
-                    LearningRate = Dbl(path, a, "lr", aw, 0, 100), Epochs = Int(path, a, "epochs", aw, 0, 10_000),
-                    Momentum = Dbl(path, a, "momentum", aw, 0, 1), WeightDecay = Dbl(path, a, "weight_decay", aw, 0, 1),
-                    BatchSize = Int(path, a, "batch", aw, 1, 1_000_000), OverfitThreshold = Dbl(path, a, "threshold", aw, 0, 1e6),
-                    Alpha = Dbl(path, a, "alpha", aw, 0, 1e6), FisherSamples = Int(path, a, "fisher_samples", aw, 0, int.MaxValue),
-                };
+                unlearning[alg] = Settings(path, Map(path, v, aw), UnlearnerRegistry.Get(alg).SettingsType, aw);
             }
         }
         var tolerances = new Dictionary<string, Tolerance>();
@@ -138,7 +110,7 @@ public sealed class ExperimentsFile
         }
         return new MatrixSpec
         {
-            Name = name, Description = Str(path, m, "description", where, _ => true, () => "") ?? "",
+            Name = name, Description = Parsed(path, m, "description", where, d => d) ?? "",
             Datasets = datasets, Scorers = scorers, Sides = sides, Points = points, Unlearners = unlearners,
             Expansions = expansions, Seeds = seeds, Training = training, Scoring = scoring, Unlearning = unlearning, Tolerances = tolerances,
         };
@@ -160,17 +132,44 @@ public sealed class ExperimentsFile
     static string Scalar(string path, YamlNode node, string where) =>
         node is YamlScalarNode { Value: { Length: > 0 } v } ? v : throw YamlFile.Error(path, node, $"{where} must be a plain value, not a list or mapping.");
 
-    static string[] StringList(string path, YamlMappingNode m, string key, string where, Func<string, bool> known, Func<string> names)
+    static T[] List<T>(string path, YamlMappingNode m, string key, string where, Func<string, T> parse)
     {
-        var list = new List<string>();
+        var list = new List<T>();
         foreach (var item in Seq(path, m, key, where))
         {
-            var v = Scalar(path, item, $"{where}.{key}");
-            if (!known(v)) throw YamlFile.Error(path, item, $"{where}.{key}: unknown name '{v}'; known: {names()}.");
-            if (list.Contains(v)) throw YamlFile.Error(path, item, $"{where}.{key}: '{v}' is listed twice.");
+            var v = Parse(path, item, $"{where}.{key}", parse);
+            if (list.Contains(v)) throw YamlFile.Error(path, item, $"{where}.{key}: '{Scalar(path, item, where)}' is listed twice.");
             list.Add(v);
         }
         return list.ToArray();
+    }
+
+    /// <summary>A scalar through the parser the command line uses too; its message gets the file, line and field.</summary>
+    static T Parse<T>(string path, YamlNode node, string where, Func<string, T> parse)
+    {
+        var raw = Scalar(path, node, where);
+        try { return parse(raw); }
+        catch (HarnessException e) { throw YamlFile.Error(path, node, $"{where}: {e.Message}"); }
+    }
+
+    static T? Parsed<T>(string path, YamlMappingNode m, string key, string where, Func<string, T> parse) where T : class =>
+        Child(m, key) is { } n ? Parse(path, n, $"{where}.{key}", parse) : null;
+
+    static T? Enum<T>(string path, YamlMappingNode m, string key, string where) where T : struct, System.Enum =>
+        Child(m, key) is { } n ? Parse(path, n, $"{where}.{key}", Choice.Parse<T>) : null;
+
+    /// <summary>The keys of a mapping as settings of a settings record: unknown keys and bad values are errors with the line.</summary>
+    static IReadOnlyDictionary<string, object> Settings(string path, YamlMappingNode m, Type settingsType, string where)
+    {
+        var fields = SettingsSchema.Fields(settingsType);
+        YamlFile.RejectUnknownKeys(path, m, fields.Select(f => f.Key).ToList(), where);
+        var values = new Dictionary<string, object>();
+        foreach (var (k, v) in m.Children)
+        {
+            var field = fields.Single(f => f.Key == ((YamlScalarNode)k).Value);
+            values[field.Key] = Parse(path, v, $"{where}.{field.Key}", field.Parse);
+        }
+        return values;
     }
 
     static int[] IntList(string path, YamlMappingNode m, string key, string where, int min, int max)
@@ -185,34 +184,13 @@ public sealed class ExperimentsFile
         return list.ToArray();
     }
 
-    static int ParseInt(string path, YamlNode node, string where, int min, int max)
-    {
-        var s = Scalar(path, node, where);
-        if (!int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v))
-            throw YamlFile.Error(path, node, $"{where}: '{s}' is not an integer.");
-        if (v < min || v > max) throw YamlFile.Error(path, node, $"{where}: {v} is out of range [{min}, {max}].");
-        return v;
-    }
+    static int ParseInt(string path, YamlNode node, string where, int min, int max) =>
+        Parse(path, node, where, raw => Choice.ParseInt(raw, min, max));
 
     static int? Int(string path, YamlMappingNode m, string key, string where, int min, int max) =>
         Child(m, key) is { } n ? ParseInt(path, n, $"{where}.{key}", min, max) : null;
 
-    static double? Dbl(string path, YamlMappingNode m, string key, string where, double min, double max, bool exclusiveMin = false)
-    {
-        if (Child(m, key) is not { } n) return null;
-        var s = Scalar(path, n, $"{where}.{key}");
-        if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
-            throw YamlFile.Error(path, n, $"{where}.{key}: '{s}' is not a finite number.");
-        if (v < min || v > max || (exclusiveMin && v == min))
-            throw YamlFile.Error(path, n, $"{where}.{key}: {s} is out of range {(exclusiveMin ? "(" : "[")}{min.ToString(CultureInfo.InvariantCulture)}, {max.ToString(CultureInfo.InvariantCulture)}].");
-        return v;
-    }
+    static double? Dbl(string path, YamlMappingNode m, string key, string where, double min, double max, bool exclusiveMin = false) =>
+        Child(m, key) is { } n ? Parse(path, n, $"{where}.{key}", raw => Choice.ParseDouble(raw, min, max, exclusiveMin)) : null;
 
-    static string? Str(string path, YamlMappingNode m, string key, string where, Func<string, bool> known, Func<string> names)
-    {
-        if (Child(m, key) is not { } n) return null;
-        var v = Scalar(path, n, $"{where}.{key}");
-        if (!known(v)) throw YamlFile.Error(path, n, $"{where}.{key}: unknown value '{v}'; use one of {names()}.");
-        return v;
-    }
 }

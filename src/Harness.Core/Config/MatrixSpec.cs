@@ -10,32 +10,11 @@ public sealed record TrainingOverrides
     public int? Epochs { get; init; }
     public double? LearningRate { get; init; }
     public int? BatchSize { get; init; }
-    public string? Optimizer { get; init; }
+    public Training.Optimizer? Optimizer { get; init; }
     public int? Threads { get; init; }
-    public string? Device { get; init; }
+    public Training.DeviceChoice? Device { get; init; }
     public int? TrainLimit { get; init; }
     public int? TestLimit { get; init; }
-}
-
-/// <summary>Unlearning settings a matrix overrides for one algorithm (null keeps the Table 5 default).</summary>
-public sealed record UnlearnOverrides
-{
-    public string? Optimizer { get; init; }
-    public double? LearningRate { get; init; }
-    public int? Epochs { get; init; }
-    public double? Momentum { get; init; }
-    public double? WeightDecay { get; init; }
-    public int? BatchSize { get; init; }
-    public double? OverfitThreshold { get; init; }
-    public double? Alpha { get; init; }
-    public int? FisherSamples { get; init; }
-
-    public UnlearnSettings Apply(UnlearnSettings s) => s with
-    {
-        Optimizer = Optimizer ?? s.Optimizer, LearningRate = LearningRate ?? s.LearningRate, Epochs = Epochs ?? s.Epochs,
-        Momentum = Momentum ?? s.Momentum, WeightDecay = WeightDecay ?? s.WeightDecay, BatchSize = BatchSize ?? s.BatchSize,
-        OverfitThreshold = OverfitThreshold ?? s.OverfitThreshold, Alpha = Alpha ?? s.Alpha, FisherSamples = FisherSamples ?? s.FisherSamples,
-    };
 }
 
 /// <summary>How far a verified value may move: |received − verified| ≤ abs + rel·|verified|.</summary>
@@ -52,14 +31,21 @@ public sealed record MatrixSpec
     public string Description { get; init; } = "";
     public required string[] Datasets { get; init; }
     public required string[] Scorers { get; init; }
-    public required string[] Sides { get; init; }
+    public required Experiments.Side[] Sides { get; init; }
+    /// <summary>Whether the matrix has the side of this name (`easy`, `hard`), as results name it.</summary>
+    public bool HasSide(string name) => Sides.Any(s => Choice.Name(s) == name);
     public required int Points { get; init; }
     public required string[] Unlearners { get; init; }
     public required int[] Expansions { get; init; }
     public required int[] Seeds { get; init; }
     public TrainingOverrides Training { get; init; } = new();
     public ScoringOptions Scoring { get; init; } = new();
-    public Dictionary<string, UnlearnOverrides> Unlearning { get; init; } = new();
+    /// <summary>Per algorithm, the settings the matrix replaces (key → typed value; the rest keep Table 5).</summary>
+    public Dictionary<string, IReadOnlyDictionary<string, object>> Unlearning { get; init; } = new();
+
+    /// <summary>The settings of an algorithm in this matrix for a data set: Table 5 with the matrix's replacements.</summary>
+    public UnlearnSettings UnlearnSettingsFor(string algorithm, string dataset) =>
+        UnlearnerRegistry.Resolve(algorithm, dataset, Unlearning.GetValueOrDefault(algorithm));
     public Dictionary<string, Tolerance> Tolerances { get; init; } = new();
 
     /// <summary>Default tolerances of the verified table; `seconds` is wall-clock and never compared.</summary>

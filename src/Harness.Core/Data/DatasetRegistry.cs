@@ -35,6 +35,9 @@ public sealed class DatasetRegistry
 
     public IReadOnlyCollection<string> Names => specs.Keys;
 
-    public DatasetSpec Get(string name) => specs.TryGetValue(name, out var s) ? s
-        : throw new HarnessException($"unknown data set '{name}'; known: {string.Join(", ", specs.Keys.Order())}. Declare your own under `datasets:` in experiments.yaml (name, format, path).");
+    /// <summary>The name as typed, checked: the same message from the command line and from experiments.yaml.</summary>
+    public string Parse(string raw) => specs.ContainsKey(raw) ? raw
+        : throw new HarnessException(Config.Choice.Unknown("data set", raw, specs.Keys.Order()) + " Declare your own under `datasets:` in experiments.yaml (name, format, path).");
+
+    public DatasetSpec Get(string name) => specs[Parse(name)];
 }

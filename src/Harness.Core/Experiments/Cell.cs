@@ -2,10 +2,15 @@ using Harness.Config;
 
 namespace Harness.Experiments;
 
+/// <summary>Which end of a score's ranking a cell's target comes from.</summary>
+[ChoiceOf("side")] public enum Side { Easy, Hard }
+
 /// <summary>One cell of a matrix, named by content: `mnist/emsksd/hard/t3/gradascent/k100/s0` (t3 = the fourth point on that side).</summary>
-public sealed record Cell(string Matrix, string Dataset, string Scorer, string Side, int Slot, string Unlearner, int Expansion, int Seed)
+public sealed record Cell(string Matrix, string Dataset, string Scorer, Side Side, int Slot, string Unlearner, int Expansion, int Seed)
 {
-    public string Id => $"{Dataset}/{Scorer}/{Side}/t{Slot}/{Unlearner}/k{Expansion}/s{Seed}";
+    public string Id => $"{Dataset}/{Scorer}/{SideName}/t{Slot}/{Unlearner}/k{Expansion}/s{Seed}";
+
+    public string SideName => Choice.Name(Side);
 
     /// <summary>The cell's result file under the results root.</summary>
     public string ResultPath(string resultsRoot) => Path.Combine(resultsRoot, Matrix, "cells", Id.Replace('/', Path.DirectorySeparatorChar) + ".json");

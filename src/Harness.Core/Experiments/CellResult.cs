@@ -13,7 +13,7 @@ public sealed record CellResult(
     object Configuration, int Threads, string Device, string TorchSharpVersion, string LibTorchVersion, string GitCommit)
 {
     public static CellResult From(Cell cell, int target, UnlearnReport r, object configuration, string gitCommit) => new(
-        cell.Id, cell.Matrix, cell.Dataset, cell.Scorer, cell.Side, cell.Slot, target, cell.Unlearner, cell.Expansion, cell.Seed,
+        cell.Id, cell.Matrix, cell.Dataset, cell.Scorer, cell.SideName, cell.Slot, target, cell.Unlearner, cell.Expansion, cell.Seed,
         r.Forget.Accuracy, r.Forget.Loss, r.Remain.Accuracy, r.Remain.Loss, r.Test.Accuracy, r.Test.Loss,
         r.Mia.Efficacy, r.Distance, r.Seconds, r.OriginalForget.Accuracy, r.OriginalForget.Loss, r.ForgetSet, r.Mia.ForgetPredictedNonMember, r.Mia.Threshold, r.Mia.ShadowBalancedAccuracy,
         r.Mia.Attack, r.Mia.Feature, r.DistancePerLayer, r.Details, configuration, r.Threads, r.Device, r.TorchSharpVersion, r.LibTorchVersion, gitCommit);

@@ -69,40 +69,47 @@ public sealed class MatrixRunner
         if (s.Unavailable != null) return new CellOutcome(cell, CellStatus.Ignored, s.Unavailable);
 
         var scorer = ScorerRegistry.Get(cell.Scorer);
-        var picks = cell.Side == "hard" ? ScorerRegistry.Hardest(scorer, s.Scores!, matrix.Points) : ScorerRegistry.Easiest(scorer, s.Scores!, matrix.Points);
+        var picks = cell.Side == Side.Hard ? ScorerRegistry.Hardest(scorer, s.Scores!, matrix.Points) : ScorerRegistry.Easiest(scorer, s.Scores!, matrix.Points);
         int target = picks[cell.Slot];
         var forget = new[] { target }.Concat(s.Neighbors!.AsSpan(target * s.K, cell.Expansion).ToArray()).ToArray();
-        var defaults = UnlearnDefaults.For(cell.Dataset, cell.Unlearner);
-        var settings = (matrix.Unlearning.TryGetValue(cell.Unlearner, out var o) ? o.Apply(defaults) : defaults) with { Seed = cell.Seed };
+        var settings = matrix.UnlearnSettingsFor(cell.Unlearner, cell.Dataset) with { Seed = cell.Seed };
         var options = new UnlearnOptions { Train = s.Train!, Algorithm = cell.Unlearner, Target = target, Expansion = cell.Expansion };
         var report = UnlearnJob.Measure(UnlearnerRegistry.Get(cell.Unlearner), settings, s.Trained!, s.Data!, forget,
             $"{Path.Combine(s.ScoresDir, "neighbors", "indices.npy")} (top-{cell.Expansion} of {s.K})", options);
         var configuration = new
         {
             ExperimentsFile = file.Path, Matrix = matrix.Name, Model = s.Trained!.ModelName, Training = s.Trained.Settings,
-            TrainCount = s.Data!.Train.Count, TestCount = s.Data.Test.Count, Scoring = matrix.Scoring, Unlearning = settings,
+            TrainCount = s.Data!.Train.Count, TestCount = s.Data.Test.Count, Scoring = matrix.Scoring, Unlearning = (object)settings,
             CheckpointPath = s.Trained.CheckpointPath,
         };
         AtomicFile.WriteAllText(path, Json.Serialize(CellResult.From(cell, target, report, configuration, GitInfo.Commit)));
         return new CellOutcome(cell, CellStatus.Computed);
     }
 
-    /// <summary>Runs the given cells in order with progress and ETA; returns what happened to each.</summary>
+    /// <summary>
+    /// Runs the given cells in order with progress and ETA; returns what happened to each. Finished cells are reused
+    /// without counting on the bar, so after a resume the ETA measures only the cells still to run.
+    /// </summary>
     public IReadOnlyList<CellOutcome> Run(IReadOnlyList<Cell> cells, IProgress? progress = null)
     {
-        var outcomes = new List<CellOutcome>();
+        var pending = cells.Where(c => !File.Exists(c.ResultPath(ResultsRoot))).ToList();
         // Shared work (training, scoring) first, so the progress bar's ETA measures cells only.
-        foreach (var g in cells.Where(c => !File.Exists(c.ResultPath(ResultsRoot))).Select(c => (c.Dataset, c.Seed)).Distinct())
+        foreach (var g in pending.Select(c => (c.Dataset, c.Seed)).Distinct())
             SharedFor(g.Dataset, g.Seed);
-        progress?.Start($"{matrix.Name}", cells.Count);
-        for (int i = 0; i < cells.Count; i++)
+        int reused = cells.Count - pending.Count;
+        var pendingSet = pending.ToHashSet();
+        progress?.Start(reused > 0 ? $"{matrix.Name} ({reused} finished cells reused)" : matrix.Name, pending.Count);
+        var outcomes = new Dictionary<Cell, CellOutcome>();
+        int done = 0;
+        foreach (var cell in cells)
         {
-            var outcome = RunCell(cells[i]);
-            outcomes.Add(outcome);
-            progress?.Report(i + 1, $"{cells[i].Id} {outcome.Status.ToString().ToLowerInvariant()}");
+            if (!pendingSet.Contains(cell)) { outcomes[cell] = new CellOutcome(cell, CellStatus.AlreadyDone); continue; }
+            var outcome = RunCell(cell);
+            outcomes[cell] = outcome;
+            progress?.Report(++done, $"{cell.Id} {outcome.Status.ToString().ToLowerInvariant()}");
         }
         progress?.Finish();
-        return outcomes;
+        return cells.Select(c => outcomes[c]).ToList();
     }
 
     Shared SharedFor(string dataset, int seed)

@@ -118,7 +118,7 @@ public static class Verification
         if (!File.Exists(verifiedPath))
         {
             File.Copy(csv, receivedPath, true);
-            throw new HarnessException($"{verifiedPath}: no verified baseline yet. Review {receivedPath} and accept it with `make accept MATRIX={matrix.Name}`.");
+            throw new VerificationFailedException($"{verifiedPath}: no verified baseline yet. Review {receivedPath} and accept it with `make accept MATRIX={matrix.Name}`.");
         }
         var diffs = Compare(matrix, MatrixTable.ReadCsv(verifiedPath), MatrixTable.ReadCsv(csv));
         if (diffs.Count == 0)
@@ -127,7 +127,7 @@ public static class Verification
             return;
         }
         File.Copy(csv, receivedPath, true);
-        throw new HarnessException($"matrix '{matrix.Name}' differs from {verifiedPath} in {diffs.Count} value(s):\n  " +
+        throw new VerificationFailedException($"matrix '{matrix.Name}' differs from {verifiedPath} in {diffs.Count} value(s):\n  " +
             string.Join("\n  ", diffs.Take(50)) + (diffs.Count > 50 ? $"\n  … and {diffs.Count - 50} more" : "") +
             $"\nThe received table is {receivedPath}; if the change is intended, accept it with `make accept MATRIX={matrix.Name}`.");
     }

@@ -62,7 +62,7 @@ public static class ScoreJob
 
         using var images = set.ImagesTensor(trained.Device);
         using var labels = set.LabelsTensor(trained.Device);
-        using var stein = SteinScores.Compute(trained.Model, images, labels, options.Scoring.Score, options.Scoring.ScoreBatch, options.Scoring.Ssn == "params");
+        using var stein = SteinScores.Compute(trained.Model, images, labels, options.Scoring.Score, options.Scoring.ScoreBatch, options.Scoring.Ssn == SsnMode.Params);
         using var x = images.flatten(1).cpu();
         seconds["stein_scores"] = Lap(watch);
 
@@ -74,7 +74,7 @@ public static class ScoreJob
         seconds["kernel_pass"] = Lap(watch);
         foreach (var (name, v) in stats.PhaseSeconds) seconds["kernel_pass." + name] = v;
 
-        double[] ssn = options.Scoring.Ssn == "params" ? stein.ParamGradNorm
+        double[] ssn = options.Scoring.Ssn == SsnMode.Params ? stein.ParamGradNorm
             : linalg.vector_norm(stein.S.to(ScalarType.Float64), 2, new long[] { 1 }).data<double>().ToArray();
         var scores = PointScores.From(set.Labels, stein, ssn, stats);
 

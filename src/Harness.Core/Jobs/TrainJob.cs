@@ -13,10 +13,10 @@ public sealed record TrainOptions
     public int? Epochs { get; init; }
     public int? Seed { get; init; }
     public int? Threads { get; init; }
-    public string? Device { get; init; }
+    public DeviceChoice? Device { get; init; }
     public double? LearningRate { get; init; }
     public int? BatchSize { get; init; }
-    public string? Optimizer { get; init; }
+    public Optimizer? Optimizer { get; init; }
     public int? TrainLimit { get; init; }
     /// <summary>Evaluate on only the first N test images (small CI profiles).</summary>
     public int? TestLimit { get; init; }
@@ -69,7 +69,7 @@ public static class TrainJob
         settings.Validate();
         var data = options.LoadData();
         log($"{data.Name}: {data.Train.Count} train, {data.Validation.Count} validation, {data.Test.Count} test images; model {options.ResolvedModel}, " +
-            $"{settings.Optimizer} lr {settings.LearningRate}, batch {settings.BatchSize}, {settings.Epochs} epochs, seed {settings.Seed}, {settings.ResolvedThreads} threads");
+            $"{Config.Choice.Name(settings.Optimizer)} lr {settings.LearningRate}, batch {settings.BatchSize}, {settings.Epochs} epochs, seed {settings.Seed}, {settings.ResolvedThreads} threads");
         var trained = TrainedModel.GetOrTrain(data, options.ResolvedModel, settings, new CheckpointCache(options.CacheRoot), progress, log);
         if (trained.CacheHit) log($"cache hit: loaded {trained.CheckpointPath}");
         var watch = Stopwatch.StartNew();

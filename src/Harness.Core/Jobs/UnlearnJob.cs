@@ -16,13 +16,15 @@ public sealed record UnlearnOptions
     public string Algorithm { get; init; } = "gradascent";
     public int Target { get; init; }
     public int Expansion { get; init; }
-    /// <summary>Table 5 defaults of the algorithm with these fields replaced (null keeps the default).</summary>
-    public Func<UnlearnSettings, UnlearnSettings> Override { get; init; } = s => s;
+    /// <summary>Settings of the algorithm that replace its Table 5 defaults (key → typed value, as its settings record declares them).</summary>
+    public IReadOnlyDictionary<string, object> Settings { get; init; } = new Dictionary<string, object>();
+    /// <summary>The unlearning seed (noise, shuffling, MIA shadow sample); null keeps 0.</summary>
+    public int? Seed { get; init; }
     /// <summary>A scoring run's folder whose neighbors/indices.npy supplies the expansion; without one the target's κ row is computed.</summary>
     public string? ScoresDir { get; init; }
     public ScoringOptions Scoring { get; init; } = new();
 
-    public UnlearnSettings ResolveSettings() => Override(UnlearnDefaults.For(Train.Dataset, Algorithm));
+    public UnlearnSettings ResolveSettings() => UnlearnerRegistry.Resolve(Algorithm, Train.Dataset, Settings) is var s && Seed is int seed ? s with { Seed = seed } : s;
 }
 
 public sealed record SetMeasurement(int Count, double Accuracy, double Loss);
@@ -30,7 +32,7 @@ public sealed record SetMeasurement(int Count, double Accuracy, double Loss);
 /// <summary>Everything `harness unlearn` measures, with the exact configuration that produced it.</summary>
 public sealed record UnlearnReport(
     string Dataset, string Model, string Algorithm, int Target, int Expansion, int[] ForgetSet, string ForgetSetSource,
-    UnlearnSettings Settings, TrainingSettings OriginalTraining,
+    object Settings, TrainingSettings OriginalTraining,
     SetMeasurement OriginalForget, SetMeasurement Forget, SetMeasurement Remain, SetMeasurement Test,
     MiaResult Mia, Dictionary<string, double> DistancePerLayer, double Distance, double Seconds,
     Dictionary<string, object> Details, int Threads, string Device, string CheckpointPath, string TorchSharpVersion, string LibTorchVersion);

@@ -29,7 +29,7 @@ public static class Figures
     public static BarFigure Expansion(MatrixSpec m, IReadOnlyList<CellResult> cells, int figure)
     {
         string scorer = ExpansionFigureScorer[figure];
-        var groups = (from side in new[] { "easy", "hard" }.Where(m.Sides.Contains)
+        var groups = (from side in new[] { "easy", "hard" }.Where(m.HasSide)
                       from u in m.Unlearners
                       from k in m.Expansions
                       select (side, u, k)).ToList();

@@ -35,7 +35,7 @@ public static class PaperTables
                 foreach (var sc in m.Scorers)
                     foreach (var (part, metric) in parts)
                         foreach (var u in m.Unlearners)
-                            foreach (var side in new[] { "easy", "hard" }.Where(m.Sides.Contains))
+                            foreach (var side in new[] { "easy", "hard" }.Where(m.HasSide))
                             {
                                 var values = cells.Where(c => c.Dataset == d && c.Scorer == sc && c.Unlearner == u && c.Side == side && c.Expansion == k)
                                     .Select(c => Metric(c, metric));
@@ -68,7 +68,7 @@ public static class PaperTables
     {
         var t = entries.Where(e => e.Table == table).ToList();
         var parts = t.Select(e => e.Part).Distinct().ToList();
-        var sides = new[] { "easy", "hard" }.Where(m.Sides.Contains).ToList();
+        var sides = new[] { "easy", "hard" }.Where(m.HasSide).ToList();
         var columns = (from p in parts from u in m.Unlearners from s in sides select (p, u, s)).ToList();
         var sb = new StringBuilder($"**{Titles[table]}.** Matrix `{m.Name}`, expansion k = {Expansion(m)}; each entry is the mean ± standard deviation over " +
             $"{m.Points} point(s) per side × {m.Seeds.Length} seed(s) (min and max in the CSV).\n\n");

@@ -99,10 +99,14 @@ public static class ReproductionReport
         return "";
     }
 
-    static string Describe(UnlearnOverrides o) => string.Join(", ", new[]
-    {
-        o.Epochs is int e ? $"{e} epoch(s)" : null, o.LearningRate is double lr ? string.Create(CultureInfo.InvariantCulture, $"lr {lr}") : null,
-        o.FisherSamples is int f ? $"Fisher over {f} points of D_r" : null, o.Alpha is double a ? string.Create(CultureInfo.InvariantCulture, $"α {a}") : null,
-        o.OverfitThreshold is double t ? string.Create(CultureInfo.InvariantCulture, $"threshold {t}") : null,
-    }.Where(s => s != null));
+    static readonly string[] DescribeOrder = { "epochs", "lr", "fisher_samples", "alpha", "threshold" };
+
+    static string Describe(IReadOnlyDictionary<string, object> o) => string.Join(", ",
+        o.OrderBy(kv => Array.IndexOf(DescribeOrder, kv.Key) is var i and >= 0 ? i : DescribeOrder.Length).Select(kv => kv.Key switch
+        {
+            "epochs" => $"{kv.Value} epoch(s)",
+            "fisher_samples" => $"Fisher over {kv.Value} points of D_r",
+            "alpha" => $"α {SettingField.Format(kv.Value)}",
+            _ => $"{kv.Key} {SettingField.Format(kv.Value)}",
+        }));
 }

@@ -7,7 +7,7 @@ public static class KernelFactory
 {
     public static (BaseKernel Kernel, MedianBandwidth.Result? Median) Create(ScoringOptions options, Tensor x)
     {
-        if (options.Kernel == "imq") return (new ImqKernel(options.ImqC, options.ImqBeta), null);
+        if (options.Kernel == KernelKind.Imq) return (new ImqKernel(options.ImqC, options.ImqBeta), null);
         if (options.Bandwidth is double h) return (new RbfKernel(h), null);
         var median = MedianBandwidth.Compute(x, options.BandwidthSample, options.BandwidthSeed);
         return (new RbfKernel(median.H), median);

@@ -30,7 +30,7 @@ public static class SteinKernelPass
         if (n < 2) throw new HarnessException($"the Stein kernel needs at least 2 points, got {n}.");
         var dtype = options.DType;
         int block = options.BlockFor(n);
-        bool include = options.Diagonal == "include";
+        bool include = options.Diagonal == DiagonalMode.Include;
         int k = Math.Min(options.TopK, n - 1);
         double m = include ? n : n - 1;
         var mksd = new double[n];
@@ -39,7 +39,7 @@ public static class SteinKernelPass
         var sd = new double[n];
         var nbIndex = new int[(long)n * k];
         var nbValue = new float[(long)n * k];
-        bool global = options.Standardize == "global";
+        bool global = options.Standardize == Standardization.Global;
 
         using var xs = x.to(dtype).contiguous();
         using var ss = s.to(dtype).contiguous();

@@ -14,7 +14,7 @@ public static class SteinScores
     /// One backward pass per batch: the summed objective's input gradient is every sample's own gradient, since the
     /// model is in eval mode and samples do not interact. Returns S as an n×d float32 tensor on the CPU.
     /// </summary>
-    public static SteinScoreResult Compute(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, string mode, int batch, bool paramNorms = false)
+    public static SteinScoreResult Compute(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, ScoreFunction mode, int batch, bool paramNorms = false)
     {
         model.eval();
         long n = images.shape[0];
@@ -32,10 +32,10 @@ public static class SteinScores
             var logp = nn.functional.log_softmax(logits, 1);
             var objective = mode switch
             {
-                "log_softmax" => logp.gather(1, y.unsqueeze(1)).sum(),
-                "logit" => logits.gather(1, y.unsqueeze(1)).sum(),
-                "logsumexp" => logits.logsumexp(1).sum(),
-                _ => throw new HarnessException($"unknown score mode '{mode}'; use log_softmax, logit or logsumexp."),
+                ScoreFunction.LogSoftmax => logp.gather(1, y.unsqueeze(1)).sum(),
+                ScoreFunction.Logit => logits.gather(1, y.unsqueeze(1)).sum(),
+                ScoreFunction.Logsumexp => logits.logsumexp(1).sum(),
+                _ => throw new ArgumentOutOfRangeException(nameof(mode)),
             };
             var grad = autograd.grad(new[] { objective }, new[] { x })[0];
             s.narrow(0, start, count).copy_(grad.flatten(1).to(ScalarType.Float32).cpu());

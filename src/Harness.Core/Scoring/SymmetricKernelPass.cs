@@ -22,10 +22,10 @@ public static unsafe class SymmetricKernelPass
     /// <summary>The same, from the options alone (before the kernel exists).</summary>
     public static string? Unsupported(ScoringOptions options, int n)
     {
-        if (options.Kernel != "rbf") return "the symmetric pass evaluates the RBF kernel only";
+        if (options.Kernel != KernelKind.Rbf) return "the symmetric pass evaluates the RBF kernel only";
         if (options.DType != ScalarType.Float32) return "the symmetric pass is float32";
-        if (options.Standardize != "row") return "global standardisation needs a first pass over every entry";
-        if (options.Spill == "off") return "spill: off";
+        if (options.Standardize != Standardization.Row) return "global standardisation needs a first pass over every entry";
+        if (options.Spill == SpillMode.Off) return "spill: off";
         if (options.BlockFor(n) >= n) return "one block holds every row";
         if ((long)options.BlockFor(n) * n * sizeof(float) > int.MaxValue) return "a block of over 2 GB";
         return null;
@@ -43,7 +43,7 @@ public static unsafe class SymmetricKernelPass
         int n = (int)x.shape[0], d = (int)x.shape[1];
         int block = options.BlockFor(n);
         int blocks = (n + block - 1) / block;
-        bool include = options.Diagonal == "include";
+        bool include = options.Diagonal == DiagonalMode.Include;
         int k = Math.Min(options.TopK, n - 1);
         int threads = Math.Max(1, get_num_threads());
         var mksd = new double[n];

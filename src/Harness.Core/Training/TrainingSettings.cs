@@ -3,7 +3,7 @@ namespace Harness.Training;
 /// <summary>Everything that determines a trained model besides the data and the architecture.</summary>
 public sealed record TrainingSettings
 {
-    public string Optimizer { get; init; } = "adam";
+    public Optimizer Optimizer { get; init; } = Optimizer.Adam;
     public double LearningRate { get; init; } = 1e-3;
     public double Momentum { get; init; } = 0.9;
     public double WeightDecay { get; init; }
@@ -12,19 +12,17 @@ public sealed record TrainingSettings
     public int Seed { get; init; }
     /// <summary>CPU threads for torch; 0 means the machine's core count. Thread count can change the last bits of a result.</summary>
     public int Threads { get; init; }
-    public string Device { get; init; } = "auto";
+    public DeviceChoice Device { get; init; } = DeviceChoice.Auto;
 
     [System.Text.Json.Serialization.JsonIgnore]
     public int ResolvedThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
 
     public void Validate()
     {
-        if (Optimizer is not ("adam" or "sgd")) throw new HarnessException($"optimizer '{Optimizer}' is unknown; use adam or sgd.");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new HarnessException($"learning rate {LearningRate} must be a positive number.");
         if (BatchSize < 1) throw new HarnessException($"batch size {BatchSize} must be at least 1.");
         if (Epochs < 0) throw new HarnessException($"epochs {Epochs} must be 0 or more.");
         if (Threads < 0) throw new HarnessException($"threads {Threads} must be 0 (all cores) or more.");
-        Devices.CheckName(Device);
     }
 }
 
@@ -35,8 +33,8 @@ public static class PaperDefaults
 
     public static TrainingSettings Training(string dataset) => dataset switch
     {
-        "cifar10" => new() { Optimizer = "sgd", LearningRate = 0.01, Momentum = 0.9, WeightDecay = 5e-4, BatchSize = 150, Epochs = 30 },
-        "svhn" => new() { Optimizer = "adam", LearningRate = 0.001, BatchSize = 64, Epochs = 15 },
-        _ => new() { Optimizer = "adam", LearningRate = 0.001, BatchSize = 150, Epochs = 10 },
+        "cifar10" => new() { Optimizer = Optimizer.Sgd, LearningRate = 0.01, Momentum = 0.9, WeightDecay = 5e-4, BatchSize = 150, Epochs = 30 },
+        "svhn" => new() { Optimizer = Optimizer.Adam, LearningRate = 0.001, BatchSize = 64, Epochs = 15 },
+        _ => new() { Optimizer = Optimizer.Adam, LearningRate = 0.001, BatchSize = 150, Epochs = 10 },
     };
 }

@@ -3,16 +3,26 @@ using Harness.Training;
 
 namespace Harness.Unlearning;
 
-/// <summary>FineTune: continue training the original model on the remaining set D_r only.</summary>
-public sealed class FineTune : IUnlearner
+public sealed record FineTuneSettings : StepSettings
 {
-    public string Name => "finetune";
-
-    public UnlearnResult Unlearn(UnlearnContext c)
+    /// <summary>Table 5: lr 0.1 for 10 epochs (MNIST-like), 0.01 for 15 (CIFAR-10, SVHN).</summary>
+    public static FineTuneSettings Table5(string dataset) => new()
     {
-        c.Settings.Validate(Name);
+        BatchSize = BatchFor(dataset), LearningRate = MnistLike(dataset) ? 0.1 : 0.01, Epochs = MnistLike(dataset) ? 10 : 15,
+    };
+}
+
+/// <summary>FineTune: continue training the original model on the remaining set D_r only.</summary>
+public sealed class FineTune : Unlearner<FineTuneSettings>
+{
+    public override string Name => "finetune";
+    public override string Summary => "continue training the original model on D_r only";
+    public override FineTuneSettings Defaults(string dataset) => FineTuneSettings.Table5(dataset);
+
+    protected override UnlearnResult Run(UnlearnContext c, FineTuneSettings s)
+    {
         var model = ModelCopy.Clone(c.Original, c.ModelName, c.Train, c.Device);
-        var settings = c.Settings.AsTraining(c.OriginalTraining) with { Seed = c.Settings.Seed };
+        var settings = s.AsTraining(c.OriginalTraining) with { Seed = s.Seed };
         var remain = c.RemainSet;
         c.ObserveTrainingData?.Invoke(Name, remain);
         var losses = Trainer.Train(model, remain, settings, c.Device, c.Progress);

@@ -1,3 +1,4 @@
+using Harness.Config;
 using Harness.Data;
 using Harness.Models;
 using TorchSharp;
@@ -5,18 +6,32 @@ using static TorchSharp.torch;
 
 namespace Harness.Unlearning;
 
+public sealed record FisherSettings : UnlearnSettings
+{
+    /// <summary>Noise scale α.</summary>
+    [Setting("alpha", "noise scale α", Min = 0, Max = 1e6)]
+    public double Alpha { get; init; }
+
+    /// <summary>At most this many points of D_r (seeded sample) enter F; 0 means all of D_r.</summary>
+    [Setting("fisher_samples", "points of D_r (seeded sample) in the Fisher matrix; 0 = all", Min = 0)]
+    public int FisherSamples { get; init; }
+
+    /// <summary>Table 5: α 1e-5 (MNIST-like), 6e-8 (CIFAR-10, SVHN).</summary>
+    public static FisherSettings Table5(string dataset) => new() { BatchSize = BatchFor(dataset), Alpha = MnistLike(dataset) ? 1e-5 : 6e-8 };
+}
+
 /// <summary>
 /// Fisher forgetting (Golatkar et al. 2020, as in Unlearn-Sparse `fisher_new`): a diagonal Fisher F over D_r, then
 /// θ ← θ₀ + √var · 𝒩(0, 1) with var = α · clamp(1 / (F + 1e-8), max 1e3), the last layer clamped at 1e2, from a seeded generator.
 /// </summary>
-public sealed class FisherForgetting : IUnlearner
+public sealed class FisherForgetting : Unlearner<FisherSettings>
 {
-    public string Name => "fisher";
+    public override string Name => "fisher";
+    public override string Summary => "diagonal Fisher over D_r, then Gaussian noise scaled by α / F";
+    public override FisherSettings Defaults(string dataset) => FisherSettings.Table5(dataset);
 
-    public UnlearnResult Unlearn(UnlearnContext c)
+    protected override UnlearnResult Run(UnlearnContext c, FisherSettings s)
     {
-        var s = c.Settings;
-        s.Validate(Name);
         var model = ModelCopy.Clone(c.Original, c.ModelName, c.Train, c.Device);
         var remainIdx = c.Remain;
         if (s.FisherSamples > 0 && s.FisherSamples < remainIdx.Length)

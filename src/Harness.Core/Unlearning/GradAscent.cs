@@ -1,3 +1,4 @@
+using Harness.Config;
 using Harness.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -8,14 +9,26 @@ namespace Harness.Unlearning;
 /// GradAscent (NegGrad): gradient ascent on the forget loss, checking the mean forget loss after every step and stopping
 /// as soon as it exceeds the overfit threshold; otherwise it stops at the epoch limit.
 /// </summary>
-public sealed class GradAscent : IUnlearner
+public sealed record GradAscentSettings : StepSettings
 {
-    public string Name => "gradascent";
+    /// <summary>GradAscent stops once the mean forget loss exceeds this.</summary>
+    [Setting("threshold", "stop once the mean forget loss exceeds this", Min = 0)]
+    public double OverfitThreshold { get; init; } = 5.0;
 
-    public UnlearnResult Unlearn(UnlearnContext c)
+    public static GradAscentSettings Table5(string dataset) =>
+        new() { BatchSize = BatchFor(dataset), LearningRate = 1e-4, Epochs = 50, OverfitThreshold = 5.0 };
+}
+
+public sealed class GradAscent : Unlearner<GradAscentSettings>
+{
+    public override string Name => "gradascent";
+    public override string Summary => "gradient ascent on D_f until the mean forget loss exceeds the threshold";
+
+    /// <summary>Table 5: lr 1e-4, at most 50 epochs, threshold 5.0.</summary>
+    public override GradAscentSettings Defaults(string dataset) => GradAscentSettings.Table5(dataset);
+
+    protected override UnlearnResult Run(UnlearnContext c, GradAscentSettings s)
     {
-        var s = c.Settings;
-        s.Validate(Name);
         var model = ModelCopy.Clone(c.Original, c.ModelName, c.Train, c.Device);
         var forget = c.ForgetSet;
         using var x = forget.ImagesTensor(c.Device);

@@ -28,9 +28,35 @@ public sealed record UnlearnContext(
 /// <summary>The unlearned model and what the algorithm itself reports (steps taken, stopping reason, ...).</summary>
 public sealed record UnlearnResult(nn.Module<Tensor, Tensor> Model, Dictionary<string, object> Details);
 
-/// <summary>An unlearning algorithm, registered by the name the YAML and CLI use.</summary>
+/// <summary>An unlearning algorithm, registered in <see cref="UnlearnerRegistry"/> by the name the YAML and CLI use.</summary>
 public interface IUnlearner
 {
     string Name { get; }
+    /// <summary>One line for `harness unlearn --help`.</summary>
+    string Summary { get; }
+    /// <summary>The settings record type, whose <see cref="Config.SettingAttribute"/> properties are its options and YAML keys.</summary>
+    Type SettingsType { get; }
+    /// <summary>The paper's Table 5 settings for a data set.</summary>
+    UnlearnSettings Defaults(string dataset);
     UnlearnResult Unlearn(UnlearnContext context);
+}
+
+/// <summary>An unlearner with its own settings type; checks and validates the settings it is given.</summary>
+public abstract class Unlearner<TSettings> : IUnlearner where TSettings : UnlearnSettings
+{
+    public abstract string Name { get; }
+    public abstract string Summary { get; }
+    public Type SettingsType => typeof(TSettings);
+    public abstract TSettings Defaults(string dataset);
+    UnlearnSettings IUnlearner.Defaults(string dataset) => Defaults(dataset);
+
+    public UnlearnResult Unlearn(UnlearnContext context)
+    {
+        var s = context.Settings as TSettings
+            ?? throw new ArgumentException($"{Name} needs {typeof(TSettings).Name}, got {context.Settings.GetType().Name}.");
+        s.Validate(Name);
+        return Run(context, s);
+    }
+
+    protected abstract UnlearnResult Run(UnlearnContext context, TSettings settings);
 }

@@ -2,15 +2,25 @@ using Harness.Training;
 
 namespace Harness.Unlearning;
 
-/// <summary>Retrain: train from scratch on D_r only, from the original model's initialisation seed (the gold standard).</summary>
-public sealed class Retrain : IUnlearner
+public sealed record RetrainSettings : StepSettings
 {
-    public string Name => "retrain";
-
-    public UnlearnResult Unlearn(UnlearnContext c)
+    /// <summary>Table 5: lr 0.1 for 10 epochs (MNIST-like), 0.01 for 100 (CIFAR-10, SVHN).</summary>
+    public static RetrainSettings Table5(string dataset) => new()
     {
-        c.Settings.Validate(Name);
-        var settings = c.Settings.AsTraining(c.OriginalTraining);
+        BatchSize = BatchFor(dataset), LearningRate = MnistLike(dataset) ? 0.1 : 0.01, Epochs = MnistLike(dataset) ? 10 : 100,
+    };
+}
+
+/// <summary>Retrain: train from scratch on D_r only, from the original model's initialisation seed (the gold standard).</summary>
+public sealed class Retrain : Unlearner<RetrainSettings>
+{
+    public override string Name => "retrain";
+    public override string Summary => "train from scratch on D_r only, from the original's initialisation seed";
+    public override RetrainSettings Defaults(string dataset) => RetrainSettings.Table5(dataset);
+
+    protected override UnlearnResult Run(UnlearnContext c, RetrainSettings s)
+    {
+        var settings = s.AsTraining(c.OriginalTraining);
         var remain = c.RemainSet;
         c.ObserveTrainingData?.Invoke(Name, remain);
         var model = Trainer.Initialise(c.ModelName, remain, settings, c.Device);

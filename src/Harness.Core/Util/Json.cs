@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 
 namespace Harness.Util;
 
-/// <summary>JSON written the same way everywhere: indented, sorted keys, invariant numbers (System.Text.Json never uses the culture).</summary>
+/// <summary>JSON written the same way everywhere: indented, sorted keys, invariant numbers (System.Text.Json never uses the culture), enums by their snake_case names.</summary>
 public static class Json
 {
     static readonly JsonSerializerOptions Options = new()
@@ -13,6 +13,8 @@ public static class Json
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        // Closed sets (optimizer, kernel, ...) are written by the names users type, as before they were enums.
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
     public static string Serialize<T>(T value) => (Sorted(JsonSerializer.SerializeToNode(value, Options))?.ToJsonString(Options) ?? "null") + "\n";

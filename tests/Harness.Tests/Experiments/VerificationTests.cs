@@ -14,7 +14,7 @@ public class VerificationTests
 
     static MatrixSpec Spec => new()
     {
-        Name = "m", Datasets = new[] { "mnist" }, Scorers = new[] { "pc" }, Sides = new[] { "easy" }, Points = 2,
+        Name = "m", Datasets = new[] { "mnist" }, Scorers = new[] { "pc" }, Sides = new[] { Side.Easy }, Points = 2,
         Unlearners = new[] { "gradascent" }, Expansions = new[] { 0 }, Seeds = new[] { 0 },
     };
 

@@ -19,13 +19,13 @@ public class ReportingTests
 
     static readonly MatrixSpec Spec = new()
     {
-        Name = "t", Datasets = new[] { "mnist" }, Scorers = new[] { "pc", "mksd", "msksd", "ssn", "emsksd" }, Sides = new[] { "easy", "hard" },
+        Name = "t", Datasets = new[] { "mnist" }, Scorers = new[] { "pc", "mksd", "msksd", "ssn", "emsksd" }, Sides = new[] { Side.Easy, Side.Hard },
         Points = 2, Unlearners = new[] { "gradascent", "finetune" }, Expansions = new[] { 0, 10 }, Seeds = new[] { 0 },
     };
 
     /// <summary>Deterministic, distinct values per cell so that any mix-up shows.</summary>
     static List<CellResult> Cells() => Matrices.Cells(Spec).Select((c, i) => new CellResult(
-        c.Id, "t", c.Dataset, c.Scorer, c.Side, c.Slot, 1000 + i, c.Unlearner, c.Expansion, c.Seed,
+        c.Id, "t", c.Dataset, c.Scorer, c.SideName, c.Slot, 1000 + i, c.Unlearner, c.Expansion, c.Seed,
         ForgetAcc: (i % 3) / 2.0, ForgetLoss: i * 0.1, RemainAcc: 0.9 + i * 0.001, RemainLoss: 0.2, TestAcc: 0.95 - i * 0.001, TestLoss: 0.1 + i * 0.01,
         MiaEfficacy: (i % 2), Distance: i, Seconds: 1, OriginalForgetAcc: 1, OriginalForgetLoss: 0.01, ForgetSet: new[] { 1000 + i },
         MiaForgetPredictedNonMember: new[] { i % 2 == 1 }, MiaThreshold: 0.9, MiaShadowBalancedAccuracy: 0.6, MiaAttack: "a", MiaFeature: "f",

@@ -18,7 +18,7 @@ public class ScoreJobTests
     {
         var options = new ScoreOptions
         {
-            Train = new TrainOptions { Dataset = "mnist", Epochs = 1, TrainLimit = 2000, Threads = 2, Device = "cpu", CacheRoot = Path.Combine(dir, "cache") },
+            Train = new TrainOptions { Dataset = "mnist", Epochs = 1, TrainLimit = 2000, Threads = 2, Device = Harness.Training.DeviceChoice.Cpu, CacheRoot = Path.Combine(dir, "cache") },
             Scoring = new ScoringOptions { TopK = 10 },
             Limit = 400,
             DumpKernel = 12,

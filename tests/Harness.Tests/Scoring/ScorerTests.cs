@@ -39,7 +39,7 @@ public class ScorerTests
     public void UnknownScorerIsReported()
     {
         var act = () => ScorerRegistry.Get("ksd");
-        act.Should().Throw<HarnessException>().WithMessage("unknown scorer 'ksd'; known: pc, mksd, msksd, ssn, emsksd.");
+        act.Should().Throw<HarnessException>().WithMessage("unknown scorer 'ksd'; allowed: pc, mksd, msksd, ssn, emsksd.");
     }
 
     [Test]

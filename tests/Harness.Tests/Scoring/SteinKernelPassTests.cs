@@ -1,4 +1,5 @@
 using FluentAssertions;
+using Harness.Config;
 using Harness.Scoring;
 using Harness.Training;
 using NUnit.Framework;
@@ -19,11 +20,11 @@ public class SteinKernelPassTests
     {
         cache = TestSupport.TempDir("pass");
         var data = TestSupport.Mnist with { Train = TestSupport.Mnist.Train.Take(2000) };
-        var settings = PaperDefaults.Training("mnist") with { Epochs = 1, Threads = 2, Device = "cpu" };
+        var settings = PaperDefaults.Training("mnist") with { Epochs = 1, Threads = 2, Device = DeviceChoice.Cpu };
         var trained = TrainedModel.GetOrTrain(data, "cnn2", settings, new CheckpointCache(cache), log: _ => { });
         var set = data.Train.Take(N);
         using var images = set.ImagesTensor();
-        using var stein = SteinScores.Compute(trained.Model, images, set.LabelsTensor(), "log_softmax", 128);
+        using var stein = SteinScores.Compute(trained.Model, images, set.LabelsTensor(), ScoreFunction.LogSoftmax, 128);
         x = images.flatten(1).contiguous();
         s = stein.S.clone();
         xr = DirectKernel.Rows(x);
@@ -39,7 +40,11 @@ public class SteinKernelPassTests
     }
 
     static ScoringOptions Options(string precision = "float32", int block = 64, string diagonal = "exclude", string standardize = "row") =>
-        new() { Precision = precision, BlockSize = block, TopK = 25, Diagonal = diagonal, Standardize = standardize };
+        new()
+        {
+            Precision = Choice.Parse<Precision>(precision), BlockSize = block, TopK = 25, Diagonal = Choice.Parse<DiagonalMode>(diagonal),
+            Standardize = Choice.Parse<Standardization>(standardize),
+        };
 
     [TestCase("exclude", "row")]
     [TestCase("include", "row")]
@@ -106,7 +111,7 @@ public class SteinKernelPassTests
     public void EveryOtherConfigurationComputesCompleteRows()
     {
         var rbf = new RbfKernel(MedianBandwidth.Compute(x, 2000, 0).H);
-        SteinKernelPass.Run(rbf, x, s, Options() with { Spill = "off" }).Strategy.Should().Be("complete rows per block (spill: off)");
+        SteinKernelPass.Run(rbf, x, s, Options() with { Spill = SpillMode.Off }).Strategy.Should().Be("complete rows per block (spill: off)");
         SteinKernelPass.Run(rbf, x, s, Options("float64")).Strategy.Should().Contain("float32");
         SteinKernelPass.Run(rbf, x, s, Options(standardize: "global")).Strategy.Should().Contain("global");
         SteinKernelPass.Run(new ImqKernel(1, -0.5), x, s, Options()).Strategy.Should().Contain("RBF");
@@ -130,7 +135,7 @@ public class SteinKernelPassTests
         var spilled = new ScoringOptions { Scratch = dir };
         var act = () => SymmetricKernelPass.CheckScratch(spilled, 2_000_000); // 8 TB of spill
         act.Should().Throw<HarnessException>().WithMessage($"*scratch space in {dir}*");
-        foreach (var other in new[] { spilled with { Spill = "off" }, spilled with { Kernel = "imq" }, spilled with { Precision = "float64" } })
+        foreach (var other in new[] { spilled with { Spill = SpillMode.Off }, spilled with { Kernel = KernelKind.Imq }, spilled with { Precision = Precision.Float64 } })
             SymmetricKernelPass.CheckScratch(other, 2_000_000); // complete rows: no disk needed, nothing to check
         var bad = () => SymmetricKernelPass.CheckScratch(new ScoringOptions { Scratch = "/proc/not-here" }, 54_000);
         bad.Should().Throw<HarnessException>().WithMessage("the scratch directory /proc/not-here cannot be created*");

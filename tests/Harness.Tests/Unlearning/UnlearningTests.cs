@@ -23,7 +23,7 @@ public class UnlearningTests
     {
         cache = TestSupport.TempDir("unlearn");
         data = TestSupport.Mnist with { Train = TestSupport.Mnist.Train.Take(1000), Test = TestSupport.Mnist.Test.Take(1000) };
-        var settings = PaperDefaults.Training("mnist") with { Epochs = 2, Threads = 2, Device = "cpu", Seed = 1 };
+        var settings = PaperDefaults.Training("mnist") with { Epochs = 2, Threads = 2, Device = DeviceChoice.Cpu, Seed = 1 };
         trained = TrainedModel.GetOrTrain(data, "cnn2", settings, new CheckpointCache(cache), log: _ => { });
     }
 
@@ -43,7 +43,7 @@ public class UnlearningTests
     public void GradAscentStopsAfterOneStepUnderATinyThreshold()
     {
         var before = OriginalParams;
-        var s = UnlearnDefaults.For("mnist", "gradascent") with { OverfitThreshold = 1e-12 };
+        var s = new GradAscent().Defaults("mnist") with { OverfitThreshold = 1e-12 };
         var r = new GradAscent().Unlearn(Context(s));
         r.Details["steps"].Should().Be(1);
         r.Details["stopped_by"].Should().Be("threshold");
@@ -53,7 +53,7 @@ public class UnlearningTests
     [Test]
     public void GradAscentOtherwiseStopsAtTheEpochCap()
     {
-        var s = UnlearnDefaults.For("mnist", "gradascent") with { OverfitThreshold = 1e9, Epochs = 3, BatchSize = 2 };
+        var s = new GradAscent().Defaults("mnist") with { OverfitThreshold = 1e9, Epochs = 3, BatchSize = 2 };
         var r = new GradAscent().Unlearn(Context(s));
         r.Details["steps"].Should().Be(6, "3 epochs of 2 batches over 4 forget points");
         r.Details["stopped_by"].Should().Be("epoch limit");
@@ -62,7 +62,7 @@ public class UnlearningTests
     [Test]
     public void GradAscentWithALargeRateRaisesTheForgetLossPastTheThreshold()
     {
-        var s = UnlearnDefaults.For("mnist", "gradascent") with { LearningRate = 0.05 };
+        var s = new GradAscent().Defaults("mnist") with { LearningRate = 0.05 };
         var r = new GradAscent().Unlearn(Context(s));
         r.Details["stopped_by"].Should().Be("threshold");
         ((double)r.Details["final_forget_loss"]).Should().BeGreaterThan(5.0);
@@ -77,7 +77,7 @@ public class UnlearningTests
     {
         var forgetImages = Hashes(data.Train.Subset(Forget));
         ImageSet? given = null;
-        var s = UnlearnDefaults.For("mnist", algorithm) with { Epochs = 1 };
+        var s = (StepSettings)UnlearnerRegistry.Get(algorithm).Defaults("mnist") with { Epochs = 1 };
         UnlearnerRegistry.Get(algorithm).Unlearn(Context(s, observe: (_, set) => given = set));
         given.Should().NotBeNull();
         given!.Count.Should().Be(data.Train.Count - Forget.Length);
@@ -88,7 +88,7 @@ public class UnlearningTests
     public void RetrainWithTheOriginalSettingsAndNothingToForgetReproducesTheOriginalBitForBit()
     {
         var o = trained.Settings;
-        var s = new UnlearnSettings
+        var s = new RetrainSettings
         {
             Optimizer = o.Optimizer, LearningRate = o.LearningRate, Momentum = o.Momentum, WeightDecay = o.WeightDecay,
             BatchSize = o.BatchSize, Epochs = o.Epochs,
@@ -101,7 +101,7 @@ public class UnlearningTests
     [Test]
     public void FisherWithAlphaZeroChangesNothingAndDistanceGrowsWithAlpha()
     {
-        var s = UnlearnDefaults.For("mnist", "fisher") with { FisherSamples = 300 };
+        var s = new FisherForgetting().Defaults("mnist") with { FisherSamples = 300 };
         var zero = new FisherForgetting().Unlearn(Context(s with { Alpha = 0 }));
         ModelCopy.Parameters(zero.Model).Should().BeEquivalentTo(OriginalParams);
         var distances = new[] { 1e-8, 1e-6, 1e-4 }
@@ -115,7 +115,7 @@ public class UnlearningTests
     [Test]
     public void FisherNoiseIsSeeded()
     {
-        var s = UnlearnDefaults.For("mnist", "fisher") with { FisherSamples = 200, Alpha = 1e-6 };
+        var s = new FisherForgetting().Defaults("mnist") with { FisherSamples = 200, Alpha = 1e-6 };
         var a = ModelCopy.Parameters(new FisherForgetting().Unlearn(Context(s)).Model);
         var b = ModelCopy.Parameters(new FisherForgetting().Unlearn(Context(s)).Model);
         var c = ModelCopy.Parameters(new FisherForgetting().Unlearn(Context(s with { Seed = 9 })).Model);
@@ -136,7 +136,7 @@ public class UnlearningTests
     public void ErrorsForUnknownAlgorithmNegativeKAndTargetOutOfRange()
     {
         ((Action)(() => UnlearnerRegistry.Get("scrub"))).Should().Throw<HarnessException>()
-            .WithMessage("unknown unlearning algorithm 'scrub'; known: gradascent, finetune, fisher, retrain.");
+            .WithMessage("unknown unlearning algorithm 'scrub'; allowed: gradascent, finetune, fisher, retrain.");
         ((Action)(() => RemovalExpansion.Check(5, -1, 1000))).Should().Throw<HarnessException>().WithMessage("expansion size k = -1 must be 0 or more.");
         ((Action)(() => RemovalExpansion.Check(1000, 0, 1000))).Should().Throw<HarnessException>()
             .WithMessage("target 1000 is out of range: the training set has 1000 points (indices 0..999).");
@@ -146,7 +146,7 @@ public class UnlearningTests
     public void ExpansionTakesTheTargetsLargestKappaNeighbours()
     {
         using var images = data.Train.ImagesTensor();
-        using var stein = Harness.Scoring.SteinScores.Compute(trained.Model, images, data.Train.LabelsTensor(), "log_softmax", 500);
+        using var stein = Harness.Scoring.SteinScores.Compute(trained.Model, images, data.Train.LabelsTensor(), Harness.Scoring.ScoreFunction.LogSoftmax, 500);
         using var x = images.flatten(1);
         var kernel = new Harness.Scoring.RbfKernel(7.0);
         var forget = RemovalExpansion.Compute(kernel, x, stein.S, 42, 20);

@@ -8,8 +8,10 @@ public static class ScorerRegistry
     public static IReadOnlyList<IScorer> Scorers => All;
     public static IEnumerable<string> Names => All.Select(s => s.Name);
 
-    public static IScorer Get(string name) => All.FirstOrDefault(s => s.Name == name)
-        ?? throw new HarnessException($"unknown scorer '{name}'; known: {string.Join(", ", Names)}.");
+    /// <summary>The name as typed, checked: the same message from the command line and from experiments.yaml.</summary>
+    public static string Parse(string raw) => Config.Choice.Known("scorer", raw, Names);
+
+    public static IScorer Get(string name) => All.First(s => s.Name == Parse(name));
 
     /// <summary>Rank of each point, 1 = hardest; ties go to the lower index.</summary>
     public static int[] HardnessRanks(IScorer scorer, PointScores scores)
