@@ -41,7 +41,7 @@ run: build data
 
 ## accept: promote results/$(MATRIX)/$(MATRIX)-cells.received.csv to the verified baseline
 accept: build
-	$(HARNESS) accept --matrix $(MATRIX)
+	$(HARNESS) accept --matrix $(MATRIX) $(if $(WHY),--why "$(WHY)")
 
 ## test: restore, build, fetch data, run unit tests and experiment fixtures (TRX results in .test-results/)
 test: data

@@ -40,13 +40,21 @@ public static class MatrixCells
 
     static readonly Dictionary<string, MatrixRunner> Runners = new();
 
+    /// <summary>
+    /// A results folder of this test run alone (under .test-results/, which `make test` empties first), so every cell is
+    /// computed from scratch on every run and a change that moves any metric fails the verification everywhere; only the
+    /// fingerprinted checkpoint cache is shared with earlier runs. The verified baselines stay in results/.
+    /// </summary>
+    public static string ResultsRoot { get; } = Path.Combine(Paths.RepoRoot, ".test-results",
+        $"matrices-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}");
+
     /// <summary>One runner per matrix for the whole test run, so training and scoring happen once per matrix.</summary>
     public static MatrixRunner Runner(string matrix)
     {
         lock (Runners)
         {
             if (!Runners.TryGetValue(matrix, out var r))
-                Runners[matrix] = r = new MatrixRunner(Experiments, Experiments.Matrix(matrix), Paths.ResultsRoot, log: TestContext.Progress.WriteLine);
+                Runners[matrix] = r = new MatrixRunner(Experiments, Experiments.Matrix(matrix), ResultsRoot, log: TestContext.Progress.WriteLine);
             return r;
         }
     }

@@ -5,7 +5,10 @@ using NUnit.Framework;
 
 namespace Harness.Experiments.Fixtures;
 
-/// <summary>Every cell of every declared matrix, then the merged table of each matrix against its verified baseline.</summary>
+/// <summary>
+/// Every cell of every declared matrix, computed in a results folder of this test run alone, then the merged table of each
+/// matrix against its verified baseline in results/ (a mismatch writes results/&lt;matrix&gt;/&lt;matrix&gt;-cells.received.csv).
+/// </summary>
 [NonParallelizable]
 public class MatrixFixture
 {
@@ -16,6 +19,8 @@ public class MatrixFixture
         var cell = MatrixCells.Find(matrix, id);
         var outcome = runner.RunCell(cell);
         if (outcome.Status == CellStatus.Ignored) Assert.Ignore(outcome.Reason!);
+        outcome.Status.Should().Be(CellStatus.Computed, "the results folder is this test run's own, so every cell is computed");
+        TestContext.Out.WriteLine($"computed {id} in {runner.ResultsRoot}");
         var result = Json.Deserialize<CellResult>(File.ReadAllText(cell.ResultPath(runner.ResultsRoot)));
         result.Cell.Should().Be(id);
         foreach (var v in new[] { result.ForgetAcc, result.RemainAcc, result.TestAcc, result.MiaEfficacy })
@@ -35,7 +40,7 @@ public class MatrixFixture
         var (rows, missing) = MatrixTable.Collect(spec, runner.ResultsRoot);
         missing.Should().BeEmpty();
         Util.AtomicFile.WriteAllText(MatrixTable.CsvPath(runner.ResultsRoot, matrix), MatrixTable.ToCsv(rows));
-        try { Verification.Verify(spec, runner.ResultsRoot); }
+        try { Verification.Verify(spec, runner.ResultsRoot, baselineRoot: Paths.ResultsRoot); }
         catch (HarnessException e) { Assert.Fail(e.Message); }
     }
 }

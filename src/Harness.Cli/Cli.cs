@@ -37,6 +37,11 @@ public static partial class Cli
             stderr.WriteLine("error: no command given; `harness --help` lists the commands.");
             return UserMistake;
         }
+        if (CpuIsa.Problem is { } isa)
+        {
+            stderr.WriteLine($"error: {isa}");
+            return UserMistake;
+        }
         if (args[0] == "help") args = args.Length > 1 ? new[] { args[1], "--help" } : new[] { "--help" };
         var root = Root();
         var result = root.Parse(args);
@@ -123,7 +128,8 @@ public static partial class Cli
         public override int Invoke(ParseResult parseResult)
         {
             parseResult.InvocationConfiguration.Output.WriteLine(
-                $"harness {Versions.Harness.Split('+')[0]} (git {GitInfo.Commit}), TorchSharp {Versions.TorchSharp}, LibTorch {Versions.LibTorch}");
+                $"harness {Versions.Harness.Split('+')[0]} (git {GitInfo.Commit}), TorchSharp {Versions.TorchSharp}, LibTorch {Versions.LibTorch}; " +
+                $"code versions: training {CodeVersion.Training}, scoring {CodeVersion.Scoring}, unlearning {CodeVersion.Unlearning}; CPU instruction set {CpuIsa.Describe()}");
             return Success;
         }
     }

@@ -23,7 +23,8 @@ static class MatrixCommands
         var verify = new MatrixOptionSet(required: true);
         yield return Make("verify", "merge, then compare with results/NAME/NAME-cells.verified.csv", verify, r => Verify(verify.Read(r)));
         var accept = new MatrixOptionSet(required: true);
-        yield return Make("accept", "promote the received table to the verified baseline", accept, r => Accept(accept.Read(r)));
+        var why = Opt.Text("--why", "why the baseline changes, recorded in NAME-cells.verified.md", "text", null);
+        yield return Make("accept", "promote the received table to the verified baseline", accept, r => Accept(accept.Read(r), r.GetValue(why))).With(why);
     }
 
     static Command Make(string name, string description, MatrixOptionSet options, Func<ParseResult, int> action)
@@ -83,9 +84,9 @@ static class MatrixCommands
         return 0;
     }
 
-    static int Accept((ExperimentsFile File, MatrixSpec Matrix, string ResultsRoot) c)
+    static int Accept((ExperimentsFile File, MatrixSpec Matrix, string ResultsRoot) c, string? why)
     {
-        var path = Verification.Accept(c.Matrix, c.ResultsRoot, $"harness run --matrix {c.Matrix.Name}");
+        var path = Verification.Accept(c.Matrix, c.ResultsRoot, $"harness run --matrix {c.Matrix.Name}", why);
         Console.WriteLine($"accepted {path}");
         return 0;
     }

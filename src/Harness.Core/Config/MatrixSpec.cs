@@ -52,6 +52,7 @@ public sealed record MatrixSpec
     public static readonly IReadOnlyDictionary<string, Tolerance> DefaultTolerances = new Dictionary<string, Tolerance>
     {
         ["forget_acc"] = new(1e-9, 0), ["remain_acc"] = new(1e-9, 0), ["test_acc"] = new(1e-9, 0), ["mia_efficacy"] = new(1e-9, 0),
+        ["mia_shadow_balanced_accuracy"] = new(1e-9, 0), ["mia_threshold"] = new(1e-6, 1e-4),
         ["forget_loss"] = new(1e-6, 1e-4), ["remain_loss"] = new(1e-6, 1e-4), ["test_loss"] = new(1e-6, 1e-4), ["distance"] = new(1e-6, 1e-4),
     };
 

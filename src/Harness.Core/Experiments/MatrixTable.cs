@@ -11,7 +11,8 @@ public static class MatrixTable
     public static readonly string[] Columns =
     {
         "cell", "dataset", "scorer", "side", "target", "unlearner", "expansion", "seed",
-        "forget_acc", "forget_loss", "remain_acc", "remain_loss", "test_acc", "test_loss", "mia_efficacy", "distance", "seconds",
+        "forget_acc", "forget_loss", "remain_acc", "remain_loss", "test_acc", "test_loss", "mia_efficacy",
+        "mia_shadow_balanced_accuracy", "mia_threshold", "distance", "seconds",
     };
 
     public static readonly string[] Metrics = Columns[8..];
@@ -20,8 +21,47 @@ public static class MatrixTable
 
     public static string CsvPath(string resultsRoot, string matrix) => Path.Combine(resultsRoot, matrix, "cells.csv");
 
-    /// <summary>Reads every finished cell of the matrix; returns the rows and the ids of cells without a result.</summary>
+    /// <summary>
+    /// Reads every finished cell of the matrix; returns the rows and the ids of cells without a result. Cells made from
+    /// different inputs are never mixed: a result without a fingerprint, or two that disagree on something all cells of the
+    /// matrix (or of one data set and seed, or of one algorithm there) share, is an error naming both cells and the input.
+    /// </summary>
     public static (List<CellResult> Rows, List<string> Missing) Collect(MatrixSpec matrix, string resultsRoot)
+    {
+        var (rows, missing) = Read(matrix, resultsRoot);
+        CheckConsistent(matrix, rows);
+        return (rows, missing);
+    }
+
+    /// <summary>
+    /// Inputs every cell of the matrix shares (code, versions, runtime), those shared per data set and seed (data, model,
+    /// training, scoring), and per data set, seed and algorithm (its settings).
+    /// </summary>
+    static string GroupOf(string key, CellResult c) =>
+        key.StartsWith("code.", StringComparison.Ordinal) || key.StartsWith("versions.", StringComparison.Ordinal) || key.StartsWith("runtime.", StringComparison.Ordinal) ? "matrix"
+        : key.StartsWith("data.", StringComparison.Ordinal) || key.StartsWith("training.", StringComparison.Ordinal) || key.StartsWith("scoring.", StringComparison.Ordinal) ? $"{c.Dataset}/s{c.Seed}"
+        : key.StartsWith("unlearning.", StringComparison.Ordinal) ? $"{c.Dataset}/s{c.Seed}/{c.Unlearner}"
+        : "";
+
+    public static void CheckConsistent(MatrixSpec matrix, IReadOnlyList<CellResult> rows)
+    {
+        var without = rows.FirstOrDefault(r => r.Fingerprint == null);
+        if (without != null)
+            throw new HarnessException($"matrix '{matrix.Name}': cell {without.Cell} has no fingerprint (made by an older harness); run `harness run --matrix {matrix.Name}` to recompute it.");
+        var first = new Dictionary<(string Group, string Key), (CellResult Cell, string Value)>();
+        foreach (var r in rows)
+            foreach (var (key, value) in r.Fingerprint!.Inputs)
+            {
+                var group = GroupOf(key, r);
+                if (group.Length == 0) continue;
+                if (!first.TryGetValue((group, key), out var seen)) { first[(group, key)] = (r, value); continue; }
+                if (seen.Value != value)
+                    throw new HarnessException($"matrix '{matrix.Name}' mixes cells made from different inputs: {seen.Cell.Cell} and {r.Cell} differ in {key} " +
+                        $"({seen.Value} vs {value}); run `harness run --matrix {matrix.Name}` to recompute the stale cells.");
+            }
+    }
+
+    static (List<CellResult> Rows, List<string> Missing) Read(MatrixSpec matrix, string resultsRoot)
     {
         var rows = new List<CellResult>();
         var missing = new List<string>();
@@ -45,7 +85,7 @@ public static class MatrixTable
         foreach (var r in rows)
         {
             sb.Append(string.Join(",", r.Cell, r.Dataset, r.Scorer, r.Side, r.Target.ToString(inv), r.Unlearner, r.Expansion.ToString(inv), r.Seed.ToString(inv)));
-            foreach (var v in new[] { r.ForgetAcc, r.ForgetLoss, r.RemainAcc, r.RemainLoss, r.TestAcc, r.TestLoss, r.MiaEfficacy, r.Distance, r.Seconds })
+            foreach (var v in new[] { r.ForgetAcc, r.ForgetLoss, r.RemainAcc, r.RemainLoss, r.TestAcc, r.TestLoss, r.MiaEfficacy, r.MiaShadowBalancedAccuracy, r.MiaThreshold, r.Distance, r.Seconds })
                 sb.Append(',').Append(v.ToString("R", inv));
             sb.Append('\n');
         }
@@ -109,18 +149,29 @@ public static class Verification
         return diffs;
     }
 
-    /// <summary>Checks results/&lt;matrix&gt;/cells.csv against the verified file; on mismatch writes the received file and throws with the diff.</summary>
-    public static void Verify(MatrixSpec matrix, string resultsRoot)
+    /// <summary>
+    /// Checks &lt;results&gt;/&lt;matrix&gt;/cells.csv against the verified file under <paramref name="baselineRoot"/> (default: the
+    /// same results root); on mismatch writes the received file beside the verified one and throws with the diff.
+    /// </summary>
+    public static void Verify(MatrixSpec matrix, string resultsRoot, string? baselineRoot = null)
     {
         var csv = MatrixTable.CsvPath(resultsRoot, matrix.Name);
-        var verifiedPath = VerifiedPath(resultsRoot, matrix.Name);
-        var receivedPath = ReceivedPath(resultsRoot, matrix.Name);
+        var verifiedPath = VerifiedPath(baselineRoot ?? resultsRoot, matrix.Name);
+        var receivedPath = ReceivedPath(baselineRoot ?? resultsRoot, matrix.Name);
+        Directory.CreateDirectory(Path.GetDirectoryName(receivedPath)!);
         if (!File.Exists(verifiedPath))
         {
             File.Copy(csv, receivedPath, true);
             throw new VerificationFailedException($"{verifiedPath}: no verified baseline yet. Review {receivedPath} and accept it with `make accept MATRIX={matrix.Name}`.");
         }
-        var diffs = Compare(matrix, MatrixTable.ReadCsv(verifiedPath), MatrixTable.ReadCsv(csv));
+        List<MatrixTable.Row> verified;
+        try { verified = MatrixTable.ReadCsv(verifiedPath); }
+        catch (HarnessException e)
+        {
+            File.Copy(csv, receivedPath, true);
+            throw new VerificationFailedException($"{e.Message} The baseline has another layout (an older harness?); review {receivedPath} and accept it with `make accept MATRIX={matrix.Name} WHY=…`.");
+        }
+        var diffs = Compare(matrix, verified, MatrixTable.ReadCsv(csv));
         if (diffs.Count == 0)
         {
             if (File.Exists(receivedPath)) File.Delete(receivedPath);
@@ -133,7 +184,7 @@ public static class Verification
     }
 
     /// <summary>Promotes the received table (or the current merge) to the verified baseline and records how it was made.</summary>
-    public static string Accept(MatrixSpec matrix, string resultsRoot, string command)
+    public static string Accept(MatrixSpec matrix, string resultsRoot, string command, string? why = null)
     {
         var source = File.Exists(ReceivedPath(resultsRoot, matrix.Name)) ? ReceivedPath(resultsRoot, matrix.Name) : MatrixTable.CsvPath(resultsRoot, matrix.Name);
         if (!File.Exists(source)) throw new HarnessException($"{source}: nothing to accept; run `harness run --matrix {matrix.Name}` and `harness merge --matrix {matrix.Name}` first.");
@@ -149,8 +200,10 @@ public static class Verification
             - matrix: `{matrix.Name}` of experiments.yaml ({matrix.Description})
             - command: `{command}` (regenerate: `harness run --matrix {matrix.Name} && harness merge --matrix {matrix.Name}`, then `make accept MATRIX={matrix.Name}`)
             - cells: {rows.Count}; seeds: {string.Join(", ", matrix.Seeds)}; threads: {sample?.Threads.ToString(CultureInfo.InvariantCulture) ?? "?"}; device: {sample?.Device ?? "?"}
-            - machine: {Harness.Util.Machine.Describe()}
+            - machine: {Harness.Util.Machine.Describe()}; numeric code capped at: {CpuIsa.Describe()}
             - TorchSharp {Versions.TorchSharp}, LibTorch {Versions.LibTorch}; git commit of the cells: {sample?.GitCommit ?? "?"}
+            - code versions: training {CodeVersion.Training}, scoring {CodeVersion.Scoring}, unlearning {CodeVersion.Unlearning}; cell fingerprint of the first cell: {sample?.Fingerprint?.Hash ?? "?"}
+            - why this baseline: {why ?? "not stated (`harness accept --why TEXT` records it)"}
             - tolerances (abs + rel·|verified|): {string.Join("; ", MatrixTable.Metrics.Where(c => c != "seconds").Select(c => string.Create(CultureInfo.InvariantCulture, $"{c} {matrix.ToleranceOf(c).Abs:G3} + {matrix.ToleranceOf(c).Rel:G3}")))}; `seconds` is not compared.
             """;
         AtomicFile.WriteAllText(Path.Combine(resultsRoot, matrix.Name, $"{matrix.Name}-cells.verified.md"), how + "\n");

@@ -22,7 +22,8 @@ public sealed record ScoreOptions
 public sealed record ScoreMeta(
     string Dataset, string Model, int N, long D, int TopK, string Kernel, double? H, double? MedianSquaredDistance,
     int? BandwidthSample, ScoringOptions Options, int BlockSize, Dictionary<string, double> Seconds, int Threads, string Device,
-    string CheckpointPath, string TorchSharpVersion, string LibTorchVersion, string NeighborsFormat, string KernelStrategy);
+    string CheckpointPath, string TorchSharpVersion, string LibTorchVersion, string NeighborsFormat, string KernelStrategy,
+    string? CheckpointSha256 = null, string? CodeVersion = null);
 
 public static class ScoreJob
 {
@@ -91,7 +92,8 @@ public static class ScoreJob
         var meta = new ScoreMeta(data.Name, trained.ModelName, n, x.shape[1], stats.K, kernel.Name, (kernel as RbfKernel)?.H,
             median?.MedianSquaredDistance, median?.SampleSize, options.Scoring,
             options.Scoring.BlockFor(n), seconds, trained.Threads,
-            trained.Device.type.ToString().ToLowerInvariant(), trained.CheckpointPath, Versions.TorchSharp, Versions.LibTorch, NeighborsFormat, stats.Strategy);
+            trained.Device.type.ToString().ToLowerInvariant(), trained.CheckpointPath, Versions.TorchSharp, Versions.LibTorch, NeighborsFormat, stats.Strategy,
+            trained.Checkpoint.Sha256, Util.CodeVersion.Scoring);
         AtomicFile.WriteAllText(metaPath, Json.Serialize(meta));
         return (scores, stats, meta);
     }

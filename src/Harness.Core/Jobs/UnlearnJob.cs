@@ -74,18 +74,49 @@ public static class UnlearnJob
         return report;
     }
 
-    /// <summary>{target} ∪ its top-k neighbours: from the scoring run when it has them, else from the target's own κ row.</summary>
+    /// <summary>
+    /// Why the neighbour lists of a scoring run do not belong to this model and these scoring options (its meta.json records
+    /// what made them), or null when they do: another checkpoint, other scoring code, another number of points, or another
+    /// choice that changes κ.
+    /// </summary>
+    public static string? NeighborsMismatch(string scoresDir, TrainedModel trained, ScoringOptions scoring, int n)
+    {
+        var metaPath = Path.Combine(scoresDir, "meta.json");
+        if (!File.Exists(metaPath)) return $"{metaPath} is missing, so nothing says what made the neighbours";
+        ScoreMeta meta;
+        try { meta = Json.Deserialize<ScoreMeta>(File.ReadAllText(metaPath)); }
+        catch (Exception e) when (e is System.Text.Json.JsonException or NotSupportedException) { return $"{metaPath} is unreadable ({e.Message})"; }
+        if (meta.CheckpointSha256 != trained.Checkpoint.Sha256)
+            return $"they were made with checkpoint {Short(meta.CheckpointSha256)}, this model is {Short(trained.Checkpoint.Sha256)}";
+        if (meta.CodeVersion != CodeVersion.Scoring) return $"they were made by scoring code {meta.CodeVersion ?? "unknown"}, this is {CodeVersion.Scoring}";
+        if (meta.N != n) return $"they cover {meta.N} points, the training set has {n}";
+        var o = meta.Options;
+        var differs = new (string Name, object A, object B)[]
+        {
+            ("score", o.Score, scoring.Score), ("kernel", o.Kernel, scoring.Kernel), ("bandwidth", o.Bandwidth?.ToString("R") ?? "median", scoring.Bandwidth?.ToString("R") ?? "median"),
+            ("bandwidth_sample", o.BandwidthSample, scoring.BandwidthSample), ("bandwidth_seed", o.BandwidthSeed, scoring.BandwidthSeed),
+            ("imq_c", o.ImqC, scoring.ImqC), ("imq_beta", o.ImqBeta, scoring.ImqBeta), ("precision", o.Precision, scoring.Precision),
+        }.Where(d => !Equals(d.A, d.B)).ToList();
+        return differs.Count == 0 ? null : "they were made with " + string.Join(", ", differs.Select(d => $"{d.Name} {Config.SettingField.Format(d.A)} (now {Config.SettingField.Format(d.B)})"));
+    }
+
+    static string Short(string? sha) => sha == null ? "unknown" : sha[..Math.Min(12, sha.Length)];
+
+    /// <summary>{target} ∪ its top-k neighbours: from the scoring run when they belong to this model and options, else from the target's own κ row.</summary>
     public static (int[] Forget, string Source) ForgetSet(UnlearnOptions options, TrainedModel trained, DataSplits data, Action<string> log)
     {
         int n = data.Train.Count;
         RemovalExpansion.Check(options.Target, options.Expansion, n);
         if (options.Expansion == 0) return (new[] { options.Target }, "target only (k = 0)");
-        if (options.ScoresDir != null)
+        if (options.ScoresDir != null && File.Exists(Path.Combine(options.ScoresDir, "neighbors", "indices.npy")))
         {
             var path = Path.Combine(options.ScoresDir, "neighbors", "indices.npy");
-            var fromFile = RemovalExpansion.FromNeighborsFile(path, options.Target, options.Expansion, n);
-            if (fromFile != null) return (fromFile, path);
-            log($"{path} has no top-{options.Expansion} neighbours for {n} points; computing the target's κ row instead.");
+            if (NeighborsMismatch(options.ScoresDir, trained, options.Scoring, n) is { } why)
+                log($"{path} is not used: {why}; computing the target's κ row instead.");
+            else if (RemovalExpansion.FromNeighborsFile(path, options.Target, options.Expansion, n) is { } fromFile)
+                return (fromFile, path);
+            else
+                log($"{path} has fewer than {options.Expansion} neighbours per point; computing the target's κ row instead.");
         }
         using var images = data.Train.ImagesTensor(trained.Device);
         using var labels = data.Train.LabelsTensor(trained.Device);

@@ -70,9 +70,8 @@ public static class Figures
     public static KernelFigure KernelRows(string sharedDir, string scorer, long[] labels)
     {
         var rows = Util.Json.Deserialize<List<ScoreJob.ExtremeRow>>(File.ReadAllText(Path.Combine(sharedDir, "extremes.json")));
-        var (shape, values) = Util.Npy.Read<float>(Path.Combine(sharedDir, "extremes.npy"));
+        var (shape, values) = Util.Npy.Read<float>(Path.Combine(sharedDir, "extremes.npy"), rows.Count, labels.Length);
         int n = (int)shape[1];
-        if (n != labels.Length) throw new HarnessException($"{sharedDir}/extremes.npy has rows of {n} points, the training set {labels.Length}.");
         var panels = new List<KernelPanel>();
         foreach (var side in new[] { "easy", "hard" })
         {

@@ -18,7 +18,7 @@ public static class PaperTables
     {
         [1] = "Table 1: accuracy of the forget set and the test set after unlearning (forget: lower is better; test: higher is better)",
         [2] = "Table 2: mean loss of the forget set and the test set after unlearning (forget: higher is better; test: lower is better)",
-        [3] = "Table 3: MIA-efficacy on the forget set (higher is better forgetting)",
+        [3] = "Table 3: MIA-efficacy on the forget set (higher is better forgetting), and the attack's balanced accuracy on its own shadow sets",
     };
 
     static readonly Dictionary<string, string> Short = new() { ["gradascent"] = "GradAscent", ["finetune"] = "FineTune", ["fisher"] = "Fisher", ["retrain"] = "Retrain" };
@@ -26,11 +26,21 @@ public static class PaperTables
 
     public static int Expansion(MatrixSpec m) => m.Expansions.Min();
 
+    /// <summary>Below this balanced accuracy on its own shadow sets the attack is no better than chance, and its efficacy says nothing.</summary>
+    public const double WeakAttack = 0.55;
+
+    /// <summary>The shadow balanced accuracy behind an MIA-efficacy entry of Table 3, when it is below <see cref="WeakAttack"/>.</summary>
+    public static double? WeakAttackOf(IReadOnlyList<TableEntry> entries, TableEntry e) =>
+        e.Table == 3 && e.Metric == "mia_efficacy"
+        && entries.FirstOrDefault(x => x.Table == 3 && x.Metric == "mia_shadow_balanced_accuracy" && x.Dataset == e.Dataset && x.Scorer == e.Scorer
+                                       && x.Unlearner == e.Unlearner && x.Side == e.Side) is { Ours.N: > 0 } s && s.Ours.Mean < WeakAttack
+            ? s.Ours.Mean : null;
+
     public static List<TableEntry> Build(MatrixSpec m, IReadOnlyList<CellResult> cells)
     {
         int k = Expansion(m);
         var entries = new List<TableEntry>();
-        foreach (var (table, parts) in new[] { (1, new[] { ("forget", "forget_acc"), ("test", "test_acc") }), (2, new[] { ("forget", "forget_loss"), ("test", "test_loss") }), (3, new[] { ("forget", "mia_efficacy") }) })
+        foreach (var (table, parts) in new[] { (1, new[] { ("forget", "forget_acc"), ("test", "test_acc") }), (2, new[] { ("forget", "forget_loss"), ("test", "test_loss") }), (3, new[] { ("forget", "mia_efficacy"), ("shadow", "mia_shadow_balanced_accuracy") }) })
             foreach (var d in m.Datasets)
                 foreach (var sc in m.Scorers)
                     foreach (var (part, metric) in parts)
@@ -49,7 +59,7 @@ public static class PaperTables
     {
         "forget_acc" => c.ForgetAcc, "test_acc" => c.TestAcc, "remain_acc" => c.RemainAcc,
         "forget_loss" => c.ForgetLoss, "test_loss" => c.TestLoss, "remain_loss" => c.RemainLoss,
-        "mia_efficacy" => c.MiaEfficacy, _ => throw new ArgumentException(metric),
+        "mia_efficacy" => c.MiaEfficacy, "mia_shadow_balanced_accuracy" => c.MiaShadowBalancedAccuracy, _ => throw new ArgumentException(metric),
     };
 
     public static string Csv(IEnumerable<TableEntry> entries)
@@ -78,9 +88,16 @@ public static class PaperTables
             foreach (var sc in m.Scorers)
             {
                 sb.Append($"| {d} | {ScorerName[sc]} | ");
-                sb.Append(string.Join(" | ", columns.Select(c => t.Single(e => e.Dataset == d && e.Scorer == sc && e.Part == c.p && e.Unlearner == c.u && e.Side == c.s).Ours.Format())));
+                sb.Append(string.Join(" | ", columns.Select(c =>
+                {
+                    var e = t.Single(e => e.Dataset == d && e.Scorer == sc && e.Part == c.p && e.Unlearner == c.u && e.Side == c.s);
+                    return e.Ours.Format() + (WeakAttackOf(t, e) != null ? " †" : "");
+                })));
                 sb.Append(" |\n");
             }
+        if (table == 3)
+            sb.Append(string.Create(CultureInfo.InvariantCulture, $"\n`Shadow` columns: the attack's balanced accuracy on its own shadow sets (members: |test| points of D_r; non-members: the test set). " +
+                $"† marks efficacy where that is below {WeakAttack:F2}: the attack is no better than chance there, so its efficacy says nothing.\n"));
         return sb.ToString();
     }
 

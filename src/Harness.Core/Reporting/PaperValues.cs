@@ -104,7 +104,7 @@ public static class PaperValues
         if (row < 0 || u < 0) return null;
         int s = side == "hard" ? 1 : 0;
         if (table == 3)
-            return Table3.TryGetValue(dataset, out var t3) ? t3[row][s * 3 + u] : null;
+            return part != "forget" ? null : Table3.TryGetValue(dataset, out var t3) ? t3[row][s * 3 + u] : null;
         var t = table == 1 ? Table1 : Table2;
         if (!t.TryGetValue(dataset, out var rows)) return null;
         return rows[row][(part == "test" ? 6 : 0) + u * 2 + s];

@@ -82,6 +82,8 @@ public static class ReproductionReport
                 string paper = e.Paper is double p ? p.ToString("F2", inv) : "–";
                 string delta = e.Paper is double q ? (e.Ours.Mean - q).ToString("+0.00;-0.00;0.00", inv) : "";
                 string verdict = e.Paper is double r ? (Agrees(e.Metric, e.Ours.Mean, r) ? "agrees" : "differs" + Why(e, cells, m)) : "not in the paper";
+                if (PaperTables.WeakAttackOf(entries, e) is double weak)
+                    verdict += string.Create(inv, $"; the attack is no better than chance (shadow balanced accuracy {weak:F2} < {PaperTables.WeakAttack:F2}), so this efficacy says nothing");
                 sb.Append($"| {e.Dataset} | {PaperTables.Name(e.Scorer)} | {PaperTables.Name(e.Unlearner, true)} | {e.Side} | {e.Part} | {e.Ours.Format()} | {paper} | {delta} | {verdict} |\n");
             }
             sb.Append('\n');

@@ -156,7 +156,7 @@ public sealed unsafe class RowReduction
         var mv = Vector256.Create(mean);
         var iv = Vector256.Create(inv);
         var tv = Vector256.Create(top);
-        bool wide = Vector512.IsHardwareAccelerated;
+        bool wide = Util.CpuIsa.Use512;
         var mw = Vector512.Create(mean);
         var iw = Vector512.Create(inv);
         var tw = Vector512.Create(top);
@@ -276,7 +276,7 @@ public sealed unsafe class RowReduction
     {
         var tv = Vector256.Create(threshold);
         int i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (Util.CpuIsa.Use512)
         {
             var tw = Vector512.Create(threshold);
             for (; i + 16 <= len; i += 16)

@@ -12,7 +12,8 @@ public sealed record TrainedModel(
 {
     /// <summary>
     /// Loads the model for (data, model, settings) from the checkpoint cache, or trains and stores it. The key covers the
-    /// training data's content, the model, every training setting, the resolved thread count and device, and the TorchSharp version.
+    /// training data's content, the model, every training setting, the resolved thread count and device, the TorchSharp version
+    /// and the code version of the data loaders, models and trainer (CodeVersion.Training).
     /// </summary>
     public static TrainedModel GetOrTrain(DataSplits data, string modelName, TrainingSettings settings, CheckpointCache cache,
         IProgress? progress = null, Action<string>? log = null)
@@ -31,15 +32,20 @@ public sealed record TrainedModel(
             Threads = threads,
             Device = device.type.ToString().ToLowerInvariant(),
             TorchSharp = Versions.TorchSharp,
+            Code = CodeVersion.Training,
+            Isa = CpuIsa.Describe(),
         });
         string key = CheckpointCache.KeyOf(keyMaterial);
         var model = Trainer.Initialise(modelName, data.Train, settings, device);
+        // One process trains a given model; others started together on the same cache wait for it and load it.
+        using var guard = FileLock.Acquire(cache.CheckpointPath(key) + ".lock", $"model {key}", log);
         var cached = cache.TryLoad(key, model, log);
         if (cached != null)
         {
             model.eval();
             return new TrainedModel(model, modelName, settings, device, threads, cached, cache.CheckpointPath(key), true);
         }
+        log($"training {modelName} on {data.Train.Count} {data.Name} images (checkpoint {key})");
         var watch = Stopwatch.StartNew();
         var losses = Trainer.Train(model, data.Train, settings, device, progress);
         var info = cache.Save(key, keyMaterial, model, losses, watch.Elapsed.TotalSeconds, threads, device.type.ToString().ToLowerInvariant());

@@ -16,13 +16,14 @@ public sealed record FisherSettings : UnlearnSettings
     [Setting("fisher_samples", "points of D_r (seeded sample) in the Fisher matrix; 0 = all", Min = 0)]
     public int FisherSamples { get; init; }
 
-    /// <summary>Table 5: α 1e-5 (MNIST-like), 6e-8 (CIFAR-10, SVHN).</summary>
-    public static FisherSettings Table5(string dataset) => new() { BatchSize = BatchFor(dataset), Alpha = MnistLike(dataset) ? 1e-5 : 6e-8 };
+    /// <summary>Table 5: α 1e-5 (MNIST-like), 6e-8 (CIFAR-10, SVHN); F over batches of 32, as the reference.</summary>
+    public static FisherSettings Table5(string dataset) => new() { BatchSize = 32, Alpha = MnistLike(dataset) ? 1e-5 : 6e-8 };
 }
 
 /// <summary>
-/// Fisher forgetting (Golatkar et al. 2020, as in Unlearn-Sparse `fisher_new`): a diagonal Fisher F over D_r, then
-/// θ ← θ₀ + √var · 𝒩(0, 1) with var = α · clamp(1 / (F + 1e-8), max 1e3), the last layer clamped at 1e2, from a seeded generator.
+/// Fisher forgetting (Golatkar et al. 2020) exactly as the reference METHOD.md cites (Unlearn-Sparse `unlearn/fisher.py`:
+/// `hessian`, `get_mean_var`, `fisher_new`): a diagonal Fisher F over D_r in batches of 32 (<see cref="DiagonalFisher"/>),
+/// then θ ← θ₀ + √var · 𝒩(0, 1) from a seeded generator, with var built by the rules of <see cref="Variance"/>.
 /// </summary>
 public sealed class FisherForgetting : Unlearner<FisherSettings>
 {
@@ -41,48 +42,77 @@ public sealed class FisherForgetting : Unlearner<FisherSettings>
             remainIdx = remainIdx[..s.FisherSamples];
             Array.Sort(remainIdx);
         }
-        var fisher = DiagonalFisher(model, c.Train.Subset(remainIdx), s.BatchSize, c.Device);
-        var gen = new Generator((ulong)s.Seed);
-        using (no_grad())
-        {
-            foreach (var (name, p) in model.named_parameters())
-            {
-                using var scope = NewDisposeScope();
-                var variance = (1.0 / (fisher[name] + 1e-8)).clamp_max(p.shape[0] == c.Train.Classes ? 1e2 : 1e3) * s.Alpha;
-                var noise = randn(p.shape, dtype: p.dtype, generator: gen).to(p.device);
-                p.add_(variance.sqrt() * noise);
-            }
-        }
+        var remain = c.Train.Subset(remainIdx);
+        Dictionary<string, Tensor> fisher;
+        using (var x = remain.ImagesTensor(c.Device))
+        using (var y = remain.LabelsTensor(c.Device))
+            fisher = DiagonalFisher(model, x, y, c.Train.Classes, s.BatchSize);
+        Perturb(model, fisher, s.Alpha, c.Train.Classes, s.Seed);
         foreach (var f in fisher.Values) f.Dispose();
         return new UnlearnResult(model, new Dictionary<string, object> { ["fisher_points"] = remainIdx.Length, ["alpha"] = s.Alpha });
     }
 
-    /// <summary>F = mean over batches of Σ_c mean_batch(p_c) · (∇_θ mean-batch loss with target c)².</summary>
-    public static Dictionary<string, Tensor> DiagonalFisher(nn.Module<Tensor, Tensor> model, ImageSet set, int batch, Device device)
+    /// <summary>
+    /// The reference's `hessian`: model in eval mode; for each batch and each class c, the mean cross-entropy of the batch
+    /// with every target set to c is back-propagated and F += mean_batch(p_c) · grad²; at the end F /= the number of batches.
+    /// (The labels do not enter: every class is tried.)
+    /// </summary>
+    public static Dictionary<string, Tensor> DiagonalFisher(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, int classes, int batch)
     {
         model.eval();
         var named = model.named_parameters().ToList();
         var parameters = named.Select(p => p.parameter).ToArray();
-        var fisher = named.ToDictionary(p => p.name, p => zeros_like(p.parameter));
-        using var x = set.ImagesTensor(device);
-        using var y = set.LabelsTensor(device);
-        int n = set.Count, batches = 0;
-        for (int start = 0; start < n; start += batch, batches++)
+        var fisher = named.ToDictionary(p => p.name, p => zeros_like(p.parameter).detach());
+        long n = x.shape[0];
+        int batches = 0;
+        for (long start = 0; start < n; start += batch, batches++)
         {
             using var scope = NewDisposeScope();
-            int count = Math.Min(batch, n - start);
+            long count = Math.Min(batch, n - start);
             var output = model.forward(x.narrow(0, start, count));
             var prob = nn.functional.softmax(output, 1).detach().mean(new long[] { 0 });
-            for (int cls = 0; cls < set.Classes; cls++)
+            for (int cls = 0; cls < classes; cls++)
             {
-                var target = full(count, cls, dtype: ScalarType.Int64, device: device);
+                var target = full(count, cls, dtype: ScalarType.Int64, device: x.device);
                 var loss = nn.functional.cross_entropy(output, target);
-                var grads = autograd.grad(new[] { loss }, parameters, retain_graph: cls < set.Classes - 1);
+                var grads = autograd.grad(new[] { loss }, parameters, retain_graph: cls < classes - 1);
                 double pc = prob[cls].item<float>();
-                for (int k = 0; k < named.Count; k++) fisher[named[k].name].add_(grads[k].square(), alpha: pc);
+                using (no_grad())
+                    for (int k = 0; k < named.Count; k++) fisher[named[k].name].add_(grads[k].square(), alpha: pc);
             }
         }
         foreach (var f in fisher.Values) f.div_(Math.Max(1, batches));
         return fisher;
+    }
+
+    /// <summary>
+    /// The reference's `get_mean_var`, for one parameter p with Fisher f: var = 1 / (f + 1e-8) clamped at 1e3 (at 1e2 when
+    /// p's first dimension is the number of classes); times α; for p with more than one dimension, its mean over
+    /// dimension 1, broadcast back; times 10 when p's first dimension is the number of classes (the last layer) or p
+    /// has one dimension (biases, batch norm).
+    /// </summary>
+    public static Tensor Variance(Tensor p, Tensor f, double alpha, int classes)
+    {
+        bool lastLayer = p.shape[0] == classes;
+        var v = (1.0 / (f + 1e-8)).clamp_max(1e3);
+        if (lastLayer) v = v.clamp_max(1e2);
+        v = v * alpha;
+        if (p.dim() > 1) v = v.mean(new long[] { 1 }, keepdim: true).expand_as(p);
+        if (lastLayer || p.dim() == 1) v = v * 10;
+        return v;
+    }
+
+    /// <summary>θ ← θ₀ + √var · 𝒩(0, 1), the noise drawn parameter by parameter (in named order) from a generator seeded with <paramref name="seed"/>.</summary>
+    public static void Perturb(nn.Module<Tensor, Tensor> model, Dictionary<string, Tensor> fisher, double alpha, int classes, int seed)
+    {
+        var gen = new Generator((ulong)seed);
+        using var _ = no_grad();
+        foreach (var (name, p) in model.named_parameters())
+        {
+            using var scope = NewDisposeScope();
+            var variance = Variance(p, fisher[name], alpha, classes);
+            var noise = randn(p.shape, dtype: p.dtype, generator: gen).to(p.device);
+            p.add_(variance.sqrt() * noise);
+        }
     }
 }

@@ -20,8 +20,8 @@ public static class RemovalExpansion
     {
         Check(target, k, n);
         if (!File.Exists(indicesPath)) return null;
-        var (shape, idx) = Npy.Read<int>(indicesPath);
-        if (shape.Length != 2 || shape[0] != n || shape[1] < k) return null;
+        var (shape, idx) = Npy.Read<int>(indicesPath, n, -1);
+        if (shape[1] < k) return null;
         int kk = (int)shape[1];
         return new[] { target }.Concat(idx.AsSpan(target * kk, k).ToArray()).ToArray();
     }

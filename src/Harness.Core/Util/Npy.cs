@@ -8,8 +8,7 @@ public static class Npy
 {
     public static void Write<T>(string path, ReadOnlySpan<T> data, params long[] shape) where T : unmanaged
     {
-        string descr = typeof(T) == typeof(float) ? "<f4" : typeof(T) == typeof(double) ? "<f8"
-            : typeof(T) == typeof(int) ? "<i4" : typeof(T) == typeof(long) ? "<i8" : throw new NotSupportedException(typeof(T).Name);
+        string descr = Descr<T>();
         if (shape.Aggregate(1L, (a, b) => a * b) != data.Length) throw new ArgumentException("shape does not match data length");
         string shp = shape.Length == 1 ? $"({shape[0]},)" : $"({string.Join(", ", shape)})";
         string dict = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shp}, }}";
@@ -27,16 +26,51 @@ public static class Npy
         });
     }
 
-    /// <summary>Reads a 1.0 .npy file written by <see cref="Write{T}"/> (or numpy): shape and raw little-endian data.</summary>
-    public static (long[] Shape, T[] Data) Read<T>(string path) where T : unmanaged
+    /// <summary>
+    /// Reads a 1.0 .npy file written by <see cref="Write{T}"/> (or numpy), checking what it claims against what is expected:
+    /// the dtype (`descr`) must be T's little-endian code, `fortran_order` False, and the shape as <paramref name="expectedShape"/>
+    /// (its length is the number of dimensions; −1 accepts any size in that dimension). Anything else is an error naming the file.
+    /// </summary>
+    public static (long[] Shape, T[] Data) Read<T>(string path, params long[] expectedShape) where T : unmanaged
     {
+        if (!File.Exists(path)) throw new HarnessException($"{path}: not found.");
         var b = File.ReadAllBytes(path);
         if (b.Length < 10 || b[0] != 0x93 || Encoding.ASCII.GetString(b, 1, 5) != "NUMPY") throw new HarnessException($"{path}: not a .npy file.");
+        if (b[6] != 1) throw new HarnessException($"{path}: .npy format version {b[6]}.{b[7]}; only 1.0 is read.");
         int hlen = BitConverter.ToUInt16(b, 8);
+        if (10 + hlen > b.Length) throw new HarnessException($"{path}: truncated header.");
         string header = Encoding.ASCII.GetString(b, 10, hlen);
-        int s0 = header.IndexOf("'shape': (", StringComparison.Ordinal) + 10, s1 = header.IndexOf(')', s0);
-        var shape = header[s0..s1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(long.Parse).ToArray();
+        string want = Descr<T>();
+        string descr = Field(header, "descr", path).Trim('\'', '"');
+        if (descr != want) throw new HarnessException($"{path}: dtype '{descr}', expected '{want}' ({typeof(T).Name}).");
+        if (Field(header, "fortran_order", path) != "False") throw new HarnessException($"{path}: Fortran (column-major) order; expected C order.");
+        int s0 = header.IndexOf("'shape': (", StringComparison.Ordinal);
+        if (s0 < 0) throw new HarnessException($"{path}: header has no shape.");
+        s0 += 10;
+        int s1 = header.IndexOf(')', s0);
+        long[] shape;
+        try { shape = header[s0..s1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(x => long.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToArray(); }
+        catch (FormatException) { throw new HarnessException($"{path}: unreadable shape '({header[s0..s1]})'."); }
+        if (expectedShape.Length > 0 && (shape.Length != expectedShape.Length || shape.Zip(expectedShape).Any(p => p.Second >= 0 && p.First != p.Second)))
+            throw new HarnessException($"{path}: shape ({string.Join(", ", shape)}), expected ({string.Join(", ", expectedShape.Select(e => e < 0 ? "any" : e.ToString(System.Globalization.CultureInfo.InvariantCulture)))}).");
+        long count = shape.Aggregate(1L, (a, x) => a * x);
+        long bytes = (long)b.Length - 10 - hlen;
+        if (bytes != count * System.Runtime.CompilerServices.Unsafe.SizeOf<T>())
+            throw new HarnessException($"{path}: {bytes} data bytes for shape ({string.Join(", ", shape)}) of {typeof(T).Name}; the file is truncated or corrupt.");
         var data = MemoryMarshal.Cast<byte, T>(b.AsSpan(10 + hlen)).ToArray();
         return (shape, data);
+    }
+
+    static string Descr<T>() where T : unmanaged =>
+        typeof(T) == typeof(float) ? "<f4" : typeof(T) == typeof(double) ? "<f8"
+        : typeof(T) == typeof(int) ? "<i4" : typeof(T) == typeof(long) ? "<i8" : throw new NotSupportedException(typeof(T).Name);
+
+    static string Field(string header, string name, string path)
+    {
+        int i = header.IndexOf($"'{name}':", StringComparison.Ordinal);
+        if (i < 0) throw new HarnessException($"{path}: header has no '{name}'.");
+        i += name.Length + 3;
+        int j = header.IndexOf(',', i);
+        return header[i..(j < 0 ? header.Length : j)].Trim();
     }
 }

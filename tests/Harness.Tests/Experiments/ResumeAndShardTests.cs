@@ -42,14 +42,16 @@ public class ResumeAndShardTests
 
     [OneTimeTearDown] public void TearDown() => Directory.Delete(dir, true);
 
-    ProcessStartInfo Harness(string results, params string[] args)
+    ProcessStartInfo Harness(string results, params string[] args) => HarnessOnCache(results, cache, args);
+
+    ProcessStartInfo HarnessOnCache(string results, string cacheDir, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "harness.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.ArgumentList.Add("--config"); psi.ArgumentList.Add(config);
         psi.ArgumentList.Add("--results"); psi.ArgumentList.Add(results);
-        psi.Environment["HARNESS_CACHE"] = cache;
+        psi.Environment["HARNESS_CACHE"] = cacheDir;
         return psi;
     }
 
@@ -92,12 +94,12 @@ public class ResumeAndShardTests
         var cells = Path.Combine(results, "tiny", "cells");
         using (var p = Process.Start(Harness(results, "run", "--matrix", "tiny"))!)
         {
-            _ = p.StandardOutput.ReadToEndAsync(); _ = p.StandardError.ReadToEndAsync();
+            _ = p.StandardOutput.ReadToEndAsync(); var err = p.StandardError.ReadToEndAsync();
             var watch = Stopwatch.StartNew();
             while (!p.HasExited && watch.Elapsed < TimeSpan.FromMinutes(3) &&
                    (!Directory.Exists(cells) || Directory.GetFiles(cells, "*.json", SearchOption.AllDirectories).Length < 5))
                 Thread.Sleep(20);
-            p.HasExited.Should().BeFalse("the run must still be going when it is killed");
+            if (p.HasExited) Assert.Fail($"the run must still be going when it is killed; it exited with {p.ExitCode}:\n{err.Result}");
             p.Kill(entireProcessTree: true);
             p.WaitForExit();
         }
@@ -108,6 +110,36 @@ public class ResumeAndShardTests
         var log = Run(results, "run", "--matrix", "tiny");
         // The bar counts only the cells still to run, so its ETA is not diluted by the reused ones.
         log.Should().Contain($"tiny ({done} finished cells reused)").And.Contain($" {total - done}/{total - done} ");
+        Run(results, "merge", "--matrix", "tiny");
+        Table(results).Should().Equal(Table(whole));
+    }
+
+    /// <summary>
+    /// Two shards started together on an empty cache and results folder: one trains the model and one scores, the other
+    /// waits for each (a lock file in the cache, and in the shared results folder) and reuses it; both finish, and the merged
+    /// table equals an unsharded run's.
+    /// </summary>
+    [Test]
+    public void TwoConcurrentShardsTrainAndScoreOnce()
+    {
+        var whole = Uninterrupted();
+        var results = Path.Combine(dir, "concurrent");
+        var freshCache = Path.Combine(dir, "concurrent-cache");
+        var runs = new[] { "0/2", "1/2" }.Select(shard =>
+        {
+            var p = Process.Start(HarnessOnCache(results, freshCache, "run", "--matrix", "tiny", "--shard", shard))!;
+            return (Process: p, Out: p.StandardOutput.ReadToEndAsync(), Err: p.StandardError.ReadToEndAsync());
+        }).ToList();
+        foreach (var r in runs)
+        {
+            r.Process.WaitForExit(600_000).Should().BeTrue();
+            r.Process.ExitCode.Should().Be(0, r.Err.Result);
+        }
+        var logs = runs.Select(r => r.Err.Result).ToList();
+        for (int i = 0; i < 2; i++) TestContext.Out.WriteLine($"--- shard {i}/2:\n{logs[i]}");
+        string all = string.Join("\n", logs);
+        System.Text.RegularExpressions.Regex.Matches(all, "training cnn2 on 300 mnist images").Count.Should().Be(1, "one shard trains");
+        System.Text.RegularExpressions.Regex.Matches(all, "scoring 300 training points").Count.Should().Be(1, "one shard scores");
         Run(results, "merge", "--matrix", "tiny");
         Table(results).Should().Equal(Table(whole));
     }

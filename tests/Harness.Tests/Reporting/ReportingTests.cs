@@ -68,11 +68,28 @@ public class ReportingTests
     }
 
     [Test]
+    public void Table3MarksEfficacyWhereTheAttackIsNoBetterThanChance()
+    {
+        var cells = Cells().Select(c => c.Scorer == "pc" && c.Side == "easy" ? c with { MiaShadowBalancedAccuracy = 0.52 } : c).ToList();
+        var entries = PaperTables.Build(Spec, cells);
+        var md = PaperTables.Markdown(Spec, entries, 3);
+        var pcRow = md.Split('\n').Single(l => l.StartsWith("| mnist | PC |", StringComparison.Ordinal));
+        var mksdRow = md.Split('\n').Single(l => l.StartsWith("| mnist | MKSD |", StringComparison.Ordinal));
+        pcRow.Should().Contain("†");
+        mksdRow.Should().NotContain("†");
+        md.Should().Contain("below 0.55");
+        PaperTables.WeakAttackOf(entries, entries.First(e => e.Table == 3 && e.Scorer == "pc" && e.Side == "easy" && e.Metric == "mia_efficacy")).Should().Be(0.52);
+        MatrixTable.ToCsv(cells).Split('\n')[0].Should().Contain("mia_efficacy,mia_shadow_balanced_accuracy,mia_threshold");
+    }
+
+    [Test]
     public void TablesHoldEveryEntryWithSpreadAndThePapersNumbers()
     {
         var entries = PaperTables.Build(Spec, Cells());
         entries.Count(e => e.Table == 1).Should().Be(5 * 2 * 2 * 2);
-        entries.Count(e => e.Table == 3).Should().Be(5 * 2 * 2);
+        entries.Count(e => e.Table == 3 && e.Metric == "mia_efficacy").Should().Be(5 * 2 * 2);
+        entries.Count(e => e.Table == 3 && e.Metric == "mia_shadow_balanced_accuracy").Should().Be(5 * 2 * 2, "Table 3 shows how strong the attack was");
+        entries.Where(e => e.Metric == "mia_shadow_balanced_accuracy").Should().OnlyContain(e => e.Paper == null && e.Ours.Mean == 0.6);
         entries.Should().OnlyContain(e => e.Ours.N == 2);
         entries.Single(e => e.Table == 1 && e.Scorer == "emsksd" && e.Unlearner == "gradascent" && e.Side == "easy" && e.Part == "forget").Paper.Should().Be(0.00);
         entries.Single(e => e.Table == 1 && e.Scorer == "emsksd" && e.Unlearner == "gradascent" && e.Side == "hard" && e.Part == "forget").Paper.Should().Be(1.00);

@@ -52,4 +52,23 @@ public class ScoreJobTests
         meta.H.Should().BeGreaterThan(0);
         File.Exists(Path.Combine(options.OutDir, "meta.json")).Should().BeTrue();
     }
+
+    /// <summary>`harness unlearn` uses a scoring run's neighbours only when its meta.json says they were made by this model and options.</summary>
+    [Test]
+    public void NeighboursAreUsedOnlyForTheModelAndOptionsThatMadeThem()
+    {
+        var train = new TrainOptions { Dataset = "mnist", Epochs = 1, TrainLimit = 300, Threads = 2, Device = Harness.Training.DeviceChoice.Cpu, CacheRoot = Path.Combine(dir, "cache") };
+        var options = new ScoreOptions { Train = train, Scoring = new ScoringOptions { TopK = 5 }, OutDir = Path.Combine(dir, "out") };
+        ScoreJob.Run(options, log: _ => { });
+        var (trained, data, _) = TrainJob.Run(train, log: _ => { });
+        int n = data.Train.Count;
+        UnlearnJob.NeighborsMismatch(options.OutDir, trained, options.Scoring, n).Should().BeNull();
+        UnlearnJob.NeighborsMismatch(options.OutDir, trained, options.Scoring with { TopK = 3, BlockSize = 64 }, n).Should().BeNull("top-K and block size do not change κ");
+        UnlearnJob.NeighborsMismatch(options.OutDir, trained, options.Scoring with { Kernel = KernelKind.Imq }, n).Should().Be("they were made with kernel rbf (now imq)");
+        UnlearnJob.NeighborsMismatch(options.OutDir, trained, options.Scoring, n + 1).Should().Be($"they cover {n} points, the training set has {n + 1}");
+        var (other, _, _) = TrainJob.Run(train with { Seed = 4 }, log: _ => { });
+        UnlearnJob.NeighborsMismatch(options.OutDir, other, options.Scoring, n).Should().StartWith("they were made with checkpoint ");
+        File.Delete(Path.Combine(options.OutDir, "meta.json"));
+        UnlearnJob.NeighborsMismatch(options.OutDir, trained, options.Scoring, n).Should().EndWith("meta.json is missing, so nothing says what made the neighbours");
+    }
 }
