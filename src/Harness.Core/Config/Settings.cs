@@ -17,6 +17,12 @@ public sealed class SettingAttribute(string key, string help) : Attribute
     public bool ExclusiveMin { get; init; }
 }
 
+/// <summary>
+/// A setting value that is neither a number nor a closed set (e.g. the bandwidth: `median|dimension|number`). Its type has
+/// `public static object Parse(string)` (throwing <see cref="HarnessException"/>) and `public static string Allowed`.
+/// </summary>
+public interface ISettingValue { }
+
 /// <summary>One setting of a settings record, as <see cref="SettingAttribute"/> declares it.</summary>
 public sealed record SettingField(string Key, string Help, PropertyInfo Property, double Min, double Max, bool ExclusiveMin)
 {
@@ -27,12 +33,18 @@ public sealed record SettingField(string Key, string Help, PropertyInfo Property
 
     /// <summary>What the help shows as the value: `integer`, `number`, `path`, or the allowed names `a|b`.</summary>
     public string TypeName =>
+        typeof(ISettingValue).IsAssignableFrom(Type) ? (string)Type.GetProperty("Allowed")!.GetValue(null)! :
         Type.IsEnum ? string.Join("|", Choice.Names(Type)) : Type == typeof(int) ? "integer" : Type == typeof(double) ? "number" : "path";
 
     /// <summary>Parses what a user typed; a bad value throws a <see cref="HarnessException"/> naming the value and what is allowed.</summary>
     public object Parse(string raw)
     {
         if (Type.IsEnum) return Choice.Parse(Type, raw);
+        if (typeof(ISettingValue).IsAssignableFrom(Type))
+        {
+            try { return Type.GetMethod("Parse", new[] { typeof(string) })!.Invoke(null, new object[] { raw })!; }
+            catch (System.Reflection.TargetInvocationException e) when (e.InnerException is HarnessException h) { throw h; }
+        }
         if (Type == typeof(int)) return Choice.ParseInt(raw, double.IsInfinity(Min) ? int.MinValue : (long)Min, double.IsInfinity(Max) ? int.MaxValue : (long)Max);
         if (Type == typeof(double)) return Choice.ParseDouble(raw, Min, Max, ExclusiveMin);
         if (Type == typeof(string)) return raw.Length > 0 ? raw : throw new HarnessException("an empty value is not allowed.");

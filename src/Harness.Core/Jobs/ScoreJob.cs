@@ -15,15 +15,22 @@ public sealed record ScoreOptions
     public int? Limit { get; init; }
     /// <summary>Also write X.npy, S.npy and K.npy for the first M scored points.</summary>
     public int DumpKernel { get; init; }
+    /// <summary>Which points the ranks in scores.csv and the extremes cover (METHOD.md §1).</summary>
+    public Candidates Candidates { get; init; } = Candidates.All;
     public required string OutDir { get; init; }
 }
 
-/// <summary>meta.json of a scoring run.</summary>
+/// <summary>
+/// meta.json of a scoring run. D is the columns the kernel sees (FeatureColumns + LabelColumns); H2 = h² of the RBF kernel.
+/// Candidates and CandidateCount say which points the ranks cover; Misclassified counts the points the model gets wrong.
+/// </summary>
 public sealed record ScoreMeta(
     string Dataset, string Model, int N, long D, int TopK, string Kernel, double? H, double? MedianSquaredDistance,
     int? BandwidthSample, ScoringOptions Options, int BlockSize, Dictionary<string, double> Seconds, int Threads, string Device,
     string CheckpointPath, string TorchSharpVersion, string LibTorchVersion, string NeighborsFormat, string KernelStrategy,
-    string? CheckpointSha256 = null, string? CodeVersion = null);
+    string? CheckpointSha256 = null, string? CodeVersion = null,
+    string Space = "input", string Features = "input", long FeatureColumns = 0, long LabelColumns = 0, double? H2 = null,
+    string Candidates = "all", int CandidateCount = 0, int Misclassified = 0);
 
 public static class ScoreJob
 {
@@ -59,19 +66,24 @@ public static class ScoreJob
         int n = set.Count;
         if (options.DumpKernel > n) throw new HarnessException($"--dump-kernel {options.DumpKernel} is more than the {n} scored points.");
         SymmetricKernelPass.CheckScratch(options.Scoring, n); // before minutes of work, not after
-        log($"scoring {n} training points ({options.Scoring.Kernel}, score {options.Scoring.Score}, top-{Math.Min(options.Scoring.TopK, n - 1)} neighbours)");
+        var o = options.Scoring;
+        log($"scoring {n} training points ({Config.SettingField.Format(o.Kernel)} kernel, {Config.SettingField.Format(o.Space)} space, {Config.SettingField.Format(o.Features)} features, " +
+            $"score {Config.SettingField.Format(o.Score)}, top-{Math.Min(o.TopK, n - 1)} neighbours)");
 
         using var images = set.ImagesTensor(trained.Device);
         using var labels = set.LabelsTensor(trained.Device);
-        using var stein = SteinScores.Compute(trained.Model, images, labels, options.Scoring.Score, options.Scoring.ScoreBatch, options.Scoring.Ssn == SsnMode.Params);
-        using var x = images.flatten(1).cpu();
+        var (stein, inputs) = KernelInputs.Compute(trained.Model, images, labels, o);
+        using var steinScope = stein;
+        using var inputsScope = inputs;
+        var x = inputs.X;
         seconds["stein_scores"] = Lap(watch);
 
-        var (kernel, median) = KernelFactory.Create(options.Scoring, x);
+        var (kernel, median) = KernelFactory.Create(o, x);
         if (median != null) log(FormattableString.Invariant($"RBF bandwidth h = {median.H:G6} (median heuristic over {median.SampleSize} points)"));
+        else if (kernel is RbfKernel rbf) log(FormattableString.Invariant($"RBF bandwidth h² = {rbf.H * rbf.H:G6} ({Config.SettingField.Format(o.Bandwidth)})"));
         seconds["bandwidth"] = Lap(watch);
 
-        var stats = SteinKernelPass.Run(kernel, x, stein.S, options.Scoring, progress);
+        var stats = SteinKernelPass.Run(kernel, x, inputs.S, o, progress);
         seconds["kernel_pass"] = Lap(watch);
         foreach (var (name, v) in stats.PhaseSeconds) seconds["kernel_pass." + name] = v;
 
@@ -82,28 +94,33 @@ public static class ScoreJob
         Directory.CreateDirectory(options.OutDir);
         var metaPath = Path.Combine(options.OutDir, "meta.json");
         if (File.Exists(metaPath)) File.Delete(metaPath); // meta.json is written last: its presence marks a complete run
-        AtomicFile.WriteAllText(Path.Combine(options.OutDir, "scores.csv"), scores.ToCsv());
+        int candidateCount = scores.CandidateCount(options.Candidates);
+        if (candidateCount < 2) throw new HarnessException($"only {candidateCount} of the {n} points are candidates ({Config.SettingField.Format(options.Candidates)}); nothing to rank.");
+        AtomicFile.WriteAllText(Path.Combine(options.OutDir, "scores.csv"), scores.ToCsv(options.Candidates));
         Npy.Write<int>(Path.Combine(options.OutDir, "neighbors", "indices.npy"), stats.NeighborIndex, n, stats.K);
         Npy.Write<float>(Path.Combine(options.OutDir, "neighbors", "values.npy"), stats.NeighborValue, n, stats.K);
-        if (options.DumpKernel > 0) DumpKernel(options.OutDir, kernel, x, stein.S, options.DumpKernel);
-        WriteExtremeRows(options.OutDir, kernel, x, stein.S, scores);
+        if (options.DumpKernel > 0) DumpKernel(options.OutDir, kernel, inputs, options.DumpKernel);
+        WriteExtremeRows(options.OutDir, kernel, inputs, scores, options.Candidates);
         seconds["write"] = Lap(watch);
 
-        var meta = new ScoreMeta(data.Name, trained.ModelName, n, x.shape[1], stats.K, kernel.Name, (kernel as RbfKernel)?.H,
-            median?.MedianSquaredDistance, median?.SampleSize, options.Scoring,
-            options.Scoring.BlockFor(n), seconds, trained.Threads,
+        double? rbfH = (kernel as RbfKernel)?.H;
+        var meta = new ScoreMeta(data.Name, trained.ModelName, n, x.shape[1], stats.K, kernel.Name, rbfH,
+            median?.MedianSquaredDistance, median?.SampleSize, o,
+            o.BlockFor(n), seconds, trained.Threads,
             trained.Device.type.ToString().ToLowerInvariant(), trained.CheckpointPath, Versions.TorchSharp, Versions.LibTorch, NeighborsFormat, stats.Strategy,
-            trained.Checkpoint.Sha256, Util.CodeVersion.Scoring);
+            trained.Checkpoint.Sha256, Util.CodeVersion.Scoring,
+            Config.SettingField.Format(o.Space), Config.SettingField.Format(o.Features), inputs.FeatureColumns, inputs.LabelColumns, rbfH * rbfH,
+            Config.SettingField.Format(options.Candidates), candidateCount, Enumerable.Range(0, n).Count(i => !scores.Correct(i)));
         AtomicFile.WriteAllText(metaPath, Json.Serialize(meta));
         return (scores, stats, meta);
     }
 
-    /// <summary>X, S and the full M×M Stein kernel (diagonal included) of the first M points, as the pass sees them.</summary>
-    static void DumpKernel(string dir, BaseKernel kernel, Tensor x, Tensor s, int m)
+    /// <summary>X, S and the full M×M Stein kernel (diagonal included) of the first M points, as the pass sees them (joint columns included).</summary>
+    static void DumpKernel(string dir, BaseKernel kernel, KernelInputs inputs, int m)
     {
         using var scope = NewDisposeScope();
-        var xm = x.narrow(0, 0, m).contiguous();
-        var sm = s.narrow(0, 0, m).contiguous();
+        var xm = inputs.X.narrow(0, 0, m).contiguous();
+        var sm = inputs.S.narrow(0, 0, m).contiguous();
         using var prepared = kernel.Prepare(xm, sm);
         var k = kernel.SteinBlock(prepared, 0, m).contiguous();
         Npy.Write<float>(Path.Combine(dir, "X.npy"), xm.data<float>().ToArray(), m, xm.shape[1]);
@@ -111,24 +128,34 @@ public static class ScoreJob
         Npy.Write<float>(Path.Combine(dir, "K.npy"), k.data<float>().ToArray(), m, m);
     }
 
-    /// <summary>One extreme point of a scorer and its row of κ against every training point (paper Figure 3).</summary>
-    public sealed record ExtremeRow(string Scorer, string Side, int Index, long Label, double Score);
+    /// <summary>
+    /// One extreme point of a scorer (among the candidates) and its row of κ against every training point (paper Figure 3),
+    /// with the mean |·| over j ≠ i of each bracket of Eq. 4 in that row: score similarity s_aᵀs_b k, mutual influence
+    /// s_aᵀ∇_b k + s_bᵀ∇_a k, raw-feature similarity tr(∇_a∇_b k).
+    /// </summary>
+    public sealed record ExtremeRow(string Scorer, string Side, int Index, long Label, double Score,
+        long Predicted = -1, double MeanAbsScoreTerm = double.NaN, double MeanAbsInfluenceTerm = double.NaN, double MeanAbsRawTerm = double.NaN);
 
-    /// <summary>extremes.json and extremes.npy (rows × n float32): κ(i, ·) of the easiest and hardest point of every scorer.</summary>
-    static void WriteExtremeRows(string dir, BaseKernel kernel, Tensor x, Tensor s, PointScores scores)
+    /// <summary>extremes.json and extremes.npy (rows × n float32): κ(i, ·) of the easiest and hardest candidate of every scorer.</summary>
+    static void WriteExtremeRows(string dir, BaseKernel kernel, KernelInputs inputs, PointScores scores, Candidates candidates)
     {
         var rows = ScorerRegistry.Scorers.SelectMany(sc => new[]
         {
-            new ExtremeRow(sc.Name, "easy", ScorerRegistry.Easiest(sc, scores, 1)[0], 0, 0),
-            new ExtremeRow(sc.Name, "hard", ScorerRegistry.Hardest(sc, scores, 1)[0], 0, 0),
-        }).Select(r => r with { Label = scores.Label[r.Index], Score = ScorerRegistry.Get(r.Scorer).Values(scores)[r.Index] }).ToList();
+            new ExtremeRow(sc.Name, "easy", ScorerRegistry.Easiest(sc, scores, 1, candidates)[0], 0, 0),
+            new ExtremeRow(sc.Name, "hard", ScorerRegistry.Hardest(sc, scores, 1, candidates)[0], 0, 0),
+        }).Select(r => r with { Label = scores.Label[r.Index], Predicted = scores.Predicted[r.Index], Score = ScorerRegistry.Get(r.Scorer).Values(scores)[r.Index] }).ToList();
         int n = scores.Count;
         var values = new float[rows.Count * n];
         using (var scope = NewDisposeScope())
         {
-            using var prepared = kernel.Prepare(x.contiguous(), s.contiguous());
+            using var prepared = kernel.Prepare(inputs.X, inputs.S);
             for (int r = 0; r < rows.Count; r++)
+            {
                 kernel.SteinBlock(prepared, rows[r].Index, 1).to(ScalarType.Float32).contiguous().data<float>().CopyTo(values, r * n);
+                var (score, influence, raw) = kernel.Terms(inputs.X, inputs.S, rows[r].Index);
+                double MeanAbsOffDiagonal(Tensor t) { t[rows[r].Index] = 0; return t.abs().sum().item<double>() / Math.Max(1, n - 1); }
+                rows[r] = rows[r] with { MeanAbsScoreTerm = MeanAbsOffDiagonal(score), MeanAbsInfluenceTerm = MeanAbsOffDiagonal(influence), MeanAbsRawTerm = MeanAbsOffDiagonal(raw) };
+            }
         }
         Npy.Write<float>(Path.Combine(dir, "extremes.npy"), values, rows.Count, n);
         AtomicFile.WriteAllText(Path.Combine(dir, "extremes.json"), Json.Serialize(rows));

@@ -93,7 +93,8 @@ public static class UnlearnJob
         var o = meta.Options;
         var differs = new (string Name, object A, object B)[]
         {
-            ("score", o.Score, scoring.Score), ("kernel", o.Kernel, scoring.Kernel), ("bandwidth", o.Bandwidth?.ToString("R") ?? "median", scoring.Bandwidth?.ToString("R") ?? "median"),
+            ("score", o.Score, scoring.Score), ("kernel", o.Kernel, scoring.Kernel), ("bandwidth", o.Bandwidth, scoring.Bandwidth),
+            ("space", o.Space, scoring.Space), ("features", o.Features, scoring.Features),
             ("bandwidth_sample", o.BandwidthSample, scoring.BandwidthSample), ("bandwidth_seed", o.BandwidthSeed, scoring.BandwidthSeed),
             ("imq_c", o.ImqC, scoring.ImqC), ("imq_beta", o.ImqBeta, scoring.ImqBeta), ("precision", o.Precision, scoring.Precision),
         }.Where(d => !Equals(d.A, d.B)).ToList();
@@ -120,9 +121,12 @@ public static class UnlearnJob
         }
         using var images = data.Train.ImagesTensor(trained.Device);
         using var labels = data.Train.LabelsTensor(trained.Device);
-        using var stein = SteinScores.Compute(trained.Model, images, labels, options.Scoring.Score, options.Scoring.ScoreBatch);
-        using var x = images.flatten(1).cpu();
-        var (kernel, _) = KernelFactory.Create(options.Scoring, x);
-        return (RemovalExpansion.Compute(kernel, x, stein.S, options.Target, options.Expansion), $"κ row of the target ({kernel.Name})");
+        var scoring = options.Scoring with { Ssn = SsnMode.Input }; // the expansion needs κ only
+        var (stein, inputs) = KernelInputs.Compute(trained.Model, images, labels, scoring);
+        using var steinScope = stein;
+        using var inputsScope = inputs;
+        var (kernel, _) = KernelFactory.Create(scoring, inputs.X);
+        return (RemovalExpansion.Compute(kernel, inputs.X, inputs.S, options.Target, options.Expansion),
+            $"κ row of the target ({kernel.Name}, {Config.SettingField.Format(scoring.Space)} space)");
     }
 }

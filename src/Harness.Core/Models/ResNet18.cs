@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Harness.Models;
 
 /// <summary>ResNet-18 in its CIFAR form: 3×3 stem with stride 1 and no max-pool, four stages of two basic blocks (64–512 channels). Input 3×32×32.</summary>
-public sealed class ResNet18 : nn.Module<Tensor, Tensor>
+public sealed class ResNet18 : nn.Module<Tensor, Tensor>, IHasHead
 {
     readonly Conv2d stem = nn.Conv2d(3, 64, 3, padding: 1, bias: false);
     readonly BatchNorm2d stemBn = nn.BatchNorm2d(64);
@@ -28,11 +28,19 @@ public sealed class ResNet18 : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
+        return head.forward(Features(x)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The 512 globally average-pooled channels entering the linear head.</summary>
+    public Tensor Features(Tensor x)
+    {
+        using var scope = NewDisposeScope();
         var h = nn.functional.relu(stemBn.forward(stem.forward(x)));
         foreach (var b in blocks) h = b.forward(h);
-        h = nn.functional.adaptive_avg_pool2d(h, 1).flatten(1);
-        return head.forward(h).MoveToOuterDisposeScope();
+        return nn.functional.adaptive_avg_pool2d(h, 1).flatten(1).MoveToOuterDisposeScope();
     }
+
+    public Tensor Head(Tensor features) => head.forward(features);
 
     public sealed class BasicBlock : nn.Module<Tensor, Tensor>
     {

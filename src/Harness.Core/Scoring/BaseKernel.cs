@@ -16,6 +16,27 @@ public abstract class BaseKernel
     /// <summary>κ for rows [start, start+count) against all points: a count×n tensor. The diagonal uses ‖a−b‖² = 0 exactly.</summary>
     public abstract Tensor SteinBlock(IDisposable prepared, long start, long count);
 
+    /// <summary>
+    /// The three brackets of Eq. 4 for row i against every point, in float64 (n values each): score similarity
+    /// s_aᵀs_b k, mutual influence s_aᵀ∇_b k + s_bᵀ∇_a k, and raw-feature similarity tr(∇_a∇_b k). They sum to κ(i, ·).
+    /// </summary>
+    public (Tensor Score, Tensor Influence, Tensor Raw) Terms(Tensor x, Tensor s, long i)
+    {
+        using var scope = NewDisposeScope();
+        var X = x.to(ScalarType.Float64); var S = s.to(ScalarType.Float64);
+        var xa = X[i]; var sa = S[i];
+        var sq = X.square().sum(1L);
+        var r2 = (sq + sq[i] - X.matmul(xa) * 2).clamp_min(0);
+        r2[i] = 0;
+        var ss = S.matmul(sa);                                   // s_a·s_b
+        var sdiff = sa.dot(xa) - X.matmul(sa) - (S.matmul(xa) - (S * X).sum(1L)); // s_a·δ − s_b·δ, δ = a − b
+        var (score, influence, raw) = TermsFrom(r2, ss, sdiff, x.shape[1]);
+        return (score.MoveToOuterDisposeScope(), influence.MoveToOuterDisposeScope(), raw.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>The three brackets from ‖δ‖², s_a·s_b and s_a·δ − s_b·δ (d = columns of x).</summary>
+    protected abstract (Tensor Score, Tensor Influence, Tensor Raw) TermsFrom(Tensor r2, Tensor ss, Tensor sdiff, long d);
+
     /// <summary>‖a−b‖² for rows [start, start+count) against all, from ‖a‖² + ‖b‖² − 2a·b, clamped at 0, self-distance exactly 0.</summary>
     protected static Tensor SquaredDistances(Tensor xRows, Tensor x, Tensor sq, long start)
     {
@@ -69,6 +90,13 @@ public sealed class RbfKernel : BaseKernel
         return bracket.mul_(k).MoveToOuterDisposeScope();
     }
 
+
+    protected override (Tensor Score, Tensor Influence, Tensor Raw) TermsFrom(Tensor r2, Tensor ss, Tensor sdiff, long d)
+    {
+        double h2 = H * H;
+        var k = (r2 / (-2 * h2)).exp();
+        return (k * ss, k * sdiff / h2, k * (d / h2 - r2 / (h2 * h2)));
+    }
 
     /// <summary>
     /// The products of rows [start, start+count) with columns [start, n): the block triangle of X Xᵀ and U Uᵀ that no
@@ -132,6 +160,14 @@ public sealed class ImqKernel : BaseKernel
         kappa.add_(r2.mul_(qb1).div_(q), alpha: -4 * Beta * (Beta - 1));
         kappa.add_(qb1, alpha: -2 * Beta * d);
         return kappa.MoveToOuterDisposeScope();
+    }
+
+    protected override (Tensor Score, Tensor Influence, Tensor Raw) TermsFrom(Tensor r2, Tensor ss, Tensor sdiff, long d)
+    {
+        var q = r2 + C * C;
+        var k = q.pow(Beta);
+        var qb1 = k / q;
+        return (k * ss, qb1 * sdiff * (-2 * Beta), qb1 * r2 / q * (-4 * Beta * (Beta - 1)) + qb1 * (-2 * Beta * d));
     }
 
 }

@@ -4,19 +4,29 @@ using Harness.Scoring.Scorers;
 
 namespace Harness.Scoring;
 
-/// <summary>Every per-point quantity of one scoring run: the rows of scores.csv. Index is the position in the training set D_t.</summary>
-public sealed record PointScores(int[] Index, long[] Label, double[] Pc, double[] Entropy, double[] Mksd, double[] LogMsksd, double[] Ssn, double[] LogEmsksd)
+/// <summary>
+/// Every per-point quantity of one scoring run: the rows of scores.csv. Index is the position in the training set D_t;
+/// Predicted is the original model's class (a point is correctly classified when it equals Label).
+/// </summary>
+public sealed record PointScores(int[] Index, long[] Label, long[] Predicted, double[] Pc, double[] Entropy, double[] Mksd, double[] LogMsksd, double[] Ssn, double[] LogEmsksd)
 {
     public int Count => Index.Length;
 
-    public static readonly string[] Columns = { "index", "label", "pc", "entropy", "mksd", "log_msksd", "ssn", "log_emsksd" };
+    public static readonly string[] Columns = { "index", "label", "predicted", "pc", "entropy", "mksd", "log_msksd", "ssn", "log_emsksd" };
+
+    public bool Correct(int i) => Predicted[i] == Label[i];
+
+    /// <summary>Whether point i is ranked under the candidate rule (METHOD.md §1 "Which points are candidates").</summary>
+    public bool IsCandidate(int i, Candidates candidates) => candidates == Candidates.All || Correct(i);
+
+    public int CandidateCount(Candidates candidates) => Enumerable.Range(0, Count).Count(i => IsCandidate(i, candidates));
 
     public static PointScores From(long[] labels, SteinScoreResult stein, double[] ssn, KernelStatistics kernel)
     {
         int n = labels.Length;
         var logE = new double[n];
         for (int i = 0; i < n; i++) logE[i] = kernel.LogMsksd[i] - Math.Log(Math.Max(stein.Entropy[i], 1e-12));
-        var p = new PointScores(Enumerable.Range(0, n).ToArray(), labels, stein.Pc, stein.Entropy, kernel.Mksd, kernel.LogMsksd, ssn, logE);
+        var p = new PointScores(Enumerable.Range(0, n).ToArray(), labels, stein.Predicted, stein.Pc, stein.Entropy, kernel.Mksd, kernel.LogMsksd, ssn, logE);
         p.CheckFinite();
         return p;
     }
@@ -31,19 +41,20 @@ public sealed record PointScores(int[] Index, long[] Label, double[] Pc, double[
         }
     }
 
-    public string ToCsv()
+    /// <summary>The table, with rank_* columns over the candidates (1 = hardest; empty for a point that is not one).</summary>
+    public string ToCsv(Candidates candidates = Candidates.All)
     {
         var scorers = ScorerRegistry.Scorers;
-        var ranks = scorers.Select(s => ScorerRegistry.HardnessRanks(s, this)).ToArray();
+        var ranks = scorers.Select(s => ScorerRegistry.HardnessRanks(s, this, candidates)).ToArray();
         var sb = new StringBuilder();
         sb.Append(string.Join(",", Columns.Concat(scorers.Select(s => "rank_" + s.Name)))).Append('\n');
         var inv = CultureInfo.InvariantCulture;
         for (int i = 0; i < Count; i++)
         {
-            sb.Append(Index[i].ToString(inv)).Append(',').Append(Label[i].ToString(inv));
+            sb.Append(Index[i].ToString(inv)).Append(',').Append(Label[i].ToString(inv)).Append(',').Append(Predicted[i].ToString(inv));
             foreach (var v in new[] { Pc[i], Entropy[i], Mksd[i], LogMsksd[i], Ssn[i], LogEmsksd[i] })
                 sb.Append(',').Append(v.ToString("R", inv));
-            foreach (var r in ranks) sb.Append(',').Append(r[i].ToString(inv));
+            foreach (var r in ranks) sb.Append(',').Append(r[i] > 0 ? r[i].ToString(inv) : "");
             sb.Append('\n');
         }
         return sb.ToString();
@@ -52,12 +63,18 @@ public sealed record PointScores(int[] Index, long[] Label, double[] Pc, double[
     public static PointScores ReadCsv(string path)
     {
         if (!File.Exists(path)) throw new HarnessException($"{path}: scores file not found; run `harness score` first.");
-        var lines = File.ReadAllLines(path);
-        var header = lines.Length > 0 ? lines[0].Split(',') : Array.Empty<string>();
+        return ReadCsvText(File.ReadAllText(path), path);
+    }
+
+    public static PointScores ReadCsvText(string text, string path = "scores.csv")
+    {
+        var lines = text.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        while (lines.Count > 0 && lines[^1].Length == 0) lines.RemoveAt(lines.Count - 1);
+        var header = lines.Count > 0 ? lines[0].Split(',') : Array.Empty<string>();
         if (!Columns.SequenceEqual(header.Take(Columns.Length)))
             throw new HarnessException($"{path}: header does not start with {string.Join(",", Columns)}.");
-        int n = lines.Length - 1;
-        var idx = new int[n]; var lab = new long[n];
+        int n = lines.Count - 1;
+        var idx = new int[n]; var lab = new long[n]; var pred = new long[n];
         var cols = Enumerable.Range(0, 6).Select(_ => new double[n]).ToArray();
         var inv = CultureInfo.InvariantCulture;
         for (int i = 0; i < n; i++)
@@ -65,14 +82,14 @@ public sealed record PointScores(int[] Index, long[] Label, double[] Pc, double[
             var f = lines[i + 1].Split(',');
             try
             {
-                idx[i] = int.Parse(f[0], inv); lab[i] = long.Parse(f[1], inv);
-                for (int c = 0; c < 6; c++) cols[c][i] = double.Parse(f[2 + c], NumberStyles.Float, inv);
+                idx[i] = int.Parse(f[0], inv); lab[i] = long.Parse(f[1], inv); pred[i] = long.Parse(f[2], inv);
+                for (int c = 0; c < 6; c++) cols[c][i] = double.Parse(f[3 + c], NumberStyles.Float, inv);
             }
             catch (Exception e) when (e is FormatException or IndexOutOfRangeException)
             {
                 throw new HarnessException($"{path}:{i + 2}: malformed row ({e.Message}).");
             }
         }
-        return new PointScores(idx, lab, cols[0], cols[1], cols[2], cols[3], cols[4], cols[5]);
+        return new PointScores(idx, lab, pred, cols[0], cols[1], cols[2], cols[3], cols[4], cols[5]);
     }
 }

@@ -10,6 +10,12 @@ namespace Harness.Scoring;
 [ChoiceOf("SSN mode")] public enum SsnMode { Input, Params }
 [ChoiceOf("precision")] public enum Precision { Float32, Float64 }
 [ChoiceOf("spill mode")] public enum SpillMode { Auto, Off }
+/// <summary>METHOD.md §1 "Kernel space": the input x alone, or the authors' joint (x, onehot(y)) space.</summary>
+[ChoiceOf("kernel space")] public enum KernelSpace { Input, Joint }
+/// <summary>What x is: the flattened input, or the representation entering the last linear layer.</summary>
+[ChoiceOf("features")] public enum FeatureSpace { Input, Penultimate }
+/// <summary>Which training points are ranked (METHOD.md §1): all (the paper's protocol) or those the original model classifies correctly.</summary>
+[ChoiceOf("candidates")] public enum Candidates { All, Correct }
 
 /// <summary>
 /// Every choice of METHOD.md §1 that changes a score, recorded with the results. Defaults are METHOD.md's decisions;
@@ -23,9 +29,15 @@ public sealed record ScoringOptions
     /// <summary>`rbf` (default) or `imq`.</summary>
     [Setting("kernel", "base kernel")]
     public KernelKind Kernel { get; init; } = KernelKind.Rbf;
-    /// <summary>A fixed RBF bandwidth h; null means the median heuristic.</summary>
-    [Setting("bandwidth", "fixed RBF bandwidth h", Min = 0, ExclusiveMin = true)]
-    public double? Bandwidth { get; init; }
+    /// <summary>`input` (x alone, default) or `joint` (a = [x, onehot(y)], s = [∇ₓ log p(y|x), softmax p(·|x)]).</summary>
+    [Setting("space", "kernel space: x alone, or the authors' joint [x, onehot(y)] with score [∇ₓ log p(y|x), softmax]")]
+    public KernelSpace Space { get; init; } = KernelSpace.Input;
+    /// <summary>`input` (the flattened image, default) or `penultimate` (the representation entering the last linear layer; the score is taken with respect to it).</summary>
+    [Setting("features", "what x is: the flattened input, or the representation entering the last linear layer")]
+    public FeatureSpace Features { get; init; } = FeatureSpace.Input;
+    /// <summary>RBF bandwidth: `median` (default), `dimension` (h² = feature columns), or a fixed h.</summary>
+    [Setting("bandwidth", "RBF bandwidth: median heuristic, h² = feature columns (dimension), or a fixed h")]
+    public Bandwidth Bandwidth { get; init; } = Bandwidth.Median;
     /// <summary>Points in the seeded median-heuristic sample (at most this many).</summary>
     public int BandwidthSample { get; init; } = 2000;
     public int BandwidthSeed { get; init; }

@@ -106,7 +106,7 @@ public class ReportingTests
         var mnist = TestSupport.Mnist.Train.Take(50);
         var rng = new Random(1);
         double[] R() => Enumerable.Range(0, 50).Select(_ => rng.NextDouble()).ToArray();
-        var scores = new PointScores(Enumerable.Range(0, 50).ToArray(), mnist.Labels, R(), R(), R(), R(), R(), R());
+        var scores = new PointScores(Enumerable.Range(0, 50).ToArray(), mnist.Labels, mnist.Labels, R(), R(), R(), R(), R(), R());
         var f = Figures.FlaggedImages(Spec, scores, mnist);
         f.Panels.Should().HaveCount(5 * 4);
         foreach (var name in Spec.Scorers)

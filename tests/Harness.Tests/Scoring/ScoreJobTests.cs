@@ -27,7 +27,7 @@ public class ScoreJobTests
         var (scores, stats, meta) = ScoreJob.Run(options, log: _ => { });
         var lines = File.ReadAllLines(Path.Combine(options.OutDir, "scores.csv"));
         lines.Should().HaveCount(401);
-        lines[0].Should().Be("index,label,pc,entropy,mksd,log_msksd,ssn,log_emsksd,rank_pc,rank_mksd,rank_msksd,rank_ssn,rank_emsksd");
+        lines[0].Should().Be("index,label,predicted,pc,entropy,mksd,log_msksd,ssn,log_emsksd,rank_pc,rank_mksd,rank_msksd,rank_ssn,rank_emsksd");
         PointScores.ReadCsv(Path.Combine(options.OutDir, "scores.csv")).LogMsksd.Should().Equal(scores.LogMsksd);
 
         var (ishape, idx) = Npy.Read<int>(Path.Combine(options.OutDir, "neighbors", "indices.npy"));
@@ -51,6 +51,143 @@ public class ScoreJobTests
         meta.N.Should().Be(400);
         meta.H.Should().BeGreaterThan(0);
         File.Exists(Path.Combine(options.OutDir, "meta.json")).Should().BeTrue();
+    }
+
+    /// <summary>
+    /// The acceptance run of the joint space: `--train-limit 500 --dump-kernel 500 --space joint --bandwidth dimension`.
+    /// X is [x, onehot(y)], S is [∇ₓ log p(y|x), softmax], h² = 794, and K, MKSD, MSKSD and the neighbours all agree
+    /// with a direct double loop on the dumped X and S; SSN stays the norm of the input-gradient block.
+    /// </summary>
+    [Test]
+    public void JointSpaceAppendsTheLabelAndTheSoftmaxAsMethodSays()
+    {
+        var options = new ScoreOptions
+        {
+            Train = new TrainOptions { Dataset = "mnist", Epochs = 1, TrainLimit = 2000, Threads = 2, Device = Harness.Training.DeviceChoice.Cpu, CacheRoot = Path.Combine(dir, "cache") },
+            Scoring = new ScoringOptions { TopK = 5, Space = KernelSpace.Joint, Bandwidth = Bandwidth.Dimension },
+            Limit = 500,
+            DumpKernel = 500,
+            OutDir = Path.Combine(dir, "out"),
+        };
+        var (scores, stats, meta) = ScoreJob.Run(options, log: _ => { });
+        const int n = 500, d = 784, cols = 794;
+        var (xs, xd) = Npy.Read<float>(Path.Combine(options.OutDir, "X.npy"));
+        var (ss, sd) = Npy.Read<float>(Path.Combine(options.OutDir, "S.npy"));
+        var (ks, kd) = Npy.Read<float>(Path.Combine(options.OutDir, "K.npy"));
+        xs.Should().Equal(n, cols); ss.Should().Equal(n, cols); ks.Should().Equal(n, n);
+        meta.H2.Should().BeApproximately(794, 1e-9);
+        meta.D.Should().Be(794);
+        (meta.Space, meta.FeatureColumns, meta.LabelColumns).Should().Be(("joint", 784L, 10L));
+        double[] Row(float[] f, int i) => f.Skip(i * cols).Take(cols).Select(v => (double)v).ToArray();
+        var x = Enumerable.Range(0, n).Select(i => Row(xd, i)).ToArray();
+        var s = Enumerable.Range(0, n).Select(i => Row(sd, i)).ToArray();
+        for (int i = 0; i < n; i++)
+        {
+            var onehot = x[i][d..];
+            onehot.Should().Equal(Enumerable.Range(0, 10).Select(c => c == scores.Label[i] ? 1.0 : 0.0), $"row {i} ends with onehot(label)");
+            var softmax = s[i][d..];
+            softmax.Sum().Should().BeApproximately(1, 1e-5);
+            softmax[scores.Label[i]].Should().BeApproximately(scores.Pc[i], 1e-6, "the label's softmax entry is pc");
+            Array.IndexOf(softmax, softmax.Max()).Should().Be((int)scores.Predicted[i]);
+            Math.Sqrt(s[i][..d].Sum(v => v * v)).Should().BeApproximately(scores.Ssn[i], 1e-4 * Math.Max(1, scores.Ssn[i]), "SSN is the input-gradient block's norm");
+        }
+        var k = DirectKernel.Matrix(x, s, (a, b, sa, sb) => DirectKernel.Rbf(a, b, sa, sb, Math.Sqrt(794)));
+        for (int i = 0; i < n; i += 7)
+            for (int j = 0; j < n; j++)
+                ((double)kd[i * n + j]).Should().BeApproximately(k[i, j], 1e-4 * Math.Max(1, Math.Abs(k[i, j])));
+        var direct = DirectKernel.Statistics(k, includeDiagonal: false, global: false, topK: 5);
+        for (int i = 0; i < n; i++)
+        {
+            scores.Mksd[i].Should().BeApproximately(direct.Mksd[i], 1e-4 * Math.Max(1, Math.Abs(direct.Mksd[i])));
+            scores.LogMsksd[i].Should().BeApproximately(direct.LogMsksd[i], 1e-4 * Math.Max(1, Math.Abs(direct.LogMsksd[i])));
+        }
+        int agree = Enumerable.Range(0, n).Count(i => stats.NeighborIndex.AsSpan(i * 5, 5).ToArray().SequenceEqual(direct.TopK[i]));
+        agree.Should().BeGreaterThanOrEqualTo(n - 5, "neighbour lists match except where float32 ties reorder them");
+
+        // Figure 3's rows and the Eq. 4 term shares: the three brackets add up to the row of κ.
+        var extremes = Json.Deserialize<List<ScoreJob.ExtremeRow>>(File.ReadAllText(Path.Combine(options.OutDir, "extremes.json")));
+        foreach (var e in extremes)
+        {
+            double a = 0, b = 0, c = 0, total = 0;
+            for (int j = 0; j < n; j++)
+            {
+                if (j == e.Index) continue;
+                var (t1, t2, t3) = Terms(x[e.Index], x[j], s[e.Index], s[j], 794);
+                a += Math.Abs(t1); b += Math.Abs(t2); c += Math.Abs(t3);
+                (t1 + t2 + t3).Should().BeApproximately(k[e.Index, j], 1e-9 * Math.Max(1, Math.Abs(k[e.Index, j])));
+                total++;
+            }
+            e.MeanAbsScoreTerm.Should().BeApproximately(a / total, 1e-5 * Math.Max(1e-12, a / total));
+            e.MeanAbsInfluenceTerm.Should().BeApproximately(b / total, 1e-5 * Math.Max(1e-12, b / total));
+            e.MeanAbsRawTerm.Should().BeApproximately(c / total, 1e-5 * Math.Max(1e-12, c / total));
+        }
+    }
+
+    /// <summary>Eq. 4's three brackets for RBF with h² given: s_a·s_b k, (s_a·δ − s_b·δ)k/h², (d/h² − ‖δ‖²/h⁴)k.</summary>
+    static (double, double, double) Terms(double[] a, double[] b, double[] sa, double[] sb, double h2)
+    {
+        double r2 = 0, ssum = 0, sad = 0, sbd = 0;
+        for (int t = 0; t < a.Length; t++) { double dl = a[t] - b[t]; r2 += dl * dl; ssum += sa[t] * sb[t]; sad += sa[t] * dl; sbd += sb[t] * dl; }
+        double k = Math.Exp(-r2 / (2 * h2));
+        return (k * ssum, k * (sad - sbd) / h2, k * (a.Length / h2 - r2 / (h2 * h2)));
+    }
+
+    /// <summary>`--features penultimate` on cnn2: X is the 512 values entering the head, S = ∇_z log p(y|z) = Wᵀ(onehot(y) − p).</summary>
+    [Test]
+    public void PenultimateFeaturesAreTheHeadsInputWithTheScoreTakenThere()
+    {
+        var train = new TrainOptions { Dataset = "mnist", Epochs = 1, TrainLimit = 1000, Threads = 2, Device = Harness.Training.DeviceChoice.Cpu, CacheRoot = Path.Combine(dir, "cache") };
+        var options = new ScoreOptions
+        {
+            Train = train, Scoring = new ScoringOptions { TopK = 3, Features = FeatureSpace.Penultimate, Space = KernelSpace.Joint }, Limit = 60, DumpKernel = 20, OutDir = Path.Combine(dir, "out"),
+        };
+        var (scores, _, meta) = ScoreJob.Run(options, log: _ => { });
+        (meta.D, meta.FeatureColumns, meta.Features).Should().Be((522L, 512L, "penultimate"));
+        var (xs, xd) = Npy.Read<float>(Path.Combine(options.OutDir, "X.npy"));
+        var (_, sd) = Npy.Read<float>(Path.Combine(options.OutDir, "S.npy"));
+        xs.Should().Equal(20, 522);
+        var (trained, data, _) = TrainJob.Run(train, log: _ => { });
+        using var images = data.Train.Take(20).ImagesTensor();
+        CheckPenultimate(trained.Model, images, data.Train.Take(20).Labels, xd, sd, 522);
+        scores.Ssn.Should().OnlyContain(v => v > 0);
+    }
+
+    /// <summary>The same on ResNet18 (CIFAR-10 fixture, seeded initial weights, eval mode).</summary>
+    [Test]
+    public void PenultimateFeaturesWorkOnResNet18()
+    {
+        TorchSharp.torch.manual_seed(0);
+        var cifar = Harness.Data.CifarBinaryReader.Read(new[] { Path.Combine(TestSupport.Fixtures, "cifar10-mini", "cifar-10-batches-bin", "data_batch_1.bin") });
+        using var model = Harness.Models.ModelFactory.Create("resnet18", cifar);
+        using var images = cifar.ImagesTensor();
+        using var labels = cifar.LabelsTensor();
+        var o = new ScoringOptions { Features = FeatureSpace.Penultimate, Space = KernelSpace.Joint };
+        var (stein, inputs) = KernelInputs.Compute(model, images, labels, o);
+        using (stein) using (inputs)
+        {
+            inputs.X.shape.Should().Equal(cifar.Count, 522);
+            stein.S.shape.Should().Equal(new long[] { cifar.Count, 3 * 32 * 32 }, "SSN keeps the input gradient");
+            CheckPenultimate(model, images, cifar.Labels, inputs.X.data<float>().ToArray(), inputs.S.data<float>().ToArray(), 522);
+        }
+    }
+
+    static void CheckPenultimate(TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> model, TorchSharp.torch.Tensor images, long[] labels, float[] xd, float[] sd, int cols)
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        model.eval();
+        using var _ = TorchSharp.torch.no_grad();
+        var z = ((Harness.Models.IHasHead)model).Features(images).to(TorchSharp.torch.ScalarType.Float64);
+        var w = model.named_parameters().Single(p => p.name == "head.weight").parameter.to(TorchSharp.torch.ScalarType.Float64);
+        var p = TorchSharp.torch.nn.functional.softmax(model.forward(images).to(TorchSharp.torch.ScalarType.Float64), 1);
+        var onehot = TorchSharp.torch.nn.functional.one_hot(TorchSharp.torch.tensor(labels), 10).to(TorchSharp.torch.ScalarType.Float64);
+        var expectedS = (onehot - p).matmul(w); // ∇_z log softmax(Wz + b)_y = Wᵀ(onehot(y) − p)
+        var zd = z.data<double>().ToArray(); var es = expectedS.data<double>().ToArray();
+        for (int i = 0; i < labels.Length; i++)
+            for (int t = 0; t < 512; t++)
+            {
+                ((double)xd[i * cols + t]).Should().BeApproximately(zd[i * 512 + t], 1e-5 * Math.Max(1, Math.Abs(zd[i * 512 + t])));
+                ((double)sd[i * cols + t]).Should().BeApproximately(es[i * 512 + t], 1e-5 * Math.Max(1, Math.Abs(es[i * 512 + t])));
+            }
     }
 
     /// <summary>`harness unlearn` uses a scoring run's neighbours only when its meta.json says they were made by this model and options.</summary>

@@ -8,7 +8,7 @@ namespace Harness.Tests.Scoring;
 public class ScorerTests
 {
     static PointScores Sample() => new(
-        Index: new[] { 0, 1, 2, 3 }, Label: new long[] { 0, 1, 2, 3 },
+        Index: new[] { 0, 1, 2, 3 }, Label: new long[] { 0, 1, 2, 3 }, Predicted: new long[] { 0, 1, 2, 3 },
         Pc: new[] { 0.9, 0.2, 0.99, 0.5 }, Entropy: new[] { 0.1, 1.0, 0.01, 0.6 },
         Mksd: new[] { 5.0, -1.0, 2.0, 9.0 }, LogMsksd: new[] { 3.0, 4.0, 1.0, 2.0 },
         Ssn: new[] { 0.5, 3.0, 0.01, 1.0 }, LogEmsksd: new[] { 1.0, 2.0, 5.0, 0.5 });
@@ -36,6 +36,23 @@ public class ScorerTests
     }
 
     [Test]
+    public void CorrectCandidatesLeaveMisclassifiedPointsUnranked()
+    {
+        // Point 2 is the hardest by pc and the easiest by msksd; the model gets it wrong, so `correct` never picks it.
+        var scores = Sample() with { Predicted = new long[] { 0, 1, 7, 3 } };
+        var pc = ScorerRegistry.Get("pc");
+        ScorerRegistry.Hardest(pc, scores, 1).Should().Equal(2);
+        ScorerRegistry.Hardest(pc, scores, 1, Candidates.Correct).Should().Equal(0);
+        ScorerRegistry.Easiest(ScorerRegistry.Get("msksd"), scores, 1, Candidates.Correct).Should().Equal(3);
+        ScorerRegistry.HardnessRanks(pc, scores, Candidates.Correct).Should().Equal(1, 3, 0, 2);
+        scores.CandidateCount(Candidates.Correct).Should().Be(3);
+        var csv = scores.ToCsv(Candidates.Correct).Split('\n');
+        csv[0].Should().StartWith("index,label,predicted,pc,");
+        csv[3].Should().StartWith("2,2,7,").And.EndWith(",,,,,"); // no rank for the misclassified point
+        PointScores.ReadCsvText(string.Join('\n', csv)).Predicted.Should().Equal(0, 1, 7, 3);
+    }
+
+    [Test]
     public void UnknownScorerIsReported()
     {
         var act = () => ScorerRegistry.Get("ksd");
@@ -52,7 +69,7 @@ public class ScorerTests
             var dir = TestSupport.TempDir("csv");
             var path = Path.Combine(dir, "scores.csv");
             File.WriteAllText(path, Sample().ToCsv());
-            File.ReadAllLines(path)[1].Should().Be("0,0,0.9,0.1,5,3,0.5,1,2,2,2,2,3");
+            File.ReadAllLines(path)[1].Should().Be("0,0,0,0.9,0.1,5,3,0.5,1,2,2,2,2,3");
             var back = PointScores.ReadCsv(path);
             back.Pc.Should().Equal(Sample().Pc);
             back.LogEmsksd.Should().Equal(Sample().LogEmsksd);

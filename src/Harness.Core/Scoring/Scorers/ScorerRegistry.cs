@@ -13,28 +13,30 @@ public static class ScorerRegistry
 
     public static IScorer Get(string name) => All.First(s => s.Name == Parse(name));
 
-    /// <summary>Rank of each point, 1 = hardest; ties go to the lower index.</summary>
-    public static int[] HardnessRanks(IScorer scorer, PointScores scores)
+    /// <summary>Rank of each candidate point, 1 = hardest; ties go to the lower index; 0 for a point that is not a candidate.</summary>
+    public static int[] HardnessRanks(IScorer scorer, PointScores scores, Candidates candidates = Candidates.All)
     {
-        var v = scorer.Values(scores);
-        var order = Enumerable.Range(0, v.Length).ToArray();
-        int sign = scorer.HardEnd == HardEnd.High ? -1 : 1;
-        Array.Sort(order, (a, b) => { int c = (sign * v[a]).CompareTo(sign * v[b]); return c != 0 ? c : a.CompareTo(b); });
-        var rank = new int[v.Length];
+        var rank = new int[scores.Count];
+        var order = HardestFirst(scorer, scores, candidates);
         for (int r = 0; r < order.Length; r++) rank[order[r]] = r + 1;
         return rank;
     }
 
-    /// <summary>The k hardest points (hardest first).</summary>
-    public static int[] Hardest(IScorer scorer, PointScores scores, int k) => ByRank(HardnessRanks(scorer, scores)).Take(k).ToArray();
-
-    /// <summary>The k easiest points (easiest first).</summary>
-    public static int[] Easiest(IScorer scorer, PointScores scores, int k) => ByRank(HardnessRanks(scorer, scores)).Reverse().Take(k).ToArray();
-
-    static int[] ByRank(int[] rank)
+    /// <summary>The candidate points, hardest first (ties to the lower index).</summary>
+    public static int[] HardestFirst(IScorer scorer, PointScores scores, Candidates candidates = Candidates.All)
     {
-        var byRank = new int[rank.Length];
-        for (int i = 0; i < rank.Length; i++) byRank[rank[i] - 1] = i;
-        return byRank;
+        var v = scorer.Values(scores);
+        var order = Enumerable.Range(0, v.Length).Where(i => scores.IsCandidate(i, candidates)).ToArray();
+        int sign = scorer.HardEnd == HardEnd.High ? -1 : 1;
+        Array.Sort(order, (a, b) => { int c = (sign * v[a]).CompareTo(sign * v[b]); return c != 0 ? c : a.CompareTo(b); });
+        return order;
     }
+
+    /// <summary>The k hardest candidates (hardest first).</summary>
+    public static int[] Hardest(IScorer scorer, PointScores scores, int k, Candidates candidates = Candidates.All) =>
+        HardestFirst(scorer, scores, candidates).Take(k).ToArray();
+
+    /// <summary>The k easiest candidates (easiest first).</summary>
+    public static int[] Easiest(IScorer scorer, PointScores scores, int k, Candidates candidates = Candidates.All) =>
+        HardestFirst(scorer, scores, candidates).Reverse().Take(k).ToArray();
 }

@@ -1,0 +1,16 @@
+using static TorchSharp.torch;
+
+namespace Harness.Models;
+
+/// <summary>
+/// A classifier whose last layer is linear: forward(x) = Head(Features(x)). The penultimate representation
+/// (METHOD.md §1 `features: penultimate`) is what Features returns.
+/// </summary>
+public interface IHasHead
+{
+    /// <summary>The representation entering the last linear layer: n × width.</summary>
+    Tensor Features(Tensor x);
+
+    /// <summary>The last linear layer applied to a representation.</summary>
+    Tensor Head(Tensor features);
+}
