@@ -16,7 +16,10 @@ static class MatrixCommands
         var run = new MatrixOptionSet(required: true);
         var shard = Opt.Text("--shard", "run only shard i of n (cells hashed by id)", "i/n", "SLURM_ARRAY_TASK_ID/COUNT, JOB_COMPLETION_INDEX, else 0/1");
         var dataRoot = Opt.Text("--data-root", "data root", "dir", "$HARNESS_DATA, else data/");
-        yield return Make("run", "run a matrix's cells, resuming finished ones", run, r => Run(run.Read(r), r.GetValue(shard), r.GetValue(dataRoot))).With(shard, dataRoot);
+        var worker = Opt.Text("--worker", "internal: be worker i of n started by a run with `workers: n`", "i/n", null);
+        worker.Hidden = true;
+        yield return Make("run", "run a matrix's cells, resuming finished ones", run, r => Run(run.Read(r), r.GetValue(shard), r.GetValue(dataRoot), r.GetValue(worker)))
+            .With(shard, dataRoot, worker);
 
         var merge = new MatrixOptionSet(required: true);
         yield return Make("merge", "merge the cells into results/NAME/cells.csv", merge, r => Merge(merge.Read(r)));
@@ -40,20 +43,28 @@ static class MatrixCommands
         return 0;
     }
 
-    static int Run((ExperimentsFile File, MatrixSpec Matrix, string ResultsRoot) c, string? shard, string? dataRoot)
+    static int Run((ExperimentsFile File, MatrixSpec Matrix, string ResultsRoot) c, string? shard, string? dataRoot, string? worker)
     {
         var (index, count) = Sharding.Resolve(shard);
         var cells = Matrices.Cells(c.Matrix).Where(x => x.Shard(count) == index).ToList();
+        if (worker != null)
+        {
+            var (wi, wn) = Sharding.Resolve(worker);
+            int n = new MatrixRunner(c.File, c.Matrix, c.ResultsRoot, dataRoot).RunWorker(cells, wi, wn);
+            Console.WriteLine($"{n} cells computed");
+            return 0;
+        }
         Console.Error.WriteLine($"matrix {c.Matrix.Name}: {cells.Count} cells{(count > 1 ? $" (shard {index}/{count})" : "")}, results in {Path.Combine(c.ResultsRoot, c.Matrix.Name)}");
-        var runner = new MatrixRunner(c.File, c.Matrix, c.ResultsRoot, dataRoot);
+        var runner = new MatrixRunner(c.File, c.Matrix, c.ResultsRoot, dataRoot) { StartWorker = Workers.Starter(c.File.Path, c.Matrix.Name, c.ResultsRoot, dataRoot, shard) };
         // Say up front which parts cannot run here (absent data, no CUDA) instead of after hours of the rest.
         foreach (var g in cells.GroupBy(x => (x.Dataset, x.Seed)))
             if (runner.Unavailable(g.Key.Dataset, g.Key.Seed) is { } why)
                 Console.Error.WriteLine($"{g.Key.Dataset} (seed {g.Key.Seed}): {g.Count()} cells will be skipped: {why}");
         var outcomes = runner.Run(cells, new ConsoleProgress());
         int computed = outcomes.Count(o => o.Status == CellStatus.Computed), done = outcomes.Count(o => o.Status == CellStatus.AlreadyDone);
+        int copies = outcomes.Count(o => o.Status == CellStatus.Reused);
         var ignored = outcomes.Where(o => o.Status == CellStatus.Ignored).ToList();
-        Console.WriteLine($"{computed} computed, {done} already done, {ignored.Count} ignored");
+        Console.WriteLine($"{computed} computed, {copies} written from an identical computation, {done} already done, {ignored.Count} ignored");
         foreach (var g in ignored.GroupBy(o => o.Cell.Dataset))
             Console.WriteLine($"ignored {g.Count()} {g.Key} cells: {g.First().Reason!.Split('\n')[0]}");
         return 0;

@@ -60,7 +60,7 @@ static class ReportCommands
     static int Reproduce(Ctx c)
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var runner = new MatrixRunner(c.File, c.Matrix, c.ResultsRoot, c.DataRoot);
+        var runner = new MatrixRunner(c.File, c.Matrix, c.ResultsRoot, c.DataRoot) { StartWorker = Workers.Starter(c.File.Path, c.Matrix.Name, c.ResultsRoot, c.DataRoot, null) };
         var outcomes = runner.Run(Matrices.Cells(c.Matrix), new ConsoleProgress());
         var ignored = outcomes.Where(o => o.Status == CellStatus.Ignored).ToList();
         if (ignored.Count > 0) Console.Error.WriteLine($"{ignored.Count} cells ignored: {ignored[0].Reason!.Split('\n')[0]}");
@@ -84,7 +84,7 @@ static class ReportCommands
         written.AddRange(WriteTablesAndReport(c, cells, verification));
         Console.WriteLine();
         Console.WriteLine(Summary(c, cells));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{outcomes.Count(o => o.Status == CellStatus.Computed)} cells computed, {outcomes.Count(o => o.Status == CellStatus.AlreadyDone)} reused, in {watch.Elapsed.TotalMinutes:F1} min."));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{outcomes.Count(o => o.Status == CellStatus.Computed)} cells computed, {outcomes.Count(o => o.Status == CellStatus.Reused)} written from an identical computation, {outcomes.Count(o => o.Status == CellStatus.AlreadyDone)} already done, in {watch.Elapsed.TotalMinutes:F1} min."));
         Console.WriteLine($"Results in {Path.Combine(c.ResultsRoot, c.Matrix.Name)}:");
         foreach (var p in written) Console.WriteLine($"  {Path.GetRelativePath(c.ResultsRoot, p)}");
         if (failure != null)
@@ -100,42 +100,57 @@ static class ReportCommands
     {
         int k = PaperTables.Expansion(c.Matrix);
         var inv = CultureInfo.InvariantCulture;
-        var lines = new List<string> { $"GradAscent, k = {k}: forget accuracy (test accuracy) of the easy and hard points per scorer", $"{"scorer",-8} {"easy",-16} {"hard",-16}" };
+        var lines = new List<string> { $"GradAscent, k = {k}: forget accuracy (test accuracy) of the easy and hard points per scorer and kernel" };
         foreach (var d in c.Matrix.Datasets)
-            foreach (var s in c.Matrix.Scorers)
+            foreach (var kernel in PaperTables.KernelLabels(c.Matrix))
             {
-                string Cell(string side)
+                lines.Add($"{d}, kernel {kernel}:");
+                lines.Add($"  {"scorer",-8} {"easy",-16} {"hard",-16}");
+                foreach (var s in c.Matrix.Scorers)
                 {
-                    var sel = cells.Where(x => x.Dataset == d && x.Scorer == s && x.Side == side && x.Unlearner == "gradascent" && x.Expansion == k).ToList();
-                    return sel.Count == 0 ? "–" : string.Create(inv, $"{sel.Average(x => x.ForgetAcc):F2} ({sel.Average(x => x.TestAcc):F3})");
+                    string Cell(string side)
+                    {
+                        var sel = cells.Where(x => x.Dataset == d && x.Kernel == kernel && x.Scorer == s && x.Side == side && x.Unlearner == "gradascent" && x.Expansion == k).ToList();
+                        return sel.Count == 0 ? "–" : string.Create(inv, $"{sel.Average(x => x.ForgetAcc):F2} ({sel.Average(x => x.TestAcc):F3})");
+                    }
+                    lines.Add($"  {PaperTables.Name(s),-8} {Cell("easy"),-16} {Cell("hard"),-16}");
                 }
-                lines.Add($"{PaperTables.Name(s),-8} {Cell("easy"),-16} {Cell("hard"),-16}");
             }
         return string.Join("\n", lines);
     }
 
+    /// <summary>The shared folder of a data set's scoring run for one kernel (as <see cref="MatrixRunner"/> writes it).</summary>
+    static string SharedDir(Ctx c, string dataset, int seed, string kernel) => Path.Combine(c.ResultsRoot, c.Matrix.Name, "shared", $"{dataset}-s{seed}", kernel);
+
+    /// <summary>Figures 1-5 for every kernel: 2, 4, 5 from the cells, 1 and 3 from the kernel's scoring run (first data set and seed with results).</summary>
     static IEnumerable<string> DrawFigures(Ctx c, List<CellResult> cells)
     {
         var paths = new List<string>();
-        foreach (var fig in new[] { 2, 4, 5 })
-        {
-            if (!c.Matrix.Scorers.Contains(Reporting.Figures.ExpansionFigureScorer[fig])) continue;
-            var p = Out(c, $"figure{fig}.png");
-            Reporting.Figures.Save(Reporting.Figures.Expansion(c.Matrix, cells, fig), p);
-            paths.Add(p);
-        }
         var (dataset, seed) = (cells[0].Dataset, cells[0].Seed);
-        var shared = Path.Combine(c.ResultsRoot, c.Matrix.Name, "shared", $"{dataset}-s{seed}");
         var runner = new MatrixRunner(c.File, c.Matrix, c.ResultsRoot, c.DataRoot);
-        var data = runner.TrainOptionsFor(dataset, seed).LoadData();
-        var scores = PointScores.ReadCsv(Path.Combine(shared, "scores.csv"));
-        var f1 = Out(c, "figure1.png");
-        Reporting.Figures.Save(Reporting.Figures.FlaggedImages(c.Matrix, scores, data.Train), f1);
-        paths.Add(f1);
-        var scorer = c.Matrix.Scorers.Contains("emsksd") ? "emsksd" : c.Matrix.Scorers[0];
-        var f3 = Out(c, "figure3.png");
-        Reporting.Figures.Save(Reporting.Figures.KernelRows(shared, scorer, scores.Label), f3);
-        paths.Add(f3);
+        Data.DataSplits? data = null;
+        foreach (var kernel in PaperTables.KernelLabels(c.Matrix))
+        {
+            var own = cells.Where(x => x.Kernel == kernel).ToList();
+            foreach (var fig in new[] { 2, 4, 5 })
+            {
+                if (!c.Matrix.Scorers.Contains(Reporting.Figures.ExpansionFigureScorer[fig]) || own.Count == 0) continue;
+                var p = Out(c, $"figure{fig}-{kernel}.png");
+                Reporting.Figures.Save(Reporting.Figures.Expansion(c.Matrix, own, fig, kernel), p);
+                paths.Add(p);
+            }
+            var shared = SharedDir(c, dataset, seed, kernel);
+            if (!File.Exists(Path.Combine(shared, "scores.csv"))) continue;
+            data ??= runner.TrainOptionsFor(dataset, seed).LoadData();
+            var scores = PointScores.ReadCsv(Path.Combine(shared, "scores.csv"));
+            var f1 = Out(c, $"figure1-{kernel}.png");
+            Reporting.Figures.Save(Reporting.Figures.FlaggedImages(c.Matrix, scores, data.Train, kernel), f1);
+            paths.Add(f1);
+            var scorer = c.Matrix.Scorers.Contains("emsksd") ? "emsksd" : c.Matrix.Scorers[0];
+            var f3 = Out(c, $"figure3-{kernel}.png");
+            Reporting.Figures.Save(Reporting.Figures.KernelRows(shared, scorer, scores.Label, kernel), f3);
+            paths.Add(f3);
+        }
         return paths;
     }
 
@@ -157,8 +172,18 @@ static class ReportCommands
             var path = Path.Combine(c.ResultsRoot, c.Matrix.Name, "shared", $"{d}-s{c.Matrix.Seeds[0]}", "train.json");
             if (File.Exists(path)) originals[d] = Json.Deserialize<TrainReport>(File.ReadAllText(path));
         }
+        var evidence = new Dictionary<(string, string), KernelEvidence>();
+        foreach (var d in c.Matrix.Datasets)
+            foreach (var kernel in PaperTables.KernelLabels(c.Matrix))
+            {
+                var dir = SharedDir(c, d, c.Matrix.Seeds[0], kernel);
+                if (!File.Exists(Path.Combine(dir, "scores.csv")) || !File.Exists(Path.Combine(dir, "extremes.json"))) continue;
+                var meta = File.Exists(Path.Combine(dir, "meta.json")) ? Json.Deserialize<ScoreMeta>(File.ReadAllText(Path.Combine(dir, "meta.json"))) : null;
+                evidence[(d, kernel)] = new KernelEvidence(PointScores.ReadCsv(Path.Combine(dir, "scores.csv")),
+                    Json.Deserialize<List<ScoreJob.ExtremeRow>>(File.ReadAllText(Path.Combine(dir, "extremes.json"))), meta);
+            }
         var report = Path.Combine(c.ResultsRoot, c.Matrix.Name, "REPORT.md");
-        AtomicFile.WriteAllText(report, ReproductionReport.Build(c.Matrix, cells, entries, originals, verification));
+        AtomicFile.WriteAllText(report, ReproductionReport.Build(c.Matrix, cells, entries, originals, verification, evidence));
         paths.Add(report);
         return paths;
     }

@@ -36,10 +36,11 @@ static class UnlearnCommand
         var expansion = Opt.Int("--expansion", "also forget the target's top-k Stein neighbours", "0", 0);
         var scores = Opt.Text("--scores", "a `harness score` folder whose neighbors/indices.npy gives the neighbours", "dir", "results/score/<dataset>-<model>");
         var seed = Opt.Int("--unlearn-seed", "seed of the algorithm's randomness and of the MIA shadow sample", "0", 0);
+        var remainSample = Opt.Int("--remain-sample", "measure remaining-set accuracy and loss on this many points of D_r (seeded, the MIA's shadow members first); 0 = all", "0", 0);
         var outDir = Opt.Text("--out", "output directory", "dir", "results/unlearn/<dataset>-<model>");
         var settings = SettingOptions();
         var c = new Command("unlearn", "unlearn one training point (and its neighbours) and measure the result")
-            .With(algorithm, target, expansion).With(settings.Select(s => (Option)s.Option).ToArray()).With(seed, scores, outDir)
+            .With(algorithm, target, expansion).With(settings.Select(s => (Option)s.Option).ToArray()).With(seed, remainSample, scores, outDir)
             .With(train.All).With(scoring.All);
         c.SetAction(r =>
         {
@@ -57,7 +58,7 @@ static class UnlearnCommand
             {
                 Train = t, Algorithm = alg, Target = r.GetValue(target)!.Value, Expansion = r.GetValue(expansion) ?? 0,
                 ScoresDir = r.GetValue(scores) ?? Path.Combine(Paths.RepoRoot, "results", "score", $"{t.Dataset}-{t.ResolvedModel}"),
-                Scoring = scoring.Read(r), Settings = given, Seed = r.GetValue(seed),
+                Scoring = scoring.Read(r), Settings = given, Seed = r.GetValue(seed), RemainSample = r.GetValue(remainSample) ?? 0,
             }, r.GetValue(outDir) ?? Path.Combine(Paths.RepoRoot, "results", "unlearn", $"{t.Dataset}-{t.ResolvedModel}"));
         });
         return c;
@@ -69,7 +70,7 @@ static class UnlearnCommand
         var path = Path.Combine(outDir, $"{options.Algorithm}-t{options.Target}-k{options.Expansion}.json");
         AtomicFile.WriteAllText(path, Json.Serialize(report));
         Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"{options.Algorithm} on {report.ForgetSet.Length} point(s): forget acc {report.Forget.Accuracy:F3} loss {report.Forget.Loss:F3}, remain acc {report.Remain.Accuracy:F4}, " +
+            $"{options.Algorithm} on {report.ForgetSet.Length} point(s): forget acc {report.Forget.Accuracy:F3} loss {report.Forget.Loss:F3}, remain acc {report.Remain.Accuracy:F4} ({report.RemainEvaluation}), " +
             $"test acc {report.Test.Accuracy:F4}, MIA-efficacy {report.Mia.Efficacy:F3}, distance {report.Distance:G4}, {report.Seconds:F2} s"));
         Console.WriteLine($"wrote {path}");
         return 0;

@@ -35,6 +35,24 @@ public class TrainingTests
         Weights(c).Should().NotEqual(Weights(a), "a different seed must give different weights");
     }
 
+    /// <summary>`max_steps` stops training part-way through an epoch: 600 points in batches of 150 are 4 steps per epoch.</summary>
+    [Test]
+    public void MaxStepsStopsPartWayThroughAnEpoch()
+    {
+        var d = Small;
+        var limited = Quick with { Epochs = 3, MaxSteps = 6 };
+        var a = Trainer.Initialise("cnn2", d.Train, limited, CPU);
+        var losses = Trainer.Train(a, d.Train, limited, CPU);
+        losses.Should().HaveCount(2, "6 steps are one epoch of 4 and half of the next");
+        losses.Should().OnlyContain(l => double.IsFinite(l) && l > 0);
+        var b = Trainer.Initialise("cnn2", d.Train, limited with { MaxSteps = 0 }, CPU);
+        Trainer.Train(b, d.Train, limited with { MaxSteps = 0, Epochs = 1 }, CPU);
+        var c = Trainer.Initialise("cnn2", d.Train, limited, CPU);
+        Trainer.Train(c, d.Train, limited with { MaxSteps = 4 }, CPU);
+        Weights(c).Should().Equal(Weights(b), "4 steps of 4-step epochs are exactly one epoch");
+        Weights(a).Should().NotEqual(Weights(b));
+    }
+
     [Test]
     public void SecondIdenticalTrainingIsACacheHit()
     {

@@ -21,7 +21,8 @@ public sealed class ExperimentsFile
         : throw new HarnessException($"{Path}: no matrix '{name}'; declared: {string.Join(", ", Matrices.Keys)}.");
 
     static readonly string[] TopKeys = { "datasets", "matrices" };
-    static readonly string[] MatrixKeys = { "description", "datasets", "scorers", "sides", "points", "unlearners", "expansions", "seeds", "training", "scoring", "unlearning", "tolerances" };
+    static readonly string[] MatrixKeys = { "description", "datasets", "scorers", "sides", "points", "unlearners", "expansions", "seeds", "training", "scoring", "kernels", "candidates", "evaluation", "workers", "unlearning", "tolerances" };
+    static readonly string[] EvaluationKeys = { "remain_sample" };
     static readonly string[] TrainingKeys = { "model", "epochs", "lr", "batch", "optimizer", "threads", "device", "train_limit", "test_limit" };
     static readonly string[] ToleranceKeys = { "abs", "rel" };
 
@@ -84,6 +85,34 @@ public sealed class ExperimentsFile
             if (scoring.TopK < expansions.Max())
                 throw YamlFile.Error(path, s, $"{sw}.top_k = {scoring.TopK} is smaller than the largest expansion {expansions.Max()}.");
         }
+        // The kernel axis: each entry is the scoring options above with some keys replaced; named by its content.
+        var kernels = new List<ScoringOptions>();
+        if (Child(m, "kernels") is { } kn)
+        {
+            var seq = kn as YamlSequenceNode ?? throw YamlFile.Error(path, kn, $"{where}.kernels must be a list of scoring settings, e.g. [{{ space: input }}, {{ space: joint, bandwidth: dimension }}].");
+            if (seq.Children.Count == 0) throw YamlFile.Error(path, kn, $"{where}.kernels is empty; an axis needs at least one value.");
+            for (int i = 0; i < seq.Children.Count; i++)
+            {
+                string kw = $"{where}.kernels[{i}]";
+                var k = SettingsSchema.With(scoring, Settings(path, Map(path, seq.Children[i], kw), typeof(ScoringOptions), kw));
+                if (k.TopK < expansions.Max())
+                    throw YamlFile.Error(path, seq.Children[i], $"{kw}.top_k = {k.TopK} is smaller than the largest expansion {expansions.Max()}.");
+                var label = KernelProfile.Label(k);
+                if (kernels.Any(o => KernelProfile.Label(o) == label))
+                    throw YamlFile.Error(path, seq.Children[i], $"{kw} is named '{label}' like an earlier entry; each kernel must differ in space, bandwidth, features, base kernel or score.");
+                kernels.Add(k);
+            }
+        }
+        else kernels.Add(scoring);
+        var candidates = Enum<Candidates>(path, m, "candidates", where) ?? Candidates.All;
+        int remainSample = 0;
+        if (Child(m, "evaluation") is { } en)
+        {
+            var e = Map(path, en, $"{where}.evaluation");
+            YamlFile.RejectUnknownKeys(path, e, EvaluationKeys, $"{where}.evaluation");
+            remainSample = Int(path, e, "remain_sample", $"{where}.evaluation", 0, int.MaxValue) ?? 0;
+        }
+        int workers = Int(path, m, "workers", where, 1, 64) ?? 1;
         var unlearning = new Dictionary<string, IReadOnlyDictionary<string, object>>();
         if (Child(m, "unlearning") is { } un)
         {
@@ -112,7 +141,7 @@ public sealed class ExperimentsFile
         {
             Name = name, Description = Parsed(path, m, "description", where, d => d) ?? "",
             Datasets = datasets, Scorers = scorers, Sides = sides, Points = points, Unlearners = unlearners,
-            Expansions = expansions, Seeds = seeds, Training = training, Scoring = scoring, Unlearning = unlearning, Tolerances = tolerances,
+            Expansions = expansions, Seeds = seeds, Training = training, Kernels = kernels.ToArray(), Candidates = candidates, RemainSample = remainSample, Workers = workers, Unlearning = unlearning, Tolerances = tolerances,
         };
     }
 

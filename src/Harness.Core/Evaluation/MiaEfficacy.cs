@@ -44,7 +44,7 @@ public static class MiaEfficacy
     }
 
     /// <summary>p_y of each image under the model, in float64.</summary>
-    public static double[] Confidence(nn.Module<Tensor, Tensor> model, ImageSet set, Device device, int batch = 1000)
+    public static double[] Confidence(nn.Module<Tensor, Tensor> model, ImageSet set, Device device, int batch = Training.Evaluator.Batch)
     {
         model.eval();
         var conf = new double[set.Count];
@@ -61,17 +61,27 @@ public static class MiaEfficacy
         return conf;
     }
 
+    /// <summary>The positions in D_r of the shadow members, in order: the first min(|test|, |D_r|) of a seeded permutation.</summary>
+    public static int[] ShadowOrder(int remainCount, int seed)
+    {
+        var pick = Enumerable.Range(0, remainCount).ToArray();
+        new Random(seed).Shuffle(pick);
+        return pick;
+    }
+
     public static MiaResult Measure(nn.Module<Tensor, Tensor> model, ImageSet forget, ImageSet remain, ImageSet test, Device device, int seed)
     {
-        var pick = Enumerable.Range(0, remain.Count).ToArray();
-        new Random(seed).Shuffle(pick);
+        var pick = ShadowOrder(remain.Count, seed);
         var shadow = remain.Subset(pick[..Math.Min(test.Count, remain.Count)]);
-        var members = Confidence(model, shadow, device);
-        var nonMembers = Confidence(model, test, device);
+        return FromConfidences(Confidence(model, shadow, device), Confidence(model, test, device), Confidence(model, forget, device));
+    }
+
+    /// <summary>The attack from p_y of the shadow members, the shadow non-members (the test set) and the forget set.</summary>
+    public static MiaResult FromConfidences(double[] members, double[] nonMembers, double[] forgetConf)
+    {
         var (tau, acc) = FitThreshold(members, nonMembers);
-        var forgetConf = Confidence(model, forget, device);
         var nonMember = forgetConf.Select(c => c < tau).ToArray();
-        double efficacy = forget.Count == 0 ? double.NaN : nonMember.Count(b => b) / (double)forget.Count;
+        double efficacy = forgetConf.Length == 0 ? double.NaN : nonMember.Count(b => b) / (double)forgetConf.Length;
         return new MiaResult(efficacy, Attack, Feature, tau, acc, members.Length, nonMembers.Length, forgetConf, nonMember);
     }
 }

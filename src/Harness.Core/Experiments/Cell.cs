@@ -5,10 +5,13 @@ namespace Harness.Experiments;
 /// <summary>Which end of a score's ranking a cell's target comes from.</summary>
 [ChoiceOf("side")] public enum Side { Easy, Hard }
 
-/// <summary>One cell of a matrix, named by content: `mnist/emsksd/hard/t3/gradascent/k100/s0` (t3 = the fourth point on that side).</summary>
-public sealed record Cell(string Matrix, string Dataset, string Scorer, Side Side, int Slot, string Unlearner, int Expansion, int Seed)
+/// <summary>
+/// One cell of a matrix, named by content: `mnist/joint-dimension/emsksd/hard/t3/gradascent/k100/s0` (the kernel profile,
+/// see <see cref="Scoring.KernelProfile"/>; t3 = the fourth point on that side).
+/// </summary>
+public sealed record Cell(string Matrix, string Dataset, string Kernel, string Scorer, Side Side, int Slot, string Unlearner, int Expansion, int Seed)
 {
-    public string Id => $"{Dataset}/{Scorer}/{SideName}/t{Slot}/{Unlearner}/k{Expansion}/s{Seed}";
+    public string Id => $"{Dataset}/{Kernel}/{Scorer}/{SideName}/t{Slot}/{Unlearner}/k{Expansion}/s{Seed}";
 
     public string SideName => Choice.Name(Side);
 
@@ -32,10 +35,11 @@ public static class Matrices
     public static IReadOnlyList<Cell> Cells(MatrixSpec m) =>
         (from d in m.Datasets
          from seed in m.Seeds
+         from kernel in m.Kernels.Select(Scoring.KernelProfile.Label)
          from scorer in m.Scorers
          from side in m.Sides
          from t in Enumerable.Range(0, m.Points)
          from u in m.Unlearners
          from k in m.Expansions
-         select new Cell(m.Name, d, scorer, side, t, u, k, seed)).ToList();
+         select new Cell(m.Name, d, kernel, scorer, side, t, u, k, seed)).ToList();
 }

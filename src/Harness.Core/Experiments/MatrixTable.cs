@@ -10,12 +10,15 @@ public static class MatrixTable
 {
     public static readonly string[] Columns =
     {
-        "cell", "dataset", "scorer", "side", "target", "unlearner", "expansion", "seed",
-        "forget_acc", "forget_loss", "remain_acc", "remain_loss", "test_acc", "test_loss", "mia_efficacy",
+        "cell", "dataset", "kernel", "scorer", "side", "target", "unlearner", "expansion", "seed",
+        "original_forget_acc", "forget_acc", "forget_acc_drop", "forget_loss", "remain_acc", "remain_loss", "test_acc", "test_loss", "mia_efficacy",
         "mia_shadow_balanced_accuracy", "mia_threshold", "distance", "seconds",
     };
 
-    public static readonly string[] Metrics = Columns[8..];
+    /// <summary>Identity columns after `cell` (dataset … seed); the rest are numbers.</summary>
+    const int KeyEnd = 9;
+
+    public static readonly string[] Metrics = Columns[KeyEnd..];
 
     public sealed record Row(string Cell, string[] Keys, Dictionary<string, double> Values);
 
@@ -39,7 +42,9 @@ public static class MatrixTable
     /// </summary>
     static string GroupOf(string key, CellResult c) =>
         key.StartsWith("code.", StringComparison.Ordinal) || key.StartsWith("versions.", StringComparison.Ordinal) || key.StartsWith("runtime.", StringComparison.Ordinal) ? "matrix"
-        : key.StartsWith("data.", StringComparison.Ordinal) || key.StartsWith("training.", StringComparison.Ordinal) || key.StartsWith("scoring.", StringComparison.Ordinal) ? $"{c.Dataset}/s{c.Seed}"
+        : key.StartsWith("evaluation.", StringComparison.Ordinal) || key == "cell.candidates" ? "matrix"
+        : key.StartsWith("data.", StringComparison.Ordinal) || key.StartsWith("training.", StringComparison.Ordinal) ? $"{c.Dataset}/s{c.Seed}"
+        : key.StartsWith("scoring.", StringComparison.Ordinal) ? $"{c.Dataset}/s{c.Seed}/{c.Kernel}"
         : key.StartsWith("unlearning.", StringComparison.Ordinal) ? $"{c.Dataset}/s{c.Seed}/{c.Unlearner}"
         : "";
 
@@ -84,8 +89,8 @@ public static class MatrixTable
         var sb = new StringBuilder(string.Join(",", Columns)).Append('\n');
         foreach (var r in rows)
         {
-            sb.Append(string.Join(",", r.Cell, r.Dataset, r.Scorer, r.Side, r.Target.ToString(inv), r.Unlearner, r.Expansion.ToString(inv), r.Seed.ToString(inv)));
-            foreach (var v in new[] { r.ForgetAcc, r.ForgetLoss, r.RemainAcc, r.RemainLoss, r.TestAcc, r.TestLoss, r.MiaEfficacy, r.MiaShadowBalancedAccuracy, r.MiaThreshold, r.Distance, r.Seconds })
+            sb.Append(string.Join(",", r.Cell, r.Dataset, r.Kernel, r.Scorer, r.Side, r.Target.ToString(inv), r.Unlearner, r.Expansion.ToString(inv), r.Seed.ToString(inv)));
+            foreach (var v in new[] { r.OriginalForgetAcc, r.ForgetAcc, r.ForgetAccDrop, r.ForgetLoss, r.RemainAcc, r.RemainLoss, r.TestAcc, r.TestLoss, r.MiaEfficacy, r.MiaShadowBalancedAccuracy, r.MiaThreshold, r.Distance, r.Seconds })
                 sb.Append(',').Append(v.ToString("R", inv));
             sb.Append('\n');
         }
@@ -104,13 +109,13 @@ public static class MatrixTable
             var f = lines[i].Split(',');
             if (f.Length != Columns.Length) throw new HarnessException($"{path}:{i + 1}: {f.Length} fields, expected {Columns.Length}.");
             var values = new Dictionary<string, double>();
-            for (int c = 8; c < Columns.Length; c++)
+            for (int c = KeyEnd; c < Columns.Length; c++)
             {
                 if (!double.TryParse(f[c], NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
                     throw new HarnessException($"{path}:{i + 1}: column {Columns[c]} '{f[c]}' is not a number.");
                 values[Columns[c]] = v;
             }
-            rows.Add(new Row(f[0], f[1..8], values));
+            rows.Add(new Row(f[0], f[1..KeyEnd], values));
         }
         return rows;
     }

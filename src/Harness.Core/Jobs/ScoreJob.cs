@@ -54,9 +54,13 @@ public static class ScoreJob
         return result;
     }
 
-    /// <summary>Scores the training points of an already trained (or loaded) model; the model stays with the caller.</summary>
+    /// <summary>
+    /// Scores the training points of an already trained (or loaded) model; the model stays with the caller. A caller that
+    /// scores the same points in several kernel spaces may pass the model's Stein quantities (from <see cref="SteinFor"/>,
+    /// computed once); they stay the caller's.
+    /// </summary>
     public static (PointScores Scores, KernelStatistics Kernel, ScoreMeta Meta) Run(ScoreOptions options, Training.TrainedModel trained, Data.DataSplits data,
-        IProgress? progress = null, Action<string>? log = null)
+        IProgress? progress = null, Action<string>? log = null, SteinScoreResult? sharedStein = null)
     {
         log ??= Console.Error.WriteLine;
         var seconds = new Dictionary<string, double>();
@@ -72,8 +76,13 @@ public static class ScoreJob
 
         using var images = set.ImagesTensor(trained.Device);
         using var labels = set.LabelsTensor(trained.Device);
-        var (stein, inputs) = KernelInputs.Compute(trained.Model, images, labels, o);
-        using var steinScope = stein;
+        SteinScoreResult stein;
+        KernelInputs inputs;
+        if (sharedStein != null && sharedStein.S.shape[0] == n && (o.Features == FeatureSpace.Input || sharedStein.Z is not null) && (o.Ssn == SsnMode.Input || sharedStein.ParamGradNorm.Length == n))
+            (stein, inputs) = (sharedStein, KernelInputs.Build(o, images, labels, sharedStein));
+        else
+            (stein, inputs) = KernelInputs.Compute(trained.Model, images, labels, o);
+        using var steinScope = ReferenceEquals(stein, sharedStein) ? null : stein;
         using var inputsScope = inputs;
         var x = inputs.X;
         seconds["stein_scores"] = Lap(watch);
@@ -115,6 +124,16 @@ public static class ScoreJob
         return (scores, stats, meta);
     }
 
+    /// <summary>The Stein quantities a scoring run of these options needs, for callers that share them between kernel spaces.</summary>
+    public static SteinScoreResult SteinFor(ScoreOptions options, Training.TrainedModel trained, Data.DataSplits data)
+    {
+        var set = options.Limit is int lim && lim < data.Train.Count ? data.Train.Take(lim) : data.Train;
+        using var images = set.ImagesTensor(trained.Device);
+        using var labels = set.LabelsTensor(trained.Device);
+        var o = options.Scoring;
+        return SteinScores.Compute(trained.Model, images, labels, o.Score, o.ScoreBatch, o.Ssn == SsnMode.Params, o.Features);
+    }
+
     /// <summary>X, S and the full M×M Stein kernel (diagonal included) of the first M points, as the pass sees them (joint columns included).</summary>
     static void DumpKernel(string dir, BaseKernel kernel, KernelInputs inputs, int m)
     {
@@ -150,13 +169,11 @@ public static class ScoreJob
         {
             using var prepared = kernel.Prepare(inputs.X, inputs.S);
             for (int r = 0; r < rows.Count; r++)
-            {
                 kernel.SteinBlock(prepared, rows[r].Index, 1).to(ScalarType.Float32).contiguous().data<float>().CopyTo(values, r * n);
-                var (score, influence, raw) = kernel.Terms(inputs.X, inputs.S, rows[r].Index);
-                double MeanAbsOffDiagonal(Tensor t) { t[rows[r].Index] = 0; return t.abs().sum().item<double>() / Math.Max(1, n - 1); }
-                rows[r] = rows[r] with { MeanAbsScoreTerm = MeanAbsOffDiagonal(score), MeanAbsInfluenceTerm = MeanAbsOffDiagonal(influence), MeanAbsRawTerm = MeanAbsOffDiagonal(raw) };
-            }
         }
+        var terms = kernel.MeanAbsTerms(inputs.X, inputs.S, rows.Select(r => r.Index).ToArray());
+        for (int r = 0; r < rows.Count; r++)
+            rows[r] = rows[r] with { MeanAbsScoreTerm = terms[r][0], MeanAbsInfluenceTerm = terms[r][1], MeanAbsRawTerm = terms[r][2] };
         Npy.Write<float>(Path.Combine(dir, "extremes.npy"), values, rows.Count, n);
         AtomicFile.WriteAllText(Path.Combine(dir, "extremes.json"), Json.Serialize(rows));
     }

@@ -23,6 +23,8 @@ public sealed record UnlearnOptions
     /// <summary>A scoring run's folder whose neighbors/indices.npy supplies the expansion; without one the target's κ row is computed.</summary>
     public string? ScoresDir { get; init; }
     public ScoringOptions Scoring { get; init; } = new();
+    /// <summary>Points of D_r the remaining-set accuracy and loss are measured on: 0 = all of D_r; N = the first N of the seeded shadow permutation.</summary>
+    public int RemainSample { get; init; }
 
     public UnlearnSettings ResolveSettings() => UnlearnerRegistry.Resolve(Algorithm, Train.Dataset, Settings) is var s && Seed is int seed ? s with { Seed = seed } : s;
 }
@@ -35,7 +37,8 @@ public sealed record UnlearnReport(
     object Settings, TrainingSettings OriginalTraining,
     SetMeasurement OriginalForget, SetMeasurement Forget, SetMeasurement Remain, SetMeasurement Test,
     MiaResult Mia, Dictionary<string, double> DistancePerLayer, double Distance, double Seconds,
-    Dictionary<string, object> Details, int Threads, string Device, string CheckpointPath, string TorchSharpVersion, string LibTorchVersion);
+    Dictionary<string, object> Details, int Threads, string Device, string CheckpointPath, string TorchSharpVersion, string LibTorchVersion,
+    string RemainEvaluation = "all of D_r", Dictionary<string, double>? PhaseSeconds = null);
 
 public static class UnlearnJob
 {
@@ -50,26 +53,51 @@ public static class UnlearnJob
         return Measure(unlearner, settings, trained, data, forget, source, options, progress);
     }
 
-    /// <summary>Runs one algorithm on a given forget set of a trained model and measures the result.</summary>
+    /// <summary>
+    /// Runs one algorithm on a given forget set of a trained model and measures the result with one forward pass per set:
+    /// the forget set, the test set (accuracy, loss, and the MIA's non-members), and D_r in the seeded shadow order (the
+    /// first |test| are the MIA's members; the remaining-set accuracy and loss cover the first <see cref="UnlearnOptions.RemainSample"/>
+    /// of that order, or all of D_r when it is 0). Where the time goes is kept in PhaseSeconds.
+    /// </summary>
     public static UnlearnReport Measure(IUnlearner unlearner, UnlearnSettings settings, TrainedModel trained, DataSplits data,
-        int[] forget, string source, UnlearnOptions options, IProgress? progress = null)
+        int[] forget, string source, UnlearnOptions options, IProgress? progress = null, int? threads = null)
     {
+        // A matrix's cell may run with fewer threads than the original was trained with (several cells at once).
+        var cellTraining = threads is int th ? trained.Settings with { Threads = th } : trained.Settings;
+        Devices.PinThreads(cellTraining.ResolvedThreads);
+        var phases = new Dictionary<string, double>();
+        var clock = Stopwatch.StartNew();
+        double Lap() { double t = clock.Elapsed.TotalSeconds; clock.Restart(); return t; }
         var inForget = new HashSet<int>(forget);
         var remain = Enumerable.Range(0, data.Train.Count).Where(i => !inForget.Contains(i)).ToArray();
-        var context = new UnlearnContext(trained.Model, trained.ModelName, data.Train, forget, remain, settings, trained.Settings, trained.Device, progress);
+        var context = new UnlearnContext(trained.Model, trained.ModelName, data.Train, forget, remain, settings, cellTraining, trained.Device, progress);
         var before = Evaluator.Evaluate(trained.Model, context.ForgetSet, trained.Device);
-        var watch = Stopwatch.StartNew();
+        phases["original_forget"] = Lap();
         var result = unlearner.Unlearn(context);
-        double seconds = watch.Elapsed.TotalSeconds;
+        double seconds = Lap();
+        phases["algorithm"] = seconds;
 
-        var forgetSet = context.ForgetSet;
-        var remainSet = context.RemainSet;
-        SetMeasurement M(ImageSet set) { var e = Evaluator.Evaluate(result.Model, set, trained.Device); return new SetMeasurement(e.Count, e.Accuracy, e.Loss); }
-        var mia = MiaEfficacy.Measure(result.Model, forgetSet, remainSet, data.Test, trained.Device, settings.Seed);
+        var order = MiaEfficacy.ShadowOrder(remain.Length, settings.Seed);
+        int shadowCount = Math.Min(data.Test.Count, remain.Length);
+        int remainCount = options.RemainSample > 0 ? Math.Min(options.RemainSample, remain.Length) : remain.Length;
+        var evaluated = data.Train.Subset(order[..Math.Max(shadowCount, remainCount)].Select(i => remain[i]).ToArray());
+        var onForget = Evaluator.PerPoint(result.Model, context.ForgetSet, trained.Device);
+        phases["forget"] = Lap();
+        var onRemain = Evaluator.PerPoint(result.Model, evaluated, trained.Device);
+        phases["remain"] = Lap();
+        var onTest = Evaluator.PerPoint(result.Model, data.Test, trained.Device);
+        phases["test"] = Lap();
+        var mia = MiaEfficacy.FromConfidences(onRemain.Confidence[..shadowCount], onTest.Confidence, onForget.Confidence);
         var (perLayer, total) = ParameterDistance.Measure(result.Model, trained.Model);
+        phases["mia_and_distance"] = Lap();
+        SetMeasurement M(Training.Evaluation e) => new(e.Count, e.Accuracy, e.Loss);
+        string remainEvaluation = remainCount == remain.Length ? "all of D_r"
+            : $"a seeded sample of {remainCount} points of D_r (seed {settings.Seed}; the MIA's shadow members{(remainCount > shadowCount ? " and more" : "")})";
         var report = new UnlearnReport(data.Name, trained.ModelName, unlearner.Name, options.Target, options.Expansion, forget, source,
-            settings, trained.Settings, new SetMeasurement(before.Count, before.Accuracy, before.Loss), M(forgetSet), M(remainSet), M(data.Test), mia, perLayer, total, seconds, result.Details,
-            trained.Threads, trained.Device.type.ToString().ToLowerInvariant(), trained.CheckpointPath, Versions.TorchSharp, Versions.LibTorch);
+            settings, trained.Settings, new SetMeasurement(before.Count, before.Accuracy, before.Loss), M(onForget.Summary()), M(onRemain.Summary(remainCount)), M(onTest.Summary()),
+            mia, perLayer, total, seconds, result.Details,
+            cellTraining.ResolvedThreads, trained.Device.type.ToString().ToLowerInvariant(), trained.CheckpointPath, Versions.TorchSharp, Versions.LibTorch,
+            remainEvaluation, phases);
         result.Model.Dispose();
         return report;
     }

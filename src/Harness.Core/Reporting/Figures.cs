@@ -26,7 +26,7 @@ public static class Figures
     public static readonly Dictionary<int, string> ExpansionFigureScorer = new() { [2] = "emsksd", [4] = "mksd", [5] = "msksd" };
 
     /// <summary>Figures 2, 4, 5: remaining / forget / test accuracy per unlearner and expansion size, easy vs hard, for one scorer.</summary>
-    public static BarFigure Expansion(MatrixSpec m, IReadOnlyList<CellResult> cells, int figure)
+    public static BarFigure Expansion(MatrixSpec m, IReadOnlyList<CellResult> cells, int figure, string? kernel = null)
     {
         string scorer = ExpansionFigureScorer[figure];
         var groups = (from side in new[] { "easy", "hard" }.Where(m.HasSide)
@@ -36,15 +36,15 @@ public static class Figures
         var series = new[] { "remain", "forget", "test" };
         var values = series.Select(s => groups.Select(g => Spread.Of(Select(cells, scorer, g.side, g.u, g.k).Select(c => PaperTables.Metric(c, Metric[s]))).Mean).ToArray()).ToArray();
         var counts = series.Select(_ => groups.Select(g => Select(cells, scorer, g.side, g.u, g.k).Count()).ToArray()).ToArray();
-        return new BarFigure($"Figure {figure}: accuracy after unlearning the {PaperTables.Name(scorer)}-ranked points (matrix {m.Name})",
+        return new BarFigure($"Figure {figure}: accuracy after unlearning the {PaperTables.Name(scorer)}-ranked points (matrix {m.Name}{(kernel != null ? $", kernel {kernel}" : "")})",
             "accuracy (mean over points and seeds)", groups.Select(g => $"{g.side} {PaperTables.Name(g.u, true)} k{g.k}").ToArray(), series, values, counts);
     }
 
     static IEnumerable<CellResult> Select(IReadOnlyList<CellResult> cells, string scorer, string side, string unlearner, int k) =>
         cells.Where(c => c.Scorer == scorer && c.Side == side && c.Unlearner == unlearner && c.Expansion == k);
 
-    /// <summary>Figure 1: the two easiest and two hardest training images per scorer.</summary>
-    public static ImageFigure FlaggedImages(MatrixSpec m, Scoring.PointScores scores, ImageSet train)
+    /// <summary>Figure 1: the two easiest and two hardest training images per scorer, among the matrix's candidates.</summary>
+    public static ImageFigure FlaggedImages(MatrixSpec m, Scoring.PointScores scores, ImageSet train, string? kernel = null)
     {
         var panels = new List<ImagePanel>();
         foreach (var name in m.Scorers)
@@ -60,14 +60,15 @@ public static class Figures
                         train.Pixels.AsSpan(i * train.PixelsPerImage, train.PixelsPerImage).ToArray(), train.Channels, train.Height, train.Width));
                 }
             }
-            Add("easy", Scoring.Scorers.ScorerRegistry.Easiest(scorer, scores, 2));
-            Add("hard", Scoring.Scorers.ScorerRegistry.Hardest(scorer, scores, 2));
+            Add("easy", Scoring.Scorers.ScorerRegistry.Easiest(scorer, scores, 2, m.Candidates));
+            Add("hard", Scoring.Scorers.ScorerRegistry.Hardest(scorer, scores, 2, m.Candidates));
         }
-        return new ImageFigure($"Figure 1: the two easiest and two hardest training points per scorer (matrix {m.Name})", panels.ToArray());
+        return new ImageFigure($"Figure 1: the two easiest and two hardest training points per scorer (matrix {m.Name}{(kernel != null ? $", kernel {kernel}" : "")}, " +
+            $"{SettingField.Format(m.Candidates)} candidates)", panels.ToArray());
     }
 
     /// <summary>Figure 3: sorted κ of the easiest and the hardest point (of <paramref name="scorer"/>) against all training points, by class.</summary>
-    public static KernelFigure KernelRows(string sharedDir, string scorer, long[] labels)
+    public static KernelFigure KernelRows(string sharedDir, string scorer, long[] labels, string? kernel = null)
     {
         var rows = Util.Json.Deserialize<List<ScoreJob.ExtremeRow>>(File.ReadAllText(Path.Combine(sharedDir, "extremes.json")));
         var (shape, values) = Util.Npy.Read<float>(Path.Combine(sharedDir, "extremes.npy"), rows.Count, labels.Length);
@@ -89,7 +90,7 @@ public static class Figures
             panels.Add(new KernelPanel($"{(side == "easy" ? "easiest" : "hardest")} by {PaperTables.Name(scorer)}: point {row.Index} (class {row.Label})",
                 row.Index, row.Label, byClass.OrderBy(p => p.Key).ToDictionary(p => p.Key, p => (p.Value.Item1.ToArray(), p.Value.Item2.ToArray()))));
         }
-        return new KernelFigure("Figure 3: sorted Stein-kernel values κ(i, j) against all training points j, coloured by the class of j", panels.ToArray());
+        return new KernelFigure($"Figure 3: sorted Stein-kernel values κ(i, j) against all training points j, coloured by the class of j{(kernel != null ? $" (kernel {kernel})" : "")}", panels.ToArray());
     }
 
     // ---- drawing ----

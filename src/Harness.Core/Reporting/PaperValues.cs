@@ -105,6 +105,7 @@ public static class PaperValues
         int s = side == "hard" ? 1 : 0;
         if (table == 3)
             return part != "forget" ? null : Table3.TryGetValue(dataset, out var t3) ? t3[row][s * 3 + u] : null;
+        if (part != "forget" && part != "test") return null; // e.g. Table 1's drop: the paper does not report it
         var t = table == 1 ? Table1 : Table2;
         if (!t.TryGetValue(dataset, out var rows)) return null;
         return rows[row][(part == "test" ? 6 : 0) + u * 2 + s];

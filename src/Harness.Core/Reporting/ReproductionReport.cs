@@ -6,6 +6,9 @@ using Harness.Jobs;
 
 namespace Harness.Reporting;
 
+/// <summary>What one kernel's scoring run left for the report: every point's scores and the extreme rows with their Eq. 4 term sizes.</summary>
+public sealed record KernelEvidence(Scoring.PointScores Scores, IReadOnlyList<ScoreJob.ExtremeRow> Extremes, ScoreMeta? Meta);
+
 /// <summary>The verdict on the paper's MNIST headline: EMSKSD-easy points forgotten under GradAscent, hard ones not, test accuracy kept.</summary>
 public sealed record Headline(bool Holds, Spread EasyForget, Spread HardForget, Spread EasyTest, Spread HardTest, double OriginalTest, string Text);
 
@@ -17,10 +20,10 @@ public static class ReproductionReport
         ? Math.Abs(ours - paper) <= Math.Max(0.5, 0.25 * Math.Abs(paper))
         : Math.Abs(ours - paper) <= 0.2 + 1e-9;
 
-    public static Headline CheckHeadline(MatrixSpec m, IReadOnlyList<CellResult> cells, string dataset, double originalTest)
+    public static Headline CheckHeadline(MatrixSpec m, IReadOnlyList<CellResult> cells, string dataset, string kernel, double originalTest)
     {
         int k = PaperTables.Expansion(m);
-        IEnumerable<CellResult> Sel(string side) => cells.Where(c => c.Dataset == dataset && c.Scorer == "emsksd" && c.Unlearner == "gradascent" && c.Side == side && c.Expansion == k);
+        IEnumerable<CellResult> Sel(string side) => cells.Where(c => c.Dataset == dataset && c.Kernel == kernel && c.Scorer == "emsksd" && c.Unlearner == "gradascent" && c.Side == side && c.Expansion == k);
         var ef = Spread.Of(Sel("easy").Select(c => c.ForgetAcc));
         var hf = Spread.Of(Sel("hard").Select(c => c.ForgetAcc));
         var et = Spread.Of(Sel("easy").Select(c => c.TestAcc));
@@ -28,8 +31,10 @@ public static class ReproductionReport
         bool kept = et.N > 0 && ht.N > 0 && et.Min >= originalTest - 0.02 && ht.Min >= originalTest - 0.02;
         bool holds = ef.N > 0 && hf.N > 0 && ef.Mean <= 0.2 && hf.Mean >= 0.8 && kept;
         var inv = CultureInfo.InvariantCulture;
+        var drops = Spread.Of(Sel("easy").Concat(Sel("hard")).Select(c => c.ForgetAccDrop));
         var text = string.Create(inv,
             $"Under GradAscent (k = {k}), the points EMSKSD calls easy end with forget accuracy {ef.Format()} (paper: 0.00) and the hard ones {hf.Format()} (paper: 1.00); " +
+            $"before unlearning the original model classified {Sel("easy").Concat(Sel("hard")).Count(c => c.OriginalForgetAcc == 1)} of these {Sel("easy").Concat(Sel("hard")).Count()} forget sets fully correctly; " +
             $"test accuracy {et.Format()} after unlearning easy points and {ht.Format()} after hard ones (original model {originalTest:F4}; paper: 0.99 for both). ") +
             (holds ? "**The headline holds here.**"
                    : "**The headline does not hold here**: " + string.Join("; ", new[]
@@ -41,23 +46,37 @@ public static class ReproductionReport
         return new Headline(holds, ef, hf, et, ht, originalTest, text);
     }
 
+    /// <param name="evidence">Per data set and kernel label, the scoring run's scores and extreme rows (absent ones are left out of those sections).</param>
     public static string Build(MatrixSpec m, IReadOnlyList<CellResult> cells, IReadOnlyList<TableEntry> entries,
-        IReadOnlyDictionary<string, TrainReport> originals, string verification)
+        IReadOnlyDictionary<string, TrainReport> originals, string verification, IReadOnlyDictionary<(string Dataset, string Kernel), KernelEvidence>? evidence = null)
     {
+        evidence ??= new Dictionary<(string, string), KernelEvidence>();
+        var kernels = PaperTables.KernelLabels(m).ToList();
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         var sample = cells.FirstOrDefault();
         sb.Append($"# Reproduction report: matrix `{m.Name}`\n\n");
         sb.Append($"{m.Description}.\n\n");
-        sb.Append($"- cells: {cells.Count} ({string.Join(" × ", new[] { $"{m.Datasets.Length} data set(s)", $"{m.Scorers.Length} scorers", $"{m.Sides.Length} sides", $"{m.Points} point(s) per side", $"{m.Unlearners.Length} unlearners", $"expansions {{{string.Join(", ", m.Expansions)}}}", $"seeds {{{string.Join(", ", m.Seeds)}}}" })})\n");
+        sb.Append($"- cells: {cells.Count} ({string.Join(" × ", new[] { $"{m.Datasets.Length} data set(s)", $"{kernels.Count} kernel(s)", $"{m.Scorers.Length} scorers", $"{m.Sides.Length} sides", $"{m.Points} point(s) per side", $"{m.Unlearners.Length} unlearners", $"expansions {{{string.Join(", ", m.Expansions)}}}", $"seeds {{{string.Join(", ", m.Seeds)}}}" })})\n");
         foreach (var (d, o) in originals)
             sb.Append(string.Create(inv, $"- original {o.Model} on {d}: {o.TrainCount} training points, {o.Settings.Epochs} epochs of {o.Settings.Optimizer} (lr {o.Settings.LearningRate}, batch {o.Settings.BatchSize}); test accuracy {o.TestAccuracy:F4} on {o.TestCount} test images\n"));
-        if (sample != null) sb.Append($"- {sample.Threads} threads on {sample.Device}; TorchSharp {sample.TorchSharpVersion}, LibTorch {sample.LibTorchVersion}; cells computed at commit `{sample.GitCommit}`\n");
+        if (sample != null) sb.Append($"- {sample.Threads} thread(s) per cell{(m.Workers > 1 ? $", {m.Workers} cells at a time" : "")} on {sample.Device}; TorchSharp {sample.TorchSharpVersion}, LibTorch {sample.LibTorchVersion}; cells computed at commit `{sample.GitCommit}`\n");
+        foreach (var kernel in m.Kernels)
+            sb.Append($"- kernel `{Scoring.KernelProfile.Label(kernel)}`: {DescribeKernel(kernel)}\n");
+        sb.Append($"- candidates: {(m.Candidates == Scoring.Candidates.Correct ? "only the training points the original model classifies correctly are ranked (`candidates: correct`)" : "all training points are ranked, as in the paper (`candidates: all`)")}\n");
+        int shared = cells.Count(c => c.SameAs != null);
+        if (shared > 0) sb.Append($"- {shared} cells picked the same target as another cell of the same algorithm and expansion (another scorer or kernel) and share its computation (`same_as` in the cell file)\n");
+        var remainEval = cells.Select(c => c.RemainEvaluation).Distinct().ToList();
+        sb.Append($"- remaining-set accuracy and loss measured on: {string.Join("; ", remainEval.Take(2))}{(remainEval.Count > 2 ? " (and others)" : "")}\n");
         sb.Append($"- verification against the committed baseline: {verification}\n\n");
 
-        sb.Append("## The headline claim\n\n");
+        sb.Append("## The headline claim, per kernel\n\n");
         foreach (var d in m.Datasets.Where(originals.ContainsKey))
-            sb.Append($"**{d}.** {CheckHeadline(m, cells, d, originals[d].TestAccuracy).Text}\n\n");
+            foreach (var kernel in kernels)
+                sb.Append($"**{d}, kernel `{kernel}`.** {CheckHeadline(m, cells, d, kernel, originals[d].TestAccuracy).Text}\n\n");
+
+        AppendMisclassifiedExtremes(sb, m, cells, evidence);
+        AppendTermShares(sb, m, evidence);
 
         sb.Append("## How this run differs from the paper\n\n");
         sb.Append($"- Points per side: {m.Points} (paper: 5), so an entry is {(m.Points * m.Seeds.Length == 1 ? "a single cell: accuracies and MIA-efficacy are 0 or 1" : $"a mean over {m.Points * m.Seeds.Length} cells")}; the paper's entries move in steps of 0.2.\n");
@@ -66,6 +85,12 @@ public static class ReproductionReport
         if (m.Training.Epochs != null || m.Training.TrainLimit != null)
             sb.Append($"- Training overridden: {(m.Training.Epochs is int e ? $"{e} epochs" : "")} {(m.Training.TrainLimit is int t ? $"first {t} training points" : "")}.\n");
         sb.Append("- Not stated in the paper, chosen here: the cnn2 architecture and its 10 Adam epochs; SGD with momentum 0.9 and weight decay 5e-4 for the unlearning algorithms (as in Unlearn-Sparse, the reference METHOD.md cites); a threshold attack on the confidence feature for MIA.\n");
+        if (m.RemainSample > 0)
+            sb.Append($"- Remaining-set accuracy and loss are measured on a seeded sample of {m.RemainSample} points of D_r (the MIA's shadow members), not on all of it, to keep each cell cheap; forget and test sets are always measured whole.\n");
+        if (m.Candidates == Scoring.Candidates.Correct)
+            sb.Append("- Targets are ranked among the points the original model classifies correctly (`candidates: correct`); the paper ranks all points (`candidates: all`). The misclassified-extremes table shows what that changes.\n");
+        if (m.Kernels.Length > 1)
+            sb.Append($"- Every score is computed with {m.Kernels.Length} kernels (above); the paper states Eq. 4 on (x, y) pairs without saying how y enters, and its authors' code uses the joint space.\n");
         sb.Append("- The paper has no Fisher column in Tables 1–3; ours are shown without a paper value.\n\n");
 
         sb.Append("## Tables 1–3 next to the paper, cell by cell\n\n");
@@ -76,7 +101,7 @@ public static class ReproductionReport
             var t = entries.Where(e => e.Table == table && e.Paper != null && e.Ours.N > 0).ToList();
             int agree = t.Count(e => Agrees(e.Metric, e.Ours.Mean, e.Paper!.Value));
             sb.Append($"### {PaperTables.Titles[table]}\n\n{agree} of {t.Count} comparable entries agree.\n\n");
-            sb.Append("| data set | scorer | unlearner | side | part | ours | paper | Δ | verdict |\n|---|---|---|---|---|---:|---:|---:|---|\n");
+            sb.Append("| data set | kernel | scorer | unlearner | side | part | ours | paper | Δ | verdict |\n|---|---|---|---|---|---|---:|---:|---:|---|\n");
             foreach (var e in entries.Where(e => e.Table == table && e.Ours.N > 0))
             {
                 string paper = e.Paper is double p ? p.ToString("F2", inv) : "–";
@@ -84,7 +109,7 @@ public static class ReproductionReport
                 string verdict = e.Paper is double r ? (Agrees(e.Metric, e.Ours.Mean, r) ? "agrees" : "differs" + Why(e, cells, m)) : "not in the paper";
                 if (PaperTables.WeakAttackOf(entries, e) is double weak)
                     verdict += string.Create(inv, $"; the attack is no better than chance (shadow balanced accuracy {weak:F2} < {PaperTables.WeakAttack:F2}), so this efficacy says nothing");
-                sb.Append($"| {e.Dataset} | {PaperTables.Name(e.Scorer)} | {PaperTables.Name(e.Unlearner, true)} | {e.Side} | {e.Part} | {e.Ours.Format()} | {paper} | {delta} | {verdict} |\n");
+                sb.Append($"| {e.Dataset} | {e.Kernel} | {PaperTables.Name(e.Scorer)} | {PaperTables.Name(e.Unlearner, true)} | {e.Side} | {e.Part} | {e.Ours.Format()} | {paper} | {delta} | {verdict} |\n");
             }
             sb.Append('\n');
         }
@@ -94,19 +119,77 @@ public static class ReproductionReport
     static string Why(TableEntry e, IReadOnlyList<CellResult> cells, MatrixSpec m)
     {
         if (e.Metric != "forget_acc" && e.Metric != "mia_efficacy") return "";
-        var sel = cells.Where(c => c.Dataset == e.Dataset && c.Scorer == e.Scorer && c.Unlearner == e.Unlearner && c.Side == e.Side && c.Expansion == PaperTables.Expansion(m)).ToList();
+        var sel = cells.Where(c => c.Dataset == e.Dataset && c.Kernel == e.Kernel && c.Scorer == e.Scorer && c.Unlearner == e.Unlearner && c.Side == e.Side && c.Expansion == PaperTables.Expansion(m)).ToList();
         if (sel.Count > 0 && sel.All(c => c.OriginalForgetAcc == 0)) return " (already 0 before: the original model misclassified these points)";
         if (e.Metric == "forget_acc" && sel.Count > 0 && sel.All(c => c.OriginalForgetAcc == c.ForgetAcc) && e.Unlearner == "gradascent")
             return " (GradAscent did not change the prediction)";
         return "";
     }
 
-    static readonly string[] DescribeOrder = { "epochs", "lr", "fisher_samples", "alpha", "threshold" };
+    static string DescribeKernel(Scoring.ScoringOptions o) =>
+        (o.Space == Scoring.KernelSpace.Joint ? "the authors' joint space: a = [x, onehot(y)], s = [∇ₓ log p(y|x), softmax p(·|x)]" : "the input space: x alone, y only through s = ∇ₓ log p(y|x)") +
+        $", {(o.Features == Scoring.FeatureSpace.Penultimate ? "x = the representation entering the last linear layer" : "x = the flattened image")}, {SettingField.Format(o.Kernel)} base kernel, bandwidth " +
+        (o.Bandwidth.Rule switch { Scoring.BandwidthRule.Median => "by the median heuristic", Scoring.BandwidthRule.Dimension => "h² = the number of columns (d + C in the joint space)", _ => $"h = {o.Bandwidth}" });
+
+    /// <summary>How many of the most extreme points of each score the original model already misclassifies (it has nothing to forget there).</summary>
+    static void AppendMisclassifiedExtremes(StringBuilder sb, MatrixSpec m, IReadOnlyList<CellResult> cells, IReadOnlyDictionary<(string Dataset, string Kernel), KernelEvidence> evidence)
+    {
+        const int top = 5;
+        int k = PaperTables.Expansion(m);
+        sb.Append("## Misclassified extremes\n\n");
+        sb.Append($"A point the original model already gets wrong has forget accuracy 0 before any unlearning, so it looks \"forgotten\" at no cost. " +
+                  $"First columns: of the {top} easiest and the {top} hardest points of each score over **all** training points (the paper's protocol), how many the original model misclassifies. " +
+                  $"Last column: of this matrix's own targets ({SettingField.Format(m.Candidates)} candidates), how many had forget accuracy 0 before unlearning (GradAscent cells, k = {k}).\n\n");
+        sb.Append($"| data set | kernel | scorer | easy {top}, all points | hard {top}, all points | this matrix's targets |\n|---|---|---|---:|---:|---:|\n");
+        foreach (var ((d, kernel), ev) in evidence.OrderBy(e => e.Key.Dataset).ThenBy(e => PaperTables.KernelLabels(m).ToList().IndexOf(e.Key.Kernel)))
+            foreach (var sc in m.Scorers)
+            {
+                var scorer = Scoring.Scorers.ScorerRegistry.Get(sc);
+                int Wrong(int[] picks) => picks.Count(i => !ev.Scores.Correct(i));
+                var easy = Scoring.Scorers.ScorerRegistry.Easiest(scorer, ev.Scores, top);
+                var hard = Scoring.Scorers.ScorerRegistry.Hardest(scorer, ev.Scores, top);
+                var own = cells.Where(c => c.Dataset == d && c.Kernel == kernel && c.Scorer == sc && c.Unlearner == "gradascent" && c.Expansion == k).ToList();
+                sb.Append($"| {d} | {kernel} | {PaperTables.Name(sc)} | {Wrong(easy)} of {easy.Length} | {Wrong(hard)} of {hard.Length} | {own.Count(c => c.OriginalForgetAcc == 0)} of {own.Count} |\n");
+            }
+        sb.Append('\n');
+    }
+
+    /// <summary>
+    /// "What the kernel measures here": per score and kernel, the share of each bracket of Eq. 4 in the mean |κ| of the
+    /// extreme points' rows (easiest and hardest of that score, against every training point).
+    /// </summary>
+    static void AppendTermShares(StringBuilder sb, MatrixSpec m, IReadOnlyDictionary<(string Dataset, string Kernel), KernelEvidence> evidence)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        sb.Append("## What the kernel measures here\n\n");
+        sb.Append("Eq. 4 is a sum of three brackets: score similarity s_aᵀs_b k, mutual influence s_aᵀ∇_b k + s_bᵀ∇_a k, and raw-feature similarity tr(∇_a∇_b k). " +
+                  "For the easiest and the hardest point of each score, the mean |·| of each bracket over its row of κ (against every other training point), as a share of their sum. " +
+                  "A score whose κ is almost all raw-feature similarity ranks points by a density of the features (pixels, in the input space), not by anything the model computed; " +
+                  "score similarity is where the model's gradients (and, in the joint space, its predictions) enter.\n\n");
+        sb.Append("| data set | kernel | scorer | score similarity | mutual influence | raw-feature similarity | mean abs κ |\n|---|---|---|---:|---:|---:|---:|\n");
+        foreach (var ((d, kernel), ev) in evidence.OrderBy(e => e.Key.Dataset).ThenBy(e => PaperTables.KernelLabels(m).ToList().IndexOf(e.Key.Kernel)))
+            foreach (var sc in m.Scorers)
+            {
+                var rows = ev.Extremes.Where(r => r.Scorer == sc && double.IsFinite(r.MeanAbsScoreTerm)).ToList();
+                if (rows.Count == 0) continue;
+                double a = rows.Average(r => r.MeanAbsScoreTerm), b = rows.Average(r => r.MeanAbsInfluenceTerm), c = rows.Average(r => r.MeanAbsRawTerm), sum = a + b + c;
+                string Share(double v) => sum > 0 ? Pct(v / sum) : "–";
+                sb.Append(string.Create(inv, $"| {d} | {kernel} | {PaperTables.Name(sc)} | {Share(a)} | {Share(b)} | {Share(c)} | {sum:G3} |\n"));
+            }
+        sb.Append("\nShares below 0.01 % are shown in scientific notation.\n\n");
+    }
+
+    static string Pct(double share) => share >= 1e-4 || share == 0
+        ? (share * 100).ToString("F2", CultureInfo.InvariantCulture) + " %"
+        : (share * 100).ToString("0.0e+0", CultureInfo.InvariantCulture) + " %";
+
+    static readonly string[] DescribeOrder = { "epochs", "max_steps", "lr", "fisher_samples", "alpha", "threshold" };
 
     static string Describe(IReadOnlyDictionary<string, object> o) => string.Join(", ",
         o.OrderBy(kv => Array.IndexOf(DescribeOrder, kv.Key) is var i and >= 0 ? i : DescribeOrder.Length).Select(kv => kv.Key switch
         {
             "epochs" => $"{kv.Value} epoch(s)",
+            "max_steps" => $"stopped after {kv.Value} optimizer steps",
             "fisher_samples" => $"Fisher over {kv.Value} points of D_r",
             "alpha" => $"α {SettingField.Format(kv.Value)}",
             _ => $"{kv.Key} {SettingField.Format(kv.Value)}",

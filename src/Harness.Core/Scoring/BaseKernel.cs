@@ -17,21 +17,39 @@ public abstract class BaseKernel
     public abstract Tensor SteinBlock(IDisposable prepared, long start, long count);
 
     /// <summary>
-    /// The three brackets of Eq. 4 for row i against every point, in float64 (n values each): score similarity
-    /// s_aᵀs_b k, mutual influence s_aᵀ∇_b k + s_bᵀ∇_a k, and raw-feature similarity tr(∇_a∇_b k). They sum to κ(i, ·).
+    /// The three brackets of Eq. 4 for each given row against every other point: score similarity s_aᵀs_b k, mutual
+    /// influence s_aᵀ∇_b k + s_bᵀ∇_a k, and raw-feature similarity tr(∇_a∇_b k) (they sum to κ). Returns, per row, the
+    /// mean |·| of each over j ≠ i, computed in float64 over column chunks.
     /// </summary>
-    public (Tensor Score, Tensor Influence, Tensor Raw) Terms(Tensor x, Tensor s, long i)
+    public double[][] MeanAbsTerms(Tensor x, Tensor s, int[] rows, int chunk = 8192)
     {
         using var scope = NewDisposeScope();
-        var X = x.to(ScalarType.Float64); var S = s.to(ScalarType.Float64);
-        var xa = X[i]; var sa = S[i];
-        var sq = X.square().sum(1L);
-        var r2 = (sq + sq[i] - X.matmul(xa) * 2).clamp_min(0);
-        r2[i] = 0;
-        var ss = S.matmul(sa);                                   // s_a·s_b
-        var sdiff = sa.dot(xa) - X.matmul(sa) - (S.matmul(xa) - (S * X).sum(1L)); // s_a·δ − s_b·δ, δ = a − b
-        var (score, influence, raw) = TermsFrom(r2, ss, sdiff, x.shape[1]);
-        return (score.MoveToOuterDisposeScope(), influence.MoveToOuterDisposeScope(), raw.MoveToOuterDisposeScope());
+        long n = x.shape[0], d = x.shape[1];
+        var idx = tensor(rows.Select(r => (long)r).ToArray());
+        var xr = x.index_select(0, idx).to(ScalarType.Float64);
+        var sr = s.index_select(0, idx).to(ScalarType.Float64);
+        var sqr = xr.square().sum(1L);
+        var sxr = (sr * xr).sum(1L);
+        var sums = zeros(3, rows.Length, dtype: ScalarType.Float64);
+        for (long start = 0; start < n; start += chunk)
+        {
+            using var inner = NewDisposeScope();
+            long m = Math.Min(chunk, n - start);
+            var xc = x.narrow(0, start, m).to(ScalarType.Float64);
+            var sc = s.narrow(0, start, m).to(ScalarType.Float64);
+            var r2 = (sqr.unsqueeze(1) + xc.square().sum(1L).unsqueeze(0) - xr.matmul(xc.t()) * 2).clamp_min(0);
+            var ss = sr.matmul(sc.t());
+            // s_a·δ − s_b·δ with δ = a − b: s_a·a − s_a·b − s_b·a + s_b·b.
+            var sdiff = sxr.unsqueeze(1) - sr.matmul(xc.t()) - xr.matmul(sc.t()) + (sc * xc).sum(1L).unsqueeze(0);
+            var self = zeros(rows.Length, m, dtype: ScalarType.Bool);
+            for (int r = 0; r < rows.Length; r++)
+                if (rows[r] >= start && rows[r] < start + m) { self[r, rows[r] - start] = true; r2[r, rows[r] - start] = 0; }
+            var (score, influence, raw) = TermsFrom(r2, ss, sdiff, d);
+            foreach (var (t, k) in new[] { (score, 0), (influence, 1), (raw, 2) })
+                sums[k].add_(t.abs().masked_fill(self, 0).sum(1L));
+        }
+        var values = sums.div(Math.Max(1, n - 1)).data<double>().ToArray();
+        return rows.Select((_, r) => new[] { values[r], values[rows.Length + r], values[2 * rows.Length + r] }).ToArray();
     }
 
     /// <summary>The three brackets from ‖δ‖², s_a·s_b and s_a·δ − s_b·δ (d = columns of x).</summary>

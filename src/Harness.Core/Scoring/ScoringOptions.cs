@@ -73,8 +73,8 @@ public sealed record ScoringOptions
     /// <summary>`float32` (default) or `float64` for the kernel pass.</summary>
     [Setting("precision", "precision of the kernel pass")]
     public Precision Precision { get; init; } = Precision.Float32;
-    /// <summary>Batch size of the Stein-score backward passes.</summary>
-    public int ScoreBatch { get; init; } = 1000;
+    /// <summary>Batch size of the Stein-score backward passes (small batches keep the activations in cache; see <see cref="Training.Evaluator.Batch"/>).</summary>
+    public int ScoreBatch { get; init; } = 256;
 
     /// <summary>
     /// Rows of κ per block for n points: the configured size, else about 256 MB of float32 rounded to a multiple of 128

@@ -30,15 +30,18 @@ public static class Trainer
         using var opt = Optimizers.Create(settings.Optimizer, model.parameters(), settings.LearningRate, settings.Momentum, settings.WeightDecay);
         var rng = new Random(unchecked(settings.Seed * 7919 + 17));
         int n = data.Count, batches = (n + settings.BatchSize - 1) / settings.BatchSize;
+        long total = (long)settings.Epochs * batches, limit = settings.MaxSteps > 0 ? Math.Min(total, settings.MaxSteps) : total;
         var order = Enumerable.Range(0, n).ToArray();
         model.train();
-        progress?.Start("train", (long)settings.Epochs * batches);
-        for (int epoch = 0; epoch < settings.Epochs; epoch++)
+        progress?.Start("train", limit);
+        long steps = 0;
+        for (int epoch = 0; epoch < settings.Epochs && steps < limit; epoch++)
         {
             rng.Shuffle(order);
             using var perm = tensor(order.Select(i => (long)i).ToArray(), device: device);
             double sum = 0;
-            for (int b = 0; b < batches; b++)
+            int seen = 0;
+            for (int b = 0; b < batches && steps < limit; b++, steps++)
             {
                 using var scope = NewDisposeScope();
                 int s = b * settings.BatchSize, e = Math.Min(n, s + settings.BatchSize);
@@ -51,12 +54,13 @@ public static class Trainer
                 if (!double.IsFinite(l))
                     throw new HarnessException($"training diverged: loss is {l} at epoch {epoch + 1}, batch {b + 1}. Lower the learning rate ({settings.LearningRate}).");
                 sum += l * (e - s);
-                progress?.Report((long)epoch * batches + b + 1, $"epoch {epoch + 1}/{settings.Epochs} loss {sum / e:F4}");
+                seen = e;
+                progress?.Report(steps + 1, $"epoch {epoch + 1}/{settings.Epochs} loss {sum / e:F4}");
             }
-            epochLosses[epoch] = sum / n;
+            epochLosses[epoch] = sum / seen; // over the samples this epoch reached (all of them unless max steps stopped it)
         }
         progress?.Finish();
         model.eval();
-        return epochLosses;
+        return settings.MaxSteps > 0 ? epochLosses.Where((_, i) => (long)i * batches < limit).ToArray() : epochLosses;
     }
 }

@@ -9,6 +9,8 @@ public sealed record TrainingSettings
     public double WeightDecay { get; init; }
     public int BatchSize { get; init; } = 150;
     public int Epochs { get; init; } = 5;
+    /// <summary>Stop after this many optimizer steps in all, even within an epoch; 0 = run every epoch.</summary>
+    public int MaxSteps { get; init; }
     public int Seed { get; init; }
     /// <summary>CPU threads for torch; 0 means the machine's core count. Thread count can change the last bits of a result.</summary>
     public int Threads { get; init; }
@@ -22,6 +24,7 @@ public sealed record TrainingSettings
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new HarnessException($"learning rate {LearningRate} must be a positive number.");
         if (BatchSize < 1) throw new HarnessException($"batch size {BatchSize} must be at least 1.");
         if (Epochs < 0) throw new HarnessException($"epochs {Epochs} must be 0 or more.");
+        if (MaxSteps < 0) throw new HarnessException($"max steps {MaxSteps} must be 0 (no limit) or more.");
         if (Threads < 0) throw new HarnessException($"threads {Threads} must be 0 (all cores) or more.");
     }
 }

@@ -34,22 +34,73 @@ public sealed class FisherForgetting : Unlearner<FisherSettings>
     protected override UnlearnResult Run(UnlearnContext c, FisherSettings s)
     {
         var model = ModelCopy.Clone(c.Original, c.ModelName, c.Train, c.Device);
-        var remainIdx = c.Remain;
-        if (s.FisherSamples > 0 && s.FisherSamples < remainIdx.Length)
+        var remainIdx = Sample(c.Train.Count, c.Forget, s.FisherSamples, s.Seed) ?? c.Remain;
+        var fisher = Cache.Get(c.Original, remainIdx, s.BatchSize, c.Train.Classes, () =>
         {
-            remainIdx = (int[])remainIdx.Clone();
-            new Random(s.Seed).Shuffle(remainIdx);
-            remainIdx = remainIdx[..s.FisherSamples];
-            Array.Sort(remainIdx);
-        }
-        var remain = c.Train.Subset(remainIdx);
-        Dictionary<string, Tensor> fisher;
-        using (var x = remain.ImagesTensor(c.Device))
-        using (var y = remain.LabelsTensor(c.Device))
-            fisher = DiagonalFisher(model, x, y, c.Train.Classes, s.BatchSize);
+            var remain = c.Train.Subset(remainIdx);
+            using var x = remain.ImagesTensor(c.Device);
+            using var y = remain.LabelsTensor(c.Device);
+            return DiagonalFisher(model, x, y, c.Train.Classes, s.BatchSize);
+        });
         Perturb(model, fisher, s.Alpha, c.Train.Classes, s.Seed);
-        foreach (var f in fisher.Values) f.Dispose();
         return new UnlearnResult(model, new Dictionary<string, object> { ["fisher_points"] = remainIdx.Length, ["alpha"] = s.Alpha });
+    }
+
+    /// <summary>
+    /// The seeded sample of D_r the Fisher is computed on, sorted, or null for all of D_r: the first m points of a seeded
+    /// permutation of the whole training set that are not in the forget set. Forget sets that miss those points get the
+    /// same sample, so their (identical) Fisher can be reused.
+    /// </summary>
+    public static int[]? Sample(int n, int[] forget, int m, int seed)
+    {
+        if (m <= 0 || m >= n - forget.Length) return null;
+        var order = Enumerable.Range(0, n).ToArray();
+        new Random(seed).Shuffle(order);
+        var skip = forget.ToHashSet();
+        var pick = order.Where(i => !skip.Contains(i)).Take(m).ToArray();
+        Array.Sort(pick);
+        return pick;
+    }
+
+    /// <summary>
+    /// The last few diagonal Fishers computed, kept for the next cells: F depends only on the original model, the sample
+    /// and the batch size, so a cell with the same three gets the same F without recomputing it (the model is never
+    /// modified). A matrix alternates cells whose samples differ (k = 0 and k = 100), hence more than one entry.
+    /// </summary>
+    static class Cache
+    {
+        const int Capacity = 4;
+        static readonly List<(object Model, string Key, Dictionary<string, Tensor> Value)> Entries = new();
+
+        public static Dictionary<string, Tensor> Get(object original, int[] sample, int batch, int classes, Func<Dictionary<string, Tensor>> compute)
+        {
+            var k = $"{batch}/{classes}/{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(sample.AsSpan())))}";
+            lock (Entries)
+            {
+                int hit = Entries.FindIndex(e => ReferenceEquals(e.Model, original) && e.Key == k);
+                if (hit >= 0)
+                {
+                    var e = Entries[hit];
+                    Entries.RemoveAt(hit);
+                    Entries.Add(e); // most recently used last
+                    return e.Value;
+                }
+                Entries.RemoveAll(e =>
+                {
+                    bool stale = !ReferenceEquals(e.Model, original);
+                    if (stale) foreach (var f in e.Value.Values) f.Dispose();
+                    return stale;
+                });
+                if (Entries.Count == Capacity)
+                {
+                    foreach (var f in Entries[0].Value.Values) f.Dispose();
+                    Entries.RemoveAt(0);
+                }
+                var value = compute();
+                Entries.Add((original, k, value));
+                return value;
+            }
+        }
     }
 
     /// <summary>

@@ -53,6 +53,7 @@ public sealed class GradAscent : Unlearner<GradAscentSettings>
                 steps++;
                 loss = MeanLoss(model, x, y);
                 if (loss > s.OverfitThreshold) { stop = "threshold"; break; }
+                if (s.MaxSteps > 0 && steps >= s.MaxSteps) { stop = "max_steps"; break; }
             }
         }
         model.eval();

@@ -37,6 +37,9 @@ public abstract record StepSettings : UnlearnSettings
     [Setting("epochs", "epochs (GradAscent: the cap)", Min = 0, Max = 10_000)]
     public int Epochs { get; init; }
 
+    [Setting("max_steps", "stop after this many optimizer steps in all (a fraction of an epoch, say); 0 = no limit", Min = 0, Max = int.MaxValue)]
+    public int MaxSteps { get; init; }
+
     [Setting("momentum", "SGD momentum", Min = 0, Max = 1)]
     public double Momentum { get; init; } = 0.9;
 
@@ -47,6 +50,6 @@ public abstract record StepSettings : UnlearnSettings
     public TrainingSettings AsTraining(TrainingSettings original) => original with
     {
         Optimizer = Optimizer, LearningRate = LearningRate, Momentum = Momentum, WeightDecay = WeightDecay,
-        BatchSize = BatchSize, Epochs = Epochs,
+        BatchSize = BatchSize, Epochs = Epochs, MaxSteps = MaxSteps,
     };
 }

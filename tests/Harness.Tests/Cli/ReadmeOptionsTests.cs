@@ -26,7 +26,7 @@ public class ReadmeOptionsTests
 
     public static Dictionary<string, HashSet<string>> Parsed() =>
         Harness.Cli.Cli.Root().Subcommands.ToDictionary(c => c.Name,
-            c => c.Options.Select(o => o.Name).Where(n => n is not ("--help" or "-h" or "-?")).ToHashSet());
+            c => c.Options.Where(o => !o.Hidden).Select(o => o.Name).Where(n => n is not ("--help" or "-h" or "-?")).ToHashSet());
 
     public static List<string> Differences(Dictionary<string, HashSet<string>> documented, Dictionary<string, HashSet<string>> parsed)
     {

@@ -42,11 +42,11 @@ public class ExperimentsFileTests
         var m = ExperimentsFile.Load(Write(Valid)).Matrix("m");
         var ids = Matrices.Cells(m).Select(c => c.Id).ToList();
         ids.Should().HaveCount(2 * 2 * 2 * 1 * 2);
-        ids.Should().Contain("mnist/emsksd/hard/t1/gradascent/k5/s0").And.OnlyHaveUniqueItems();
+        ids.Should().Contain("mnist/input-median/emsksd/hard/t1/gradascent/k5/s0").And.OnlyHaveUniqueItems();
         var reordered = ExperimentsFile.Load(Write(Valid.Replace("[pc, emsksd]", "[emsksd, pc]"))).Matrix("m");
         Matrices.Cells(reordered).Select(c => c.Id).Should().BeEquivalentTo(ids, "reordering the YAML keeps every name");
-        Matrices.Cells(reordered).Single(c => c.Id == "mnist/pc/easy/t0/gradascent/k0/s0").Shard(3)
-            .Should().Be(Matrices.Cells(m).Single(c => c.Id == "mnist/pc/easy/t0/gradascent/k0/s0").Shard(3));
+        Matrices.Cells(reordered).Single(c => c.Id == "mnist/input-median/pc/easy/t0/gradascent/k0/s0").Shard(3)
+            .Should().Be(Matrices.Cells(m).Single(c => c.Id == "mnist/input-median/pc/easy/t0/gradascent/k0/s0").Shard(3));
     }
 
     [TestCase("    points: 2\n", "    points: 2\n    colour: red\n", 7, "unknown key 'colour' in matrix 'm'*")]

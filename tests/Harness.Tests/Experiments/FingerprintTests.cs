@@ -101,7 +101,7 @@ public class FingerprintTests
         var first = Run(Tiny, results);
         first.Log.Should().Contain(l => l.StartsWith("training cnn2 on 300 mnist images", StringComparison.Ordinal));
         var again = Run(Tiny, results);
-        again.Log.Should().NotContain(l => l.StartsWith("training ", StringComparison.Ordinal)).And.Contain(l => l.Contains("reusing the scores"));
+        again.Log.Should().NotContain(l => l.StartsWith("training ", StringComparison.Ordinal)).And.Contain(l => l.Contains("reusing the input-median scores"));
 
         Environment.SetEnvironmentVariable("HARNESS_CODE_SALT", "simulated-change");
         var changed = Run(Tiny, results);

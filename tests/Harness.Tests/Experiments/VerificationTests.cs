@@ -19,7 +19,7 @@ public class VerificationTests
     };
 
     static CellResult Result(int slot, double forgetAcc, double loss) => new(
-        $"mnist/pc/easy/t{slot}/gradascent/k0/s0", "m", "mnist", "pc", "easy", slot, 100 + slot, "gradascent", 0, 0,
+        $"mnist/input-median/pc/easy/t{slot}/gradascent/k0/s0", "m", "mnist", "input-median", "pc", "easy", slot, 100 + slot, "gradascent", 0, 0,
         forgetAcc, loss, 0.99, 0.03, 0.985, 0.04, 0.5, 0.125, 0.25, 1, 0.01, new[] { 100 + slot }, new[] { true }, 0.9, 0.6, "a", "f",
         new(), new(), new { }, 2, "cpu", "0.107.0", "2.10.0", "abc");
 
@@ -38,7 +38,7 @@ public class VerificationTests
         WriteTables(good, drifted);
         var act = () => Verification.Verify(Spec, dir);
         act.Should().Throw<HarnessException>()
-            .WithMessage("matrix 'm' differs from*in 1 value(s):*mnist/pc/easy/t1/gradascent/k0/s0: forget_loss: verified 5.5, received 5.6 (tolerance abs 1E-06 + rel 0.0001)*make accept MATRIX=m*");
+            .WithMessage("matrix 'm' differs from*in 1 value(s):*mnist/input-median/pc/easy/t1/gradascent/k0/s0: forget_loss: verified 5.5, received 5.6 (tolerance abs 1E-06 + rel 0.0001)*make accept MATRIX=m*");
         File.ReadAllText(Verification.ReceivedPath(dir, "m")).Should().Be(drifted);
     }
 
@@ -60,8 +60,8 @@ public class VerificationTests
         var received = MatrixTable.ToCsv(new[] { Result(0, 1, 0.01) with { Target = 7 } });
         var diffs = Verification.Compare(Spec, MatrixTable.ReadCsv(Write("v.csv", verified)), MatrixTable.ReadCsv(Write("r.csv", received)));
         diffs.Should().Equal(
-            "mnist/pc/easy/t0/gradascent/k0/s0: target: verified 100, received 7",
-            "mnist/pc/easy/t1/gradascent/k0/s0: in the verified table, missing from the received one");
+            "mnist/input-median/pc/easy/t0/gradascent/k0/s0: target: verified 100, received 7",
+            "mnist/input-median/pc/easy/t1/gradascent/k0/s0: in the verified table, missing from the received one");
     }
 
     string Write(string name, string text) { var p = Path.Combine(dir, name); File.WriteAllText(p, text); return p; }

@@ -4,6 +4,7 @@ using Harness.Data;
 using Harness.Experiments;
 using Harness.Reporting;
 using Harness.Scoring;
+using Harness.Jobs;
 using Harness.Util;
 using NUnit.Framework;
 using SkiaSharp;
@@ -23,9 +24,12 @@ public class ReportingTests
         Points = 2, Unlearners = new[] { "gradascent", "finetune" }, Expansions = new[] { 0, 10 }, Seeds = new[] { 0 },
     };
 
+    /// <summary>The kernel label of the default scoring profile.</summary>
+    const string K = "input-median";
+
     /// <summary>Deterministic, distinct values per cell so that any mix-up shows.</summary>
     static List<CellResult> Cells() => Matrices.Cells(Spec).Select((c, i) => new CellResult(
-        c.Id, "t", c.Dataset, c.Scorer, c.SideName, c.Slot, 1000 + i, c.Unlearner, c.Expansion, c.Seed,
+        c.Id, "t", c.Dataset, c.Kernel, c.Scorer, c.SideName, c.Slot, 1000 + i, c.Unlearner, c.Expansion, c.Seed,
         ForgetAcc: (i % 3) / 2.0, ForgetLoss: i * 0.1, RemainAcc: 0.9 + i * 0.001, RemainLoss: 0.2, TestAcc: 0.95 - i * 0.001, TestLoss: 0.1 + i * 0.01,
         MiaEfficacy: (i % 2), Distance: i, Seconds: 1, OriginalForgetAcc: 1, OriginalForgetLoss: 0.01, ForgetSet: new[] { 1000 + i },
         MiaForgetPredictedNonMember: new[] { i % 2 == 1 }, MiaThreshold: 0.9, MiaShadowBalancedAccuracy: 0.6, MiaAttack: "a", MiaFeature: "f",
@@ -73,8 +77,8 @@ public class ReportingTests
         var cells = Cells().Select(c => c.Scorer == "pc" && c.Side == "easy" ? c with { MiaShadowBalancedAccuracy = 0.52 } : c).ToList();
         var entries = PaperTables.Build(Spec, cells);
         var md = PaperTables.Markdown(Spec, entries, 3);
-        var pcRow = md.Split('\n').Single(l => l.StartsWith("| mnist | PC |", StringComparison.Ordinal));
-        var mksdRow = md.Split('\n').Single(l => l.StartsWith("| mnist | MKSD |", StringComparison.Ordinal));
+        var pcRow = md.Split('\n').Single(l => l.StartsWith($"| mnist | {K} | PC |", StringComparison.Ordinal));
+        var mksdRow = md.Split('\n').Single(l => l.StartsWith($"| mnist | {K} | MKSD |", StringComparison.Ordinal));
         pcRow.Should().Contain("†");
         mksdRow.Should().NotContain("†");
         md.Should().Contain("below 0.55");
@@ -86,7 +90,10 @@ public class ReportingTests
     public void TablesHoldEveryEntryWithSpreadAndThePapersNumbers()
     {
         var entries = PaperTables.Build(Spec, Cells());
-        entries.Count(e => e.Table == 1).Should().Be(5 * 2 * 2 * 2);
+        entries.Count(e => e.Table == 1).Should().Be(5 * 3 * 2 * 2, "forget, drop and test");
+        entries.Where(e => e.Part == "drop").Should().OnlyContain(e => e.Paper == null, "the paper does not report the drop");
+        entries.Single(e => e.Table == 1 && e.Scorer == "pc" && e.Unlearner == "gradascent" && e.Side == "easy" && e.Part == "drop").Ours.Mean
+            .Should().Be(Cells().Where(c => c.Scorer == "pc" && c.Unlearner == "gradascent" && c.Side == "easy" && c.Expansion == 0).Average(c => c.OriginalForgetAcc - c.ForgetAcc));
         entries.Count(e => e.Table == 3 && e.Metric == "mia_efficacy").Should().Be(5 * 2 * 2);
         entries.Count(e => e.Table == 3 && e.Metric == "mia_shadow_balanced_accuracy").Should().Be(5 * 2 * 2, "Table 3 shows how strong the attack was");
         entries.Where(e => e.Metric == "mia_shadow_balanced_accuracy").Should().OnlyContain(e => e.Paper == null && e.Ours.Mean == 0.6);
@@ -97,7 +104,8 @@ public class ReportingTests
         var md = PaperTables.Markdown(Spec, entries, 1);
         md.Split('\n').Count(l => l.StartsWith("| mnist |")).Should().Be(5);
         md.Should().Contain("Forget GradAscent easy").And.Contain("±");
-        PaperTables.Csv(entries.Where(e => e.Table == 2)).Split('\n')[0].Should().Be("table,dataset,scorer,unlearner,side,part,metric,n,mean,sd,min,max,paper");
+        md.Should().Contain("Drop GradAscent easy");
+        PaperTables.Csv(entries.Where(e => e.Table == 2)).Split('\n')[0].Should().Be("table,dataset,kernel,scorer,unlearner,side,part,metric,n,mean,sd,min,max,paper");
     }
 
     [Test]
@@ -155,19 +163,46 @@ public class ReportingTests
         bmp.Width.Should().Be(2 * 760);
     }
 
+    /// <summary>REPORT.md counts the misclassified extremes of each score and shows the Eq. 4 term shares per kernel.</summary>
+    [Test]
+    public void TheReportCountsMisclassifiedExtremesAndShowsWhatTheKernelMeasures()
+    {
+        var mnist = TestSupport.Mnist.Train.Take(50);
+        var predicted = mnist.Labels.Select((l, i) => i < 3 ? (l + 1) % 10 : l).ToArray(); // points 0, 1, 2 misclassified
+        double[] Up() => Enumerable.Range(0, 50).Select(i => (double)i).ToArray();
+        double[] Down() => Enumerable.Range(0, 50).Select(i => (double)(50 - i)).ToArray();
+        // pc: 0, 1, 2 are the easiest (low pc is easy); mksd: they are the hardest (high is hard).
+        var scores = new PointScores(Enumerable.Range(0, 50).ToArray(), mnist.Labels, predicted, Up(), Up(), Down(), Up(), Up(), Up());
+        var extremes = new List<ScoreJob.ExtremeRow>
+        {
+            new("mksd", "easy", 49, 0, 0, 0, MeanAbsScoreTerm: 1, MeanAbsInfluenceTerm: 1, MeanAbsRawTerm: 2),
+            new("mksd", "hard", 3, 0, 0, 0, MeanAbsScoreTerm: 1, MeanAbsInfluenceTerm: 1, MeanAbsRawTerm: 2),
+            new("pc", "easy", 3, 0, 0, 0, MeanAbsScoreTerm: 1e-7, MeanAbsInfluenceTerm: 0, MeanAbsRawTerm: 1),
+        };
+        var evidence = new Dictionary<(string, string), KernelEvidence> { [("mnist", K)] = new(scores, extremes, null) };
+        var cells = Cells();
+        var md = ReproductionReport.Build(Spec, cells, PaperTables.Build(Spec, cells), new Dictionary<string, TrainReport>(), "not run", evidence);
+        var lines = md.Split('\n');
+        lines.Should().Contain($"| mnist | {K} | PC | 3 of 5 | 0 of 5 | 0 of 4 |");
+        lines.Should().Contain($"| mnist | {K} | MKSD | 0 of 5 | 3 of 5 | 0 of 4 |");
+        lines.Should().Contain($"| mnist | {K} | MKSD | 25.00 % | 25.00 % | 50.00 % | 4 |");
+        lines.Should().Contain($"| mnist | {K} | PC | 1.0e-5 % | 0.00 % | 100.00 % | 1 |");
+        md.Should().Contain("## The headline claim, per kernel").And.Contain("## Misclassified extremes").And.Contain("## What the kernel measures here");
+    }
+
     [Test]
     public void TheHeadlineCheckSaysHoldsOnlyWhenEasyIsForgottenHardIsNotAndTestIsKept()
     {
         var cells = Cells();
         CellResult Set(CellResult c, double forget, double test) => c with { ForgetAcc = forget, TestAcc = test };
         var holds = cells.Select(c => c.Scorer == "emsksd" && c.Unlearner == "gradascent" ? Set(c, c.Side == "easy" ? 0 : 1, 0.985) : c).ToList();
-        ReproductionReport.CheckHeadline(Spec, holds, "mnist", 0.99).Holds.Should().BeTrue();
+        ReproductionReport.CheckHeadline(Spec, holds, "mnist", K, 0.99).Holds.Should().BeTrue();
         var hardForgotten = holds.Select(c => c.Scorer == "emsksd" && c.Unlearner == "gradascent" && c.Side == "hard" ? Set(c, 0, 0.985) : c).ToList();
-        var h = ReproductionReport.CheckHeadline(Spec, hardForgotten, "mnist", 0.99);
+        var h = ReproductionReport.CheckHeadline(Spec, hardForgotten, "mnist", K, 0.99);
         h.Holds.Should().BeFalse();
         h.Text.Should().Contain("hard points are forgotten too");
         var testLost = holds.Select(c => c.Scorer == "emsksd" && c.Unlearner == "gradascent" && c.Side == "easy" ? Set(c, 0, 0.90) : c).ToList();
-        ReproductionReport.CheckHeadline(Spec, testLost, "mnist", 0.99).Text.Should().Contain("test accuracy drops");
+        ReproductionReport.CheckHeadline(Spec, testLost, "mnist", K, 0.99).Text.Should().Contain("test accuracy drops");
     }
 
     [Test]

@@ -9,13 +9,13 @@ namespace Harness.Tests.Unlearning;
 /// <summary>Each unlearner's own settings record: Table 5 defaults, its YAML keys and options, typed overrides, range checks.</summary>
 public class UnlearnSettingsTests
 {
-    [TestCase("mnist", "gradascent", "batch 150, optimizer sgd, lr 0.0001, epochs 50, momentum 0.9, weight_decay 0.0005, threshold 5")]
-    [TestCase("mnist", "finetune", "batch 150, optimizer sgd, lr 0.1, epochs 10, momentum 0.9, weight_decay 0.0005")]
+    [TestCase("mnist", "gradascent", "batch 150, optimizer sgd, lr 0.0001, epochs 50, max_steps 0, momentum 0.9, weight_decay 0.0005, threshold 5")]
+    [TestCase("mnist", "finetune", "batch 150, optimizer sgd, lr 0.1, epochs 10, max_steps 0, momentum 0.9, weight_decay 0.0005")]
     [TestCase("mnist", "fisher", "batch 32, alpha 1e-05, fisher_samples 0")]
-    [TestCase("mnist", "retrain", "batch 150, optimizer sgd, lr 0.1, epochs 10, momentum 0.9, weight_decay 0.0005")]
-    [TestCase("cifar10", "finetune", "batch 150, optimizer sgd, lr 0.01, epochs 15, momentum 0.9, weight_decay 0.0005")]
+    [TestCase("mnist", "retrain", "batch 150, optimizer sgd, lr 0.1, epochs 10, max_steps 0, momentum 0.9, weight_decay 0.0005")]
+    [TestCase("cifar10", "finetune", "batch 150, optimizer sgd, lr 0.01, epochs 15, max_steps 0, momentum 0.9, weight_decay 0.0005")]
     [TestCase("cifar10", "fisher", "batch 32, alpha 6e-08, fisher_samples 0")]
-    [TestCase("svhn", "retrain", "batch 64, optimizer sgd, lr 0.01, epochs 100, momentum 0.9, weight_decay 0.0005")]
+    [TestCase("svhn", "retrain", "batch 64, optimizer sgd, lr 0.01, epochs 100, max_steps 0, momentum 0.9, weight_decay 0.0005")]
     public void DefaultsAreTable5(string dataset, string algorithm, string expected)
     {
         var u = UnlearnerRegistry.Get(algorithm);
