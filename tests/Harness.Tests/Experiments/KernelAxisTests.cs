@@ -103,7 +103,7 @@ public class KernelAxisTests
         var rows = MatrixTable.Collect(m, results).Rows;
         rows.Should().HaveCount(32);
         rows.Where(r => r.Expansion == 0).Should().OnlyContain(r => r.OriginalForgetAcc == 1, "with `candidates: correct` every target is classified correctly before unlearning");
-        rows.Should().OnlyContain(r => r.RemainEvaluation.StartsWith("a seeded sample of 100 of the", StringComparison.Ordinal));
+        rows.Should().OnlyContain(r => r.RemainEvaluation.StartsWith("a seeded sample of 100 points of D_r", StringComparison.Ordinal));
         rows.Should().OnlyContain(r => r.ForgetAccDrop == r.OriginalForgetAcc - r.ForgetAcc);
 
         // pc does not depend on the kernel: its k = 0 cells pick the same target in both spaces and are computed once.
