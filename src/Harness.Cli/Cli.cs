@@ -24,6 +24,7 @@ public static partial class Cli
         root.Subcommands.Add(UnlearnCommand.Build());
         foreach (var c in MatrixCommands.Build()) root.Subcommands.Add(c);
         foreach (var c in ReportCommands.Build()) root.Subcommands.Add(c);
+        foreach (var c in StudyCommand.Build()) root.Subcommands.Add(c);
         root.Subcommands.Add(BenchCommand.Build());
         foreach (var o in root.Options)
             if (o is VersionOption v) v.Action = new PrintVersion();

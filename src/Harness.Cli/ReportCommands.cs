@@ -79,9 +79,22 @@ static class ReportCommands
             failure = e;
             verification = $"**failed**: {e.Message.Split('\n')[0]}";
         }
+        // The matrix's studies (METHOD.md §6) on the same model and scores.
+        var studyVerification = new Dictionary<string, string>();
+        var studyOutcomes = new List<(Config.StudySpec Study, Study.StudyOutcome Outcome)>();
+        foreach (var study in c.File.StudiesOf(c.Matrix.Name))
+        {
+            var (outcome, studyFailure) = StudyCommand.RunAndVerify(c.File, study, c.ResultsRoot, c.DataRoot, null);
+            studyOutcomes.Add((study, outcome));
+            studyVerification[study.Name] = studyFailure == null
+                ? $"summary matches `{Path.GetFileName(Study.StudyTables.VerifiedPath(Path.Combine(c.ResultsRoot, study.Name), study.Name))}`"
+                : $"**failed**: {studyFailure.Message.Split('\n')[0]}";
+            failure ??= studyFailure;
+        }
         var written = new List<string> { csv };
         written.AddRange(DrawFigures(c, cells));
-        written.AddRange(WriteTablesAndReport(c, cells, verification));
+        written.AddRange(WriteTablesAndReport(c, cells, verification, studyVerification));
+        foreach (var (_, o) in studyOutcomes) written.AddRange(o.Written);
         Console.WriteLine();
         Console.WriteLine(Summary(c, cells));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{outcomes.Count(o => o.Status == CellStatus.Computed)} cells computed, {outcomes.Count(o => o.Status == CellStatus.Reused)} written from an identical computation, {outcomes.Count(o => o.Status == CellStatus.AlreadyDone)} already done, in {watch.Elapsed.TotalMinutes:F1} min."));
@@ -92,7 +105,7 @@ static class ReportCommands
             Console.Error.WriteLine($"error: {failure.Message}");
             return 1;
         }
-        Console.WriteLine($"Verified: {verification}.");
+        Console.WriteLine($"Verified: {verification}{string.Concat(studyVerification.Select(kv => $"; study {kv.Key}: {kv.Value}"))}.");
         return 0;
     }
 
@@ -154,7 +167,7 @@ static class ReportCommands
         return paths;
     }
 
-    static IEnumerable<string> WriteTablesAndReport(Ctx c, List<CellResult> cells, string verification)
+    static IEnumerable<string> WriteTablesAndReport(Ctx c, List<CellResult> cells, string verification, IReadOnlyDictionary<string, string>? studyVerification = null)
     {
         var entries = PaperTables.Build(c.Matrix, cells);
         var paths = new List<string>();
@@ -183,7 +196,11 @@ static class ReportCommands
                     Json.Deserialize<List<ScoreJob.ExtremeRow>>(File.ReadAllText(Path.Combine(dir, "extremes.json"))), meta);
             }
         var report = Path.Combine(c.ResultsRoot, c.Matrix.Name, "REPORT.md");
-        AtomicFile.WriteAllText(report, ReproductionReport.Build(c.Matrix, cells, entries, originals, verification, evidence));
+        var text = ReproductionReport.Build(c.Matrix, cells, entries, originals, verification, evidence);
+        foreach (var study in c.File.StudiesOf(c.Matrix.Name))
+            text += Reporting.StudyReport.Section(study, Path.Combine(c.ResultsRoot, study.Name),
+                studyVerification?.GetValueOrDefault(study.Name) ?? "not run by `harness report` (see `harness study`)");
+        AtomicFile.WriteAllText(report, text);
         paths.Add(report);
         return paths;
     }

@@ -4,12 +4,26 @@ using System.Reflection;
 namespace Harness.Cli;
 
 /// <summary>
-/// Starts `harness run --worker i/n` processes for a matrix with `workers: n`: the same executable, the same experiments
-/// file, results and data root, plain progress, output to results/MATRIX/workers/worker-i.log.
+/// Starts worker processes (`harness run --worker i/n` for a matrix, `harness study --worker i/n` for a study): the same
+/// executable, the same experiments file, results and data root, plain progress, output to a log file per worker.
 /// </summary>
 static class Workers
 {
     public static Func<int, int, Process> Starter(string configPath, string matrix, string resultsRoot, string? dataRoot, string? shard) => (i, n) =>
+        Start(Args("run", "--matrix", matrix, configPath, resultsRoot, dataRoot, shard, i, n), Path.Combine(resultsRoot, matrix, "workers", $"worker-{i}.log"));
+
+    public static Func<int, int, Process> StudyStarter(string configPath, string study, string resultsRoot, string? dataRoot, string? shard) => (i, n) =>
+        Start(Args("study", "--study", study, configPath, resultsRoot, dataRoot, shard, i, n), Path.Combine(resultsRoot, study, "workers", $"worker-{i}.log"));
+
+    static List<string> Args(string command, string nameOption, string name, string configPath, string resultsRoot, string? dataRoot, string? shard, int i, int n)
+    {
+        var args = new List<string> { command, nameOption, name, "--config", configPath, "--results", resultsRoot, "--worker", $"{i}/{n}" };
+        if (dataRoot != null) args.AddRange(new[] { "--data-root", dataRoot });
+        if (shard != null) args.AddRange(new[] { "--shard", shard });
+        return args;
+    }
+
+    static Process Start(IReadOnlyList<string> args, string logPath)
     {
         var psi = new ProcessStartInfo { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         var self = Environment.ProcessPath ?? "dotnet";
@@ -17,11 +31,8 @@ static class Workers
         // Under `dotnet harness.dll` the process is dotnet itself: pass the assembly first.
         if (Path.GetFileNameWithoutExtension(self).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
             psi.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
-        foreach (var a in new[] { "run", "--matrix", matrix, "--config", configPath, "--results", resultsRoot, "--worker", $"{i}/{n}" }) psi.ArgumentList.Add(a);
-        if (dataRoot != null) { psi.ArgumentList.Add("--data-root"); psi.ArgumentList.Add(dataRoot); }
-        if (shard != null) { psi.ArgumentList.Add("--shard"); psi.ArgumentList.Add(shard); }
+        foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["HARNESS_PROGRESS"] = "plain";
-        var logPath = Path.Combine(resultsRoot, matrix, "workers", $"worker-{i}.log");
         Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
         var log = new StreamWriter(logPath, append: false) { AutoFlush = true };
         var p = new Process { StartInfo = psi, EnableRaisingEvents = true };
@@ -33,5 +44,5 @@ static class Workers
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
         return p;
-    };
+    }
 }

@@ -16,11 +16,20 @@ public sealed class ExperimentsFile
     public required string Path { get; init; }
     public required IReadOnlyList<DatasetSpec> DeclaredDatasets { get; init; }
     public required IReadOnlyDictionary<string, MatrixSpec> Matrices { get; init; }
+    public IReadOnlyDictionary<string, StudySpec> Studies { get; init; } = new Dictionary<string, StudySpec>();
 
     public MatrixSpec Matrix(string name) => Matrices.TryGetValue(name, out var m) ? m
         : throw new HarnessException($"{Path}: no matrix '{name}'; declared: {string.Join(", ", Matrices.Keys)}.");
 
-    static readonly string[] TopKeys = { "datasets", "matrices" };
+    public StudySpec Study(string name) => Studies.TryGetValue(name, out var s) ? s
+        : throw new HarnessException($"{Path}: no study '{name}'; declared: {(Studies.Count == 0 ? "none" : string.Join(", ", Studies.Keys))}.");
+
+    /// <summary>The studies that use a matrix's model (run by `harness reproduce --matrix NAME` after the matrix).</summary>
+    public IEnumerable<StudySpec> StudiesOf(string matrix) => Studies.Values.Where(s => s.Matrix == matrix);
+
+    static readonly string[] TopKeys = { "datasets", "matrices", "studies" };
+    static readonly string[] StudyKeys = { "description", "matrix", "dataset", "kernel", "candidates", "n", "seeds", "scorers", "ground_truths", "half_models", "half_epochs", "probe", "ladder", "collateral_test_sample", "bootstrap", "workers", "tolerances" };
+    static readonly string[] ProbeKeys = { "lr", "max_steps" };
     static readonly string[] MatrixKeys = { "description", "datasets", "scorers", "sides", "points", "unlearners", "expansions", "seeds", "training", "scoring", "kernels", "candidates", "evaluation", "workers", "unlearning", "tolerances" };
     static readonly string[] EvaluationKeys = { "remain_sample" };
     static readonly string[] TrainingKeys = { "model", "epochs", "lr", "batch", "optimizer", "threads", "device", "train_limit", "test_limit" };
@@ -46,7 +55,78 @@ public sealed class ExperimentsFile
                 matrices[name] = ReadMatrix(path, name, value, registry);
             }
         }
-        return new ExperimentsFile { Path = path, DeclaredDatasets = declared, Matrices = matrices };
+        var studies = new Dictionary<string, StudySpec>(StringComparer.Ordinal);
+        if (root.Children.TryGetValue(new YamlScalarNode("studies"), out var snode))
+        {
+            var map = snode as YamlMappingNode ?? throw YamlFile.Error(path, snode, "`studies` must be a mapping of name → study.");
+            foreach (var (key, value) in map.Children)
+            {
+                var name = ((YamlScalarNode)key).Value!;
+                if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z0-9][a-z0-9_-]*$"))
+                    throw YamlFile.Error(path, key, $"study name '{name}' must be lower-case letters, digits, '-' or '_'.");
+                if (matrices.ContainsKey(name))
+                    throw YamlFile.Error(path, key, $"study '{name}' has the name of a matrix; both write results/{name}/, so give it another.");
+                studies[name] = ReadStudy(path, name, value, matrices);
+            }
+        }
+        return new ExperimentsFile { Path = path, DeclaredDatasets = declared, Matrices = matrices, Studies = studies };
+    }
+
+    static StudySpec ReadStudy(string path, string name, YamlNode node, IReadOnlyDictionary<string, MatrixSpec> matrices)
+    {
+        var m = node as YamlMappingNode ?? throw YamlFile.Error(path, node, $"study '{name}' must be a mapping.");
+        YamlFile.RejectUnknownKeys(path, m, StudyKeys, $"study '{name}'");
+        string where = $"studies.{name}";
+        string Required(string key) => Child(m, key) is { } n ? Scalar(path, n, $"{where}.{key}") : throw YamlFile.Error(path, m, $"{where}: missing required key '{key}'.");
+        var matrixName = Required("matrix");
+        var matrix = matrices.TryGetValue(matrixName, out var mx) ? mx
+            : throw YamlFile.Error(path, Child(m, "matrix")!, $"{where}.matrix: no matrix '{matrixName}'; declared: {string.Join(", ", matrices.Keys)}.");
+        var dataset = Required("dataset");
+        if (!matrix.Datasets.Contains(dataset))
+            throw YamlFile.Error(path, Child(m, "dataset")!, $"{where}.dataset: '{dataset}' is not a data set of matrix '{matrixName}' ({string.Join(", ", matrix.Datasets)}).");
+        var kernel = Required("kernel");
+        var labels = matrix.Kernels.Select(KernelProfile.Label).ToList();
+        if (!labels.Contains(kernel))
+            throw YamlFile.Error(path, Child(m, "kernel")!, $"{where}.kernel: matrix '{matrixName}' has no kernel '{kernel}'; its kernels: {string.Join(", ", labels)}.");
+        int n = Int(path, m, "n", where, 2, 1_000_000) ?? throw YamlFile.Error(path, m, $"{where}: missing required key 'n' (points per seed).");
+        var seeds = Child(m, "seeds") != null ? IntList(path, m, "seeds", where, 0, int.MaxValue) : new[] { 0 };
+        var scorers = List(path, m, "scorers", where, ScorerRegistry.Parse);
+        var truths = List(path, m, "ground_truths", where, StudySpec.ParseGroundTruth);
+        var ladder = Child(m, "ladder") != null ? IntList(path, m, "ladder", where, 0, 1_000_000) : new StudySpec { Name = "", Matrix = "", Dataset = "", Kernel = "", N = 2, Scorers = [], GroundTruths = [] }.Ladder;
+        if (!ladder.SequenceEqual(ladder.Order())) throw YamlFile.Error(path, Child(m, "ladder")!, $"{where}.ladder must be increasing.");
+        var topK = matrix.KernelNamed(kernel).TopK;
+        if (truths.Contains("gt_expansion") && ladder.Max() > topK)
+            throw YamlFile.Error(path, Child(m, "ladder") ?? m, $"{where}.ladder reaches k = {ladder.Max()}, but matrix '{matrixName}' keeps top-{topK} neighbours (its largest expansion); shorten the ladder.");
+        int halfModels = Int(path, m, "half_models", where, 2, 1000) ?? 8;
+        if (halfModels % 2 != 0) throw YamlFile.Error(path, Child(m, "half_models")!, $"{where}.half_models = {halfModels} must be even (the half-data models come in complementary pairs).");
+        double probeLr = 0.01; int probeSteps = 100;
+        if (Child(m, "probe") is { } pn)
+        {
+            var p = Map(path, pn, $"{where}.probe");
+            YamlFile.RejectUnknownKeys(path, p, ProbeKeys, $"{where}.probe");
+            probeLr = Dbl(path, p, "lr", $"{where}.probe", 0, 100, exclusiveMin: true) ?? probeLr;
+            probeSteps = Int(path, p, "max_steps", $"{where}.probe", 1, 1_000_000) ?? probeSteps;
+        }
+        var tolerances = new Dictionary<string, Tolerance>();
+        if (Child(m, "tolerances") is { } toln)
+            foreach (var (k, v) in Map(path, toln, $"{where}.tolerances").Children)
+            {
+                var col = ((YamlScalarNode)k).Value!;
+                if (!StudySpec.DefaultTolerances.ContainsKey(col))
+                    throw YamlFile.Error(path, k, $"{where}.tolerances: unknown column '{col}'; known: {string.Join(", ", StudySpec.DefaultTolerances.Keys)}.");
+                var tm = Map(path, v, $"{where}.tolerances.{col}");
+                YamlFile.RejectUnknownKeys(path, tm, ToleranceKeys, $"{where}.tolerances.{col}");
+                tolerances[col] = new Tolerance(Dbl(path, tm, "abs", $"{where}.tolerances.{col}", 0, double.MaxValue) ?? 0,
+                                                Dbl(path, tm, "rel", $"{where}.tolerances.{col}", 0, double.MaxValue) ?? 0);
+            }
+        return new StudySpec
+        {
+            Name = name, Description = Parsed(path, m, "description", where, d => d) ?? "", Matrix = matrixName, Dataset = dataset, Kernel = kernel,
+            Candidates = Enum<Candidates>(path, m, "candidates", where) ?? Candidates.Correct, N = n, Seeds = seeds, Scorers = scorers, GroundTruths = truths,
+            HalfModels = halfModels, HalfEpochs = Int(path, m, "half_epochs", where, 1, 10_000) ?? 10, ProbeLearningRate = probeLr, ProbeMaxSteps = probeSteps,
+            Ladder = ladder, CollateralTestSample = Int(path, m, "collateral_test_sample", where, 0, int.MaxValue) ?? 0,
+            Bootstrap = Int(path, m, "bootstrap", where, 2000, 1_000_000) ?? 2000, Workers = Int(path, m, "workers", where, 1, 64) ?? 1, Tolerances = tolerances,
+        };
     }
 
     static MatrixSpec ReadMatrix(string path, string name, YamlNode node, DatasetRegistry registry)

@@ -19,12 +19,7 @@ public sealed record Cell(string Matrix, string Dataset, string Kernel, string S
     public string ResultPath(string resultsRoot) => Path.Combine(resultsRoot, Matrix, "cells", Id.Replace('/', Path.DirectorySeparatorChar) + ".json");
 
     /// <summary>Stable shard of this cell: FNV-1a of its id modulo the shard count, so reordering the YAML moves nothing.</summary>
-    public int Shard(int count)
-    {
-        uint h = 2166136261;
-        foreach (char c in Id) { h ^= c; h *= 16777619; }
-        return (int)(h % (uint)count);
-    }
+    public int Shard(int count) => Sharding.Of(Id, count);
 
     public override string ToString() => Id;
 }

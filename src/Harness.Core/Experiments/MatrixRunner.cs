@@ -316,6 +316,23 @@ public sealed class MatrixRunner
         return computed;
     }
 
+    /// <summary>The matrix's trained model of a data set and seed (trained or loaded once), and the fingerprint inputs it contributes; null with why when it cannot run here.</summary>
+    public (TrainedModel Trained, DataSplits Data, IReadOnlyList<KeyValuePair<string, string>> Inputs, int CellThreads)? Model(string dataset, int seed, out string? unavailable)
+    {
+        var t = TrainedFor(dataset, seed);
+        unavailable = t.Unavailable;
+        return t.Unavailable != null ? null : (t.Trained!, t.Data!, t.Inputs!, t.CellThreads);
+    }
+
+    /// <summary>The matrix's scores of a kernel (computed or reused once): the table, the n×K neighbour lists, their folder, and their fingerprint inputs.</summary>
+    public (PointScores Scores, int[] Neighbors, int K, string Dir, IReadOnlyList<KeyValuePair<string, string>> Inputs) Scores(string dataset, int seed, string kernel)
+    {
+        var t = TrainedFor(dataset, seed);
+        if (t.Unavailable != null) throw new HarnessException(t.Unavailable);
+        var s = ScoredFor(dataset, seed, kernel, t);
+        return (s.Scores, s.Neighbors, s.K, s.ScoresDir, s.Inputs);
+    }
+
     TrainedShared TrainedFor(string dataset, int seed)
     {
         if (trainedShared.TryGetValue((dataset, seed), out var t)) return t;

@@ -5,6 +5,14 @@ namespace Harness.Experiments;
 /// <summary>Which share of a matrix this process runs: `--shard i/n`, else a Slurm job array, else a Kubernetes indexed Job.</summary>
 public static class Sharding
 {
+    /// <summary>Stable shard of an id: FNV-1a of its characters modulo the shard count.</summary>
+    public static int Of(string id, int count)
+    {
+        uint h = 2166136261;
+        foreach (char c in id) { h ^= c; h *= 16777619; }
+        return (int)(h % (uint)count);
+    }
+
     public static (int Index, int Count) Resolve(string? arg, Func<string, string?>? env = null)
     {
         env ??= Environment.GetEnvironmentVariable;

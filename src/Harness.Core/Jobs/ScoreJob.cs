@@ -96,9 +96,7 @@ public static class ScoreJob
         seconds["kernel_pass"] = Lap(watch);
         foreach (var (name, v) in stats.PhaseSeconds) seconds["kernel_pass." + name] = v;
 
-        double[] ssn = options.Scoring.Ssn == SsnMode.Params ? stein.ParamGradNorm
-            : linalg.vector_norm(stein.S.to(ScalarType.Float64), 2, new long[] { 1 }).data<double>().ToArray();
-        var scores = PointScores.From(set.Labels, stein, ssn, stats);
+        var scores = PointScores.From(Quantities(set.Labels, stein, options.Scoring.Ssn, trained.Checkpoint.LearningEvents) with { Mksd = stats.Mksd, LogMsksd = stats.LogMsksd });
 
         Directory.CreateDirectory(options.OutDir);
         var metaPath = Path.Combine(options.OutDir, "meta.json");
@@ -122,6 +120,25 @@ public static class ScoreJob
             Config.SettingField.Format(options.Candidates), candidateCount, Enumerable.Range(0, n).Count(i => !scores.Correct(i)));
         AtomicFile.WriteAllText(metaPath, Json.Serialize(meta));
         return (scores, stats, meta);
+    }
+
+    /// <summary>
+    /// The per-point quantities of the model's outputs (everything but the kernel pass's row statistics) for the first
+    /// labels.Length training points. SSN is the input-gradient norm, or the parameter-gradient norm with `ssn: params`;
+    /// the parameter-gradient norm is there when the Stein pass computed it; learning events when the checkpoint recorded them.
+    /// </summary>
+    public static PointQuantities Quantities(long[] labels, SteinScoreResult stein, SsnMode ssnMode, double[]? learningEvents)
+    {
+        int n = labels.Length;
+        double[] ssn = ssnMode == SsnMode.Params ? stein.ParamGradNorm
+            : linalg.vector_norm(stein.S.to(ScalarType.Float64), 2, new long[] { 1 }).data<double>().ToArray();
+        return new PointQuantities
+        {
+            Index = Enumerable.Range(0, n).ToArray(), Label = labels, Predicted = stein.Predicted, Pc = stein.Pc,
+            Loss = stein.Loss ?? throw new ArgumentException("Stein result without losses"), Margin = stein.Margin!, Entropy = stein.Entropy, Ssn = ssn,
+            ParamGradNorm = stein.ParamGradNorm.Length == n ? stein.ParamGradNorm : null,
+            LearningEvents = learningEvents is { } e && e.Length >= n ? e.Take(n).ToArray() : null,
+        };
     }
 
     /// <summary>The Stein quantities a scoring run of these options needs, for callers that share them between kernel spaces.</summary>
@@ -158,11 +175,11 @@ public static class ScoreJob
     /// <summary>extremes.json and extremes.npy (rows × n float32): κ(i, ·) of the easiest and hardest candidate of every scorer.</summary>
     static void WriteExtremeRows(string dir, BaseKernel kernel, KernelInputs inputs, PointScores scores, Candidates candidates)
     {
-        var rows = ScorerRegistry.Scorers.SelectMany(sc => new[]
+        var rows = scores.Scorers.SelectMany(sc => new[]
         {
             new ExtremeRow(sc.Name, "easy", ScorerRegistry.Easiest(sc, scores, 1, candidates)[0], 0, 0),
             new ExtremeRow(sc.Name, "hard", ScorerRegistry.Hardest(sc, scores, 1, candidates)[0], 0, 0),
-        }).Select(r => r with { Label = scores.Label[r.Index], Predicted = scores.Predicted[r.Index], Score = ScorerRegistry.Get(r.Scorer).Values(scores)[r.Index] }).ToList();
+        }).Select(r => r with { Label = scores.Label[r.Index], Predicted = scores.Predicted[r.Index], Score = scores.Values(r.Scorer)[r.Index] }).ToList();
         int n = scores.Count;
         var values = new float[rows.Count * n];
         using (var scope = NewDisposeScope())

@@ -50,7 +50,7 @@ public static class Figures
         foreach (var name in m.Scorers)
         {
             var scorer = Scoring.Scorers.ScorerRegistry.Get(name);
-            var v = scorer.Values(scores);
+            var v = scores.Values(scorer);
             void Add(string side, int[] picks)
             {
                 for (int r = 0; r < picks.Length; r++)
@@ -150,12 +150,7 @@ public static class Figures
         plot.SavePng(path, 200 * cols + 200, 190 * scorers.Count + 120);
     }
 
-    static string Score(ImagePanel p) => p.Scorer switch
-    {
-        "msksd" => string.Create(CultureInfo.InvariantCulture, $"log MSKSD {p.Score:G4}"),
-        "emsksd" => string.Create(CultureInfo.InvariantCulture, $"log EMSKSD {p.Score:G4}"),
-        _ => string.Create(CultureInfo.InvariantCulture, $"{PaperTables.Name(p.Scorer)} {p.Score:G4}"),
-    };
+    static string Score(ImagePanel p) => string.Create(CultureInfo.InvariantCulture, $"{Scoring.Scorers.ScorerRegistry.Get(p.Scorer).ValueLabel} {p.Score:G4}");
 
     static Image ToImage(ImagePanel p)
     {

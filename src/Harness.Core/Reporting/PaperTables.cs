@@ -22,7 +22,6 @@ public static class PaperTables
     };
 
     static readonly Dictionary<string, string> Short = new() { ["gradascent"] = "GradAscent", ["finetune"] = "FineTune", ["fisher"] = "Fisher", ["retrain"] = "Retrain" };
-    static readonly Dictionary<string, string> ScorerName = new() { ["pc"] = "PC", ["mksd"] = "MKSD", ["msksd"] = "MSKSD", ["ssn"] = "SSN", ["emsksd"] = "EMSKSD" };
 
     public static int Expansion(MatrixSpec m) => m.Expansions.Min();
 
@@ -91,7 +90,7 @@ public static class PaperTables
             foreach (var kernel in KernelLabels(m))
             foreach (var sc in m.Scorers)
             {
-                sb.Append($"| {d} | {kernel} | {ScorerName[sc]} | ");
+                sb.Append($"| {d} | {kernel} | {Name(sc)} | ");
                 sb.Append(string.Join(" | ", columns.Select(c =>
                 {
                     var e = t.Single(e => e.Dataset == d && e.Kernel == kernel && e.Scorer == sc && e.Part == c.p && e.Unlearner == c.u && e.Side == c.s);
@@ -110,6 +109,6 @@ public static class PaperTables
 
     static string Cap(string s) => char.ToUpperInvariant(s[0]) + s[1..];
 
-    public static string Name(string scorer) => ScorerName[scorer];
+    public static string Name(string scorer) => Scoring.Scorers.ScorerRegistry.Get(scorer).Display;
     public static string Name(string unlearner, bool _) => Short[unlearner];
 }

@@ -7,9 +7,11 @@ namespace Harness.Scoring;
 /// Per-point quantities from the trained model: Stein scores s_i = ∇ₓ log p(y_i|x) at x_i (n×d float32), p(y_i|x_i), the
 /// predictive entropy, the predicted class, the softmax vector (n×C float32), and with `features: penultimate` the
 /// representation z_i entering the last linear layer and the score taken with respect to it, ∇_z log p(y_i|z) (n×width).
+/// Loss is −log p(y_i|x_i) and Margin the logit margin log p_y − max_{c≠y} log p_c (= f_y − max_{c≠y} f_c), both in float64
+/// from the log-softmax.
 /// </summary>
 public sealed record SteinScoreResult(Tensor S, double[] Pc, double[] Entropy, double[] ParamGradNorm, long[] Predicted, Tensor P,
-    Tensor? Z = null, Tensor? SZ = null) : IDisposable
+    Tensor? Z = null, Tensor? SZ = null, double[]? Loss = null, double[]? Margin = null) : IDisposable
 {
     public void Dispose() { S.Dispose(); P.Dispose(); Z?.Dispose(); SZ?.Dispose(); }
 }
@@ -34,6 +36,8 @@ public static class SteinScores
         var pc = new double[n];
         var entropy = new double[n];
         var predicted = new long[n];
+        var loss = new double[n];
+        var margin = new double[n];
         for (long start = 0; start < n; start += batch)
         {
             using var scope = NewDisposeScope();
@@ -69,13 +73,18 @@ public static class SteinScores
                 var pcBatch = pb.gather(1, y.cpu().unsqueeze(1)).squeeze(1).data<double>().ToArray();
                 var hBatch = (pb * lp).sum(1L).neg().data<double>().ToArray();
                 var predBatch = lp.argmax(1).data<long>().ToArray();
+                var yc = y.cpu().unsqueeze(1);
+                var lpy = lp.gather(1, yc).squeeze(1);
+                var others = lp.scatter(1, yc, full_like(lp.narrow(1, 0, 1), double.NegativeInfinity)).max(1L).values;
+                lpy.neg().data<double>().ToArray().CopyTo(loss, start);
+                (lpy - others).data<double>().ToArray().CopyTo(margin, start);
                 pcBatch.CopyTo(pc, start);
                 hBatch.CopyTo(entropy, start);
                 predBatch.CopyTo(predicted, start);
             }
         }
         var paramGrad = paramNorms ? ParameterGradientNorms(model, images, labels) : Array.Empty<double>();
-        return new SteinScoreResult(s, pc, entropy, paramGrad, predicted, p ?? zeros(0, 0), z, sz);
+        return new SteinScoreResult(s, pc, entropy, paramGrad, predicted, p ?? zeros(0, 0), z, sz, loss, margin);
     }
 
     /// <summary>‖∇_θ log p(y_i|x_i)‖ per point (the `ssn: params` reading of Eq. 8): one backward per point.</summary>

@@ -4,8 +4,12 @@ using static TorchSharp.torch;
 
 namespace Harness.Training;
 
-/// <summary>What is stored beside a checkpoint: its key material, a hash of its bytes, and how training went.</summary>
-public sealed record CheckpointInfo(string Key, string KeyMaterial, string Sha256, long Bytes, double[] EpochLosses, double TrainSeconds, int Threads, string Device);
+/// <summary>
+/// What is stored beside a checkpoint: its key material, a hash of its bytes, and how training went. LearningEvents is the
+/// mean p(y_i|x_i) of every training point over the training epochs (<see cref="Trainer.Train"/>), in training-set order.
+/// </summary>
+public sealed record CheckpointInfo(string Key, string KeyMaterial, string Sha256, long Bytes, double[] EpochLosses, double TrainSeconds, int Threads, string Device,
+    double[]? LearningEvents = null);
 
 /// <summary>
 /// Trained models stored under a key derived from everything that determines them. The `.json` sidecar is written
@@ -52,12 +56,13 @@ public sealed class CheckpointCache
         return meta;
     }
 
-    public CheckpointInfo Save(string key, string keyMaterial, nn.Module<Tensor, Tensor> model, double[] epochLosses, double seconds, int threads, string device)
+    public CheckpointInfo Save(string key, string keyMaterial, nn.Module<Tensor, Tensor> model, double[] epochLosses, double seconds, int threads, string device,
+        double[]? learningEvents = null)
     {
         string pt = CheckpointPath(key);
         AtomicFile.Write(pt, tmp => model.save(tmp));
         var bytes = File.ReadAllBytes(pt);
-        var meta = new CheckpointInfo(key, keyMaterial, Convert.ToHexStringLower(SHA256.HashData(bytes)), bytes.LongLength, epochLosses, seconds, threads, device);
+        var meta = new CheckpointInfo(key, keyMaterial, Convert.ToHexStringLower(SHA256.HashData(bytes)), bytes.LongLength, epochLosses, seconds, threads, device, learningEvents);
         AtomicFile.WriteAllText(InfoPath(key), Json.Serialize(meta));
         return meta;
     }

@@ -47,8 +47,9 @@ public sealed record TrainedModel(
         }
         log($"training {modelName} on {data.Train.Count} {data.Name} images (checkpoint {key})");
         var watch = Stopwatch.StartNew();
-        var losses = Trainer.Train(model, data.Train, settings, device, progress);
-        var info = cache.Save(key, keyMaterial, model, losses, watch.Elapsed.TotalSeconds, threads, device.type.ToString().ToLowerInvariant());
+        var events = new double[data.Train.Count];
+        var losses = Trainer.Train(model, data.Train, settings, device, progress, events);
+        var info = cache.Save(key, keyMaterial, model, losses, watch.Elapsed.TotalSeconds, threads, device.type.ToString().ToLowerInvariant(), events);
         return new TrainedModel(model, modelName, settings, device, threads, info, cache.CheckpointPath(key), false);
     }
 }

@@ -18,8 +18,14 @@ public static class Trainer
         return model;
     }
 
-    /// <summary>Trains in place for <c>settings.Epochs</c> epochs; returns the mean training loss of each epoch.</summary>
-    public static double[] Train(nn.Module<Tensor, Tensor> model, ImageSet data, TrainingSettings settings, Device device, IProgress? progress = null)
+    /// <summary>
+    /// Trains in place for <c>settings.Epochs</c> epochs; returns the mean training loss of each epoch. With
+    /// <paramref name="learningEvents"/> (one entry per training point) it also records the learning-events proxy of Zhao et
+    /// al. (METHOD.md §6): the mean over epochs of p(y_i|x_i) from the training forward pass that reaches point i, before that
+    /// batch's update. It only reads the logits the step computes anyway, so the trained weights are the same with or without it.
+    /// </summary>
+    public static double[] Train(nn.Module<Tensor, Tensor> model, ImageSet data, TrainingSettings settings, Device device, IProgress? progress = null,
+        double[]? learningEvents = null)
     {
         settings.Validate();
         Devices.PinThreads(settings.ResolvedThreads);
@@ -32,6 +38,9 @@ public static class Trainer
         int n = data.Count, batches = (n + settings.BatchSize - 1) / settings.BatchSize;
         long total = (long)settings.Epochs * batches, limit = settings.MaxSteps > 0 ? Math.Min(total, settings.MaxSteps) : total;
         var order = Enumerable.Range(0, n).ToArray();
+        if (learningEvents != null && learningEvents.Length != n) throw new ArgumentException($"learning events need {n} entries, got {learningEvents.Length}");
+        var seenCount = learningEvents != null ? new int[n] : null;
+        if (learningEvents != null) Array.Clear(learningEvents);
         model.train();
         progress?.Start("train", limit);
         long steps = 0;
@@ -47,7 +56,15 @@ public static class Trainer
                 int s = b * settings.BatchSize, e = Math.Min(n, s + settings.BatchSize);
                 var idx = perm[s..e];
                 opt.zero_grad();
-                var loss = nn.functional.cross_entropy(model.forward(x.index_select(0, idx)), y.index_select(0, idx));
+                var yb = y.index_select(0, idx);
+                var logits = model.forward(x.index_select(0, idx));
+                var loss = nn.functional.cross_entropy(logits, yb);
+                if (learningEvents != null)
+                    using (no_grad())
+                    {
+                        var py = nn.functional.softmax(logits.detach().to(ScalarType.Float64), 1).gather(1, yb.unsqueeze(1)).squeeze(1).cpu().data<double>().ToArray();
+                        for (int k = 0; k < py.Length; k++) { learningEvents[order[s + k]] += py[k]; seenCount![order[s + k]]++; }
+                    }
                 loss.backward();
                 opt.step();
                 double l = loss.item<float>();
@@ -60,6 +77,8 @@ public static class Trainer
             epochLosses[epoch] = sum / seen; // over the samples this epoch reached (all of them unless max steps stopped it)
         }
         progress?.Finish();
+        if (learningEvents != null)
+            for (int i = 0; i < n; i++) learningEvents[i] = seenCount![i] > 0 ? learningEvents[i] / seenCount[i] : double.NaN;
         model.eval();
         return settings.MaxSteps > 0 ? epochLosses.Where((_, i) => (long)i * batches < limit).ToArray() : epochLosses;
     }

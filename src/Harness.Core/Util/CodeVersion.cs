@@ -5,7 +5,7 @@ namespace Harness.Util;
 /// <summary>
 /// Hashes of the source files that produce each kind of result (build/CodeVersion.targets embeds them at build time):
 /// <see cref="Training"/> (data loaders, models, trainer), <see cref="Scoring"/> (Stein scores, kernels, the pass),
-/// <see cref="Unlearning"/> (unlearners, measurements, the matrix runner). HARNESS_CODE_SALT, when set, is mixed into
+/// <see cref="Unlearning"/> (unlearners, measurements, the matrix runner), <see cref="Study"/> (the validation study's ground truths and statistics). HARNESS_CODE_SALT, when set, is mixed into
 /// all three: tests use it to simulate a code change without editing code.
 /// </summary>
 public static class CodeVersion
@@ -20,4 +20,5 @@ public static class CodeVersion
     public static string Training => Read("training");
     public static string Scoring => Read("scoring");
     public static string Unlearning => Read("unlearning");
+    public static string Study => Read("study");
 }

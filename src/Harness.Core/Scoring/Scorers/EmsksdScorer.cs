@@ -4,7 +4,16 @@ namespace Harness.Scoring.Scorers;
 public sealed class EmsksdScorer : IScorer
 {
     public string Name => "emsksd";
-    public string Column => "log_emsksd";
+    public string Display => "EMSKSD";
+    public string ValueLabel => "log EMSKSD";
     public HardEnd HardEnd => HardEnd.High;
-    public double[] Values(PointScores s) => s.LogEmsksd;
+    public string Summary => "log MSKSD − log max(H, 1e-12), H the predictive entropy (Eq. 9)";
+
+    public double[]? Compute(PointQuantities q)
+    {
+        if (q.LogMsksd == null) return null;
+        var v = new double[q.Count];
+        for (int i = 0; i < v.Length; i++) v[i] = q.LogMsksd[i] - Math.Log(Math.Max(q.Entropy[i], 1e-12));
+        return v;
+    }
 }

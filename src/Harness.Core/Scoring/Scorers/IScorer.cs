@@ -1,13 +1,23 @@
 namespace Harness.Scoring.Scorers;
 
-/// <summary>Which end of a score marks the points hardest to unlearn (METHOD.md §1 table).</summary>
+/// <summary>Which end of a score marks the points hardest to unlearn (METHOD.md §1 table, §6 proxies).</summary>
 public enum HardEnd { High, Low }
 
-/// <summary>A difficulty score by the name the YAML uses, the scores.csv column it reads, and its hard end.</summary>
+/// <summary>
+/// A difficulty score: its name (the YAML name and its column in scores.csv and points.csv), how tables and figures show
+/// it, its hard end, and how it computes its per-point value from the shared quantities. Adding a scorer is one class
+/// and one line in <see cref="ScorerRegistry"/>.
+/// </summary>
 public interface IScorer
 {
     string Name { get; }
-    string Column { get; }
+    /// <summary>The name in tables and figures (PC, MKSD, ...).</summary>
+    string Display { get; }
+    /// <summary>What the stored value is, in figure labels ("log MSKSD" where the value is a logarithm).</summary>
+    string ValueLabel => Display;
     HardEnd HardEnd { get; }
-    double[] Values(PointScores scores);
+    /// <summary>One line: what the value is.</summary>
+    string Summary { get; }
+    /// <summary>The value of every point, or null when <paramref name="q"/> lacks a quantity this scorer needs.</summary>
+    double[]? Compute(PointQuantities q);
 }

@@ -4,7 +4,8 @@ namespace Harness.Scoring.Scorers;
 public sealed class MksdScorer : IScorer
 {
     public string Name => "mksd";
-    public string Column => "mksd";
+    public string Display => "MKSD";
     public HardEnd HardEnd => HardEnd.High;
-    public double[] Values(PointScores s) => s.Mksd;
+    public string Summary => "Σ_{j≠i} κ(i,j) over the training points (Eq. 6)";
+    public double[]? Compute(PointQuantities q) => q.Mksd;
 }

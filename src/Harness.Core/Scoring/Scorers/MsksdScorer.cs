@@ -4,7 +4,9 @@ namespace Harness.Scoring.Scorers;
 public sealed class MsksdScorer : IScorer
 {
     public string Name => "msksd";
-    public string Column => "log_msksd";
+    public string Display => "MSKSD";
+    public string ValueLabel => "log MSKSD";
     public HardEnd HardEnd => HardEnd.High;
-    public double[] Values(PointScores s) => s.LogMsksd;
+    public string Summary => "log Σ_{j≠i} exp(κ̂(i,j)), κ̂ standardised per row (Eq. 7)";
+    public double[]? Compute(PointQuantities q) => q.LogMsksd;
 }

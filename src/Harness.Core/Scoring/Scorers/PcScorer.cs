@@ -4,7 +4,8 @@ namespace Harness.Scoring.Scorers;
 public sealed class PcScorer : IScorer
 {
     public string Name => "pc";
-    public string Column => "pc";
+    public string Display => "PC";
     public HardEnd HardEnd => HardEnd.High;
-    public double[] Values(PointScores s) => s.Pc;
+    public string Summary => "p(y|x) of the original model";
+    public double[]? Compute(PointQuantities q) => q.Pc;
 }

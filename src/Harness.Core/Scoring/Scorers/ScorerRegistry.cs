@@ -1,9 +1,13 @@
 namespace Harness.Scoring.Scorers;
 
-/// <summary>The scorers by name; "easiest k" and "hardest k" come from here and nowhere else.</summary>
+/// <summary>The scorers by name; scores.csv, points.csv, tables, figures and the study take them from here, and "easiest k" and "hardest k" come from here and nowhere else.</summary>
 public static class ScorerRegistry
 {
-    static readonly IScorer[] All = { new PcScorer(), new MksdScorer(), new MsksdScorer(), new SsnScorer(), new EmsksdScorer() };
+    static readonly IScorer[] All =
+    {
+        new PcScorer(), new MksdScorer(), new MsksdScorer(), new SsnScorer(), new EmsksdScorer(),
+        new LossScorer(), new MarginScorer(), new EntropyScorer(), new GradNormScorer(), new LearningEventsScorer(), new HeldoutKlScorer(),
+    };
 
     public static IReadOnlyList<IScorer> Scorers => All;
     public static IEnumerable<string> Names => All.Select(s => s.Name);
@@ -12,6 +16,9 @@ public static class ScorerRegistry
     public static string Parse(string raw) => Config.Choice.Known("scorer", raw, Names);
 
     public static IScorer Get(string name) => All.First(s => s.Name == Parse(name));
+
+    /// <summary>The value oriented so that higher = harder (the hard end of a `low` scorer negated).</summary>
+    public static double Oriented(IScorer scorer, double value) => scorer.HardEnd == HardEnd.High ? value : -value;
 
     /// <summary>Rank of each candidate point, 1 = hardest; ties go to the lower index; 0 for a point that is not a candidate.</summary>
     public static int[] HardnessRanks(IScorer scorer, PointScores scores, Candidates candidates = Candidates.All)
@@ -25,7 +32,7 @@ public static class ScorerRegistry
     /// <summary>The candidate points, hardest first (ties to the lower index).</summary>
     public static int[] HardestFirst(IScorer scorer, PointScores scores, Candidates candidates = Candidates.All)
     {
-        var v = scorer.Values(scores);
+        var v = scores.Values(scorer);
         var order = Enumerable.Range(0, v.Length).Where(i => scores.IsCandidate(i, candidates)).ToArray();
         int sign = scorer.HardEnd == HardEnd.High ? -1 : 1;
         Array.Sort(order, (a, b) => { int c = (sign * v[a]).CompareTo(sign * v[b]); return c != 0 ? c : a.CompareTo(b); });

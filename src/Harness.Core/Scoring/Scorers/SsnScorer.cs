@@ -4,7 +4,8 @@ namespace Harness.Scoring.Scorers;
 public sealed class SsnScorer : IScorer
 {
     public string Name => "ssn";
-    public string Column => "ssn";
+    public string Display => "SSN";
     public HardEnd HardEnd => HardEnd.Low;
-    public double[] Values(PointScores s) => s.Ssn;
+    public string Summary => "‖∇ₓ log p(y|x)‖, the Stein score norm (Eq. 8)";
+    public double[]? Compute(PointQuantities q) => q.Ssn;
 }

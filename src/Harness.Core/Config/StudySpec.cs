@@ -1,0 +1,51 @@
+namespace Harness.Config;
+
+/// <summary>
+/// One validation study (METHOD.md §6), declared under `studies:` in experiments.yaml: N points drawn (seeded) from the
+/// candidates of a matrix's model, every listed scorer's value on them (the KSD scores from one of the matrix's kernels),
+/// the listed ground truths, and the statistics between the two.
+/// </summary>
+public sealed record StudySpec
+{
+    public required string Name { get; init; }
+    public string Description { get; init; } = "";
+    /// <summary>The matrix whose trained model, training settings and kernel scores the study uses.</summary>
+    public required string Matrix { get; init; }
+    public required string Dataset { get; init; }
+    /// <summary>The kernel profile of the matrix (its label, e.g. joint-dimension) whose scores and neighbours the study uses.</summary>
+    public required string Kernel { get; init; }
+    public Scoring.Candidates Candidates { get; init; } = Scoring.Candidates.Correct;
+    /// <summary>Points per seed.</summary>
+    public required int N { get; init; }
+    /// <summary>Each seed draws its own population (and seeds its bootstrap); summary.csv has a row per seed and a mean row when there are several.</summary>
+    public int[] Seeds { get; init; } = { 0 };
+    public required string[] Scorers { get; init; }
+    public required string[] GroundTruths { get; init; }
+    /// <summary>M, the half-data models (an even number: complementary pairs).</summary>
+    public int HalfModels { get; init; } = 8;
+    /// <summary>Training epochs of each half-data model (the original's other settings kept).</summary>
+    public int HalfEpochs { get; init; } = 10;
+    /// <summary>gt_steps: the probe's plain-SGD learning rate and its step cap T.</summary>
+    public double ProbeLearningRate { get; init; } = 0.01;
+    public int ProbeMaxSteps { get; init; } = 100;
+    /// <summary>gt_expansion: the ladder of k.</summary>
+    public int[] Ladder { get; init; } = { 0, 10, 30, 100, 300, 700 };
+    /// <summary>gt_collateral: test points the drop is measured on (the first N of a seeded permutation of the test set; 0 = all).</summary>
+    public int CollateralTestSample { get; init; }
+    public int Bootstrap { get; init; } = 2000;
+    /// <summary>Per-point work runs in this many processes at once.</summary>
+    public int Workers { get; init; } = 1;
+    public Dictionary<string, Tolerance> Tolerances { get; init; } = new();
+
+    public static readonly string[] KnownGroundTruths = { "gt_steps", "gt_expansion", "gt_collateral", "gt_memorization" };
+
+    public static string ParseGroundTruth(string raw) => Choice.Known("ground truth", raw, KnownGroundTruths);
+
+    /// <summary>Default tolerances of the verified summary: every statistic is deterministic on one machine.</summary>
+    public static readonly IReadOnlyDictionary<string, Tolerance> DefaultTolerances = new Dictionary<string, Tolerance>
+    {
+        ["spearman"] = new(1e-9, 0), ["ci_low"] = new(1e-9, 0), ["ci_high"] = new(1e-9, 0), ["auroc"] = new(1e-9, 0),
+    };
+
+    public Tolerance ToleranceOf(string column) => Tolerances.TryGetValue(column, out var t) ? t : DefaultTolerances[column];
+}

@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Text;
+using Harness.Config;
+using Harness.Scoring.Scorers;
+using Harness.Study;
+
+namespace Harness.Reporting;
+
+/// <summary>
+/// The study section of a matrix's REPORT.md, written from the study's summary.csv and redundancy.csv: which scores predict
+/// which ground truth (ρ with its interval), whether any KSD score beats loss or confidence, and what that says of the headline.
+/// </summary>
+public static class StudyReport
+{
+    static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+    static readonly string[] Ksd = { "mksd", "msksd", "ssn", "emsksd" };
+    static readonly string[] Baselines = { "pc", "loss" };
+
+    public static List<SummaryRow> ReadSummary(string path)
+    {
+        var lines = File.ReadAllLines(path).Where(l => l.Length > 0).ToList();
+        var h = lines[0].Split(',');
+        int C(string name) => Array.IndexOf(h, name);
+        double D(string v) => double.Parse(v, NumberStyles.Float, Inv);
+        var rows = new List<SummaryRow>();
+        foreach (var f in lines.Skip(1).Select(l => l.Split(',')))
+        {
+            int? seed = C("seed") >= 0 ? (f[C("seed")] == "mean" ? null : int.Parse(f[C("seed")], Inv)) : 0;
+            if (C("seed") >= 0 && seed != null) continue; // the mean rows speak for several seeds
+            rows.Add(new SummaryRow(seed, f[C("scorer")], f[C("hard_end")], f[C("ground_truth")], int.Parse(f[C("n")], Inv), D(f[C("spearman")]), D(f[C("ci_low")]), D(f[C("ci_high")]), D(f[C("auroc")])));
+        }
+        return rows;
+    }
+
+    static string Rho(SummaryRow r) => string.Create(Inv, $"ρ = {r.Spearman:+0.00;−0.00} [{r.CiLow:+0.00;−0.00}, {r.CiHigh:+0.00;−0.00}]");
+    static string Name(string s) => ScorerRegistry.Get(s).Display;
+
+    public static string Section(StudySpec study, string dir, string verification)
+    {
+        var sb = new StringBuilder();
+        sb.Append($"## Does any score predict how hard a point is to unlearn? (study `{study.Name}`)\n\n");
+        var summaryPath = Path.Combine(dir, "summary.csv");
+        if (!File.Exists(summaryPath)) return sb.Append($"The study has no results yet; run `harness study --study {study.Name}`.\n\n").ToString();
+        var rows = ReadSummary(summaryPath);
+        int n = rows.Count > 0 ? rows.Max(r => r.N) : 0;
+        sb.Append(string.Create(Inv, $"{n} {SettingField.Format(study.Candidates)} training points drawn uniformly (seed {string.Join(", ", study.Seeds)}) from the model above; "));
+        sb.Append($"the KSD scores are those of the `{study.Kernel}` kernel. Every score is oriented by its declared hard end, so ρ > 0 means its hard end does go with harder points; ");
+        sb.Append(string.Create(Inv, $"intervals are percentile-bootstrap 95 % ({study.Bootstrap} resamples). Ground truths (METHOD.md §6): `gt_steps` plain-SGD ascent steps until x_i is misclassified "));
+        sb.Append(string.Create(Inv, $"(lr {study.ProbeLearningRate}, cap {study.ProbeMaxSteps}), `gt_collateral` the test-accuracy drop at that moment ({(study.CollateralTestSample == 0 ? "whole test set" : $"{study.CollateralTestSample} seeded test points")}), "));
+        sb.Append(string.Create(Inv, $"`gt_expansion` the smallest k of {{{string.Join(", ", study.Ladder)}}} for which GradAscent at Table 5 settings on {{i}} ∪ its top-k neighbours misclassifies x_i, "));
+        sb.Append(string.Create(Inv, $"`gt_memorization` Feldman–Zhang's estimator from {study.HalfModels} half-data models ({study.HalfEpochs} epochs each). Full table: [`{study.Name}-summary-github.md`]({Path.GetRelativePath(Path.GetDirectoryName(dir)!, dir)}/{study.Name}-summary-github.md) "));
+        sb.Append($"(relative to `results/`), forest plot `{study.Name}-forest.png`; verification: {verification}.\n\n");
+
+        foreach (var g in study.GroundTruths)
+        {
+            var mine = rows.Where(r => r.GroundTruth == g && !double.IsNaN(r.Spearman)).OrderByDescending(r => r.Spearman).ToList();
+            if (mine.Count == 0) { sb.Append($"- **{g}**: undefined for every score (the ground truth is constant on these points).\n"); continue; }
+            var predict = mine.Where(r => r.CiLow > 0).ToList();
+            var against = mine.Where(r => r.CiHigh < 0).ToList();
+            sb.Append($"- **{g}**: ");
+            sb.Append(predict.Count == 0 ? "no score's interval lies above 0" : "predicted (interval above 0) by " + string.Join(", ", predict.Select(r => $"{Name(r.Scorer)} ({Rho(r)})")));
+            if (against.Count > 0) sb.Append("; reversed (interval below 0: the declared hard end is the easy end here) for " + string.Join(", ", against.Select(r => $"{Name(r.Scorer)} ({Rho(r)})")));
+            sb.Append(".\n");
+        }
+        sb.Append('\n');
+
+        sb.Append("**Does a KSD score beat loss or confidence?** Per ground truth, the best KSD score (MKSD, MSKSD, SSN, EMSKSD) against the better of PC and loss; ");
+        sb.Append("\"beats\" needs its interval to lie wholly above the baseline's estimate and the baseline's interval wholly below its estimate.\n\n");
+        bool any = false;
+        foreach (var g in study.GroundTruths)
+        {
+            var k = rows.Where(r => r.GroundTruth == g && Ksd.Contains(r.Scorer) && !double.IsNaN(r.Spearman)).OrderByDescending(r => r.Spearman).FirstOrDefault();
+            var b = rows.Where(r => r.GroundTruth == g && Baselines.Contains(r.Scorer) && !double.IsNaN(r.Spearman)).OrderByDescending(r => r.Spearman).FirstOrDefault();
+            if (k == null || b == null) continue;
+            bool beats = k.CiLow > b.Spearman && b.CiHigh < k.Spearman;
+            any |= beats;
+            sb.Append($"- {g}: {Name(k.Scorer)} {Rho(k)} vs {Name(b.Scorer)} {Rho(b)}: {(beats ? "**beats it**" : k.Spearman <= b.Spearman ? "no (not above the baseline)" : "not distinguishable (intervals overlap)")}.\n");
+        }
+        sb.Append('\n');
+        var redundancy = Path.Combine(dir, "redundancy.csv");
+        if (File.Exists(redundancy))
+        {
+            var lines = File.ReadAllLines(redundancy).Where(l => l.Length > 0).ToList();
+            var names = lines[0].Split(',').Skip(1).ToArray();
+            var pairs = new List<string>();
+            for (int a = 0; a < names.Length; a++)
+            {
+                var f = lines[a + 1].Split(',');
+                for (int c = a + 1; c < names.Length; c++)
+                {
+                    double v = double.Parse(f[c + 1], NumberStyles.Float, Inv);
+                    if (Math.Abs(v) >= 0.95 && (Ksd.Contains(names[a]) || Ksd.Contains(names[c]))) pairs.Add(string.Create(Inv, $"{Name(names[a])} ~ {Name(names[c])} ({v:+0.00;−0.00})"));
+                }
+            }
+            sb.Append("**Rank-equivalent scores** (|Spearman| ≥ 0.95 between raw values on these points, involving a KSD score): ")
+              .Append(pairs.Count == 0 ? "none" : string.Join(", ", pairs)).Append(". A KSD score rank-equivalent to confidence or loss adds nothing to them, whatever its ρ.\n\n");
+        }
+        sb.Append("**What this says about the paper's headline.** ");
+        var em = rows.Where(r => r.Scorer == "emsksd").ToList();
+        if (em.Count > 0)
+            sb.Append("EMSKSD, the paper's recommended score: " + string.Join("; ", em.Select(r => $"{r.GroundTruth} {Rho(r)}")) + ". ");
+        sb.Append(any
+            ? "At least one KSD score predicts a ground truth better than the model's own confidence or loss, which the paper's five-point tables could not show."
+            : "No KSD score predicts any ground truth better than the model's own confidence or loss: over a random sample, what the paper's extremes show is carried by how confident the model is, which PC and loss already measure.");
+        sb.Append("\n\n");
+        return sb.ToString();
+    }
+}

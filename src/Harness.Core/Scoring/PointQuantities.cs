@@ -1,0 +1,51 @@
+namespace Harness.Scoring;
+
+/// <summary>
+/// The shared per-point quantities every scorer computes its value from (one entry per scored point, in the order of
+/// <see cref="Index"/>): the original model's outputs, the Stein kernel pass's row statistics, training-time records and
+/// what models that never saw a point predict. A quantity a run did not compute is null, and the scorers that need it are
+/// then absent from that run's table (<see cref="Scorers.IScorer.Compute"/> returns null).
+/// </summary>
+public sealed record PointQuantities
+{
+    /// <summary>Position of each point in the training set D_t.</summary>
+    public required int[] Index { get; init; }
+    public required long[] Label { get; init; }
+    /// <summary>The original model's predicted class.</summary>
+    public required long[] Predicted { get; init; }
+    /// <summary>p_θ(y_i|x_i).</summary>
+    public required double[] Pc { get; init; }
+    /// <summary>−log p_θ(y_i|x_i) (cross-entropy), computed from the log-softmax, not from Pc.</summary>
+    public required double[] Loss { get; init; }
+    /// <summary>Logit margin f(x)_y − max_{c≠y} f(x)_c (negative when misclassified).</summary>
+    public required double[] Margin { get; init; }
+    /// <summary>Entropy H of the softmax.</summary>
+    public required double[] Entropy { get; init; }
+    /// <summary>The Stein score norm SSN: ‖∇ₓ log p(y|x)‖ (or ‖∇_θ log p(y|x)‖ with `ssn: params`).</summary>
+    public required double[] Ssn { get; init; }
+    /// <summary>MKSD: Σ_{j≠i} κ(i,j), from the kernel pass.</summary>
+    public double[]? Mksd { get; init; }
+    /// <summary>log MSKSD, from the kernel pass.</summary>
+    public double[]? LogMsksd { get; init; }
+    /// <summary>‖∇_θ log p(y_i|x_i)‖ over all parameters (one backward per point).</summary>
+    public double[]? ParamGradNorm { get; init; }
+    /// <summary>Mean p(y_i|x_i) over the training epochs, recorded by the trainer.</summary>
+    public double[]? LearningEvents { get; init; }
+    /// <summary>Mean symmetric KL between the original model's softmax and that of each half-data model that did not see the point.</summary>
+    public double[]? HeldoutKl { get; init; }
+
+    public int Count => Index.Length;
+
+    /// <summary>The quantities of the points at the given positions (positions in this record, not training indices).</summary>
+    public PointQuantities Take(IReadOnlyList<int> positions)
+    {
+        T[] Pick<T>(T[] a) => positions.Select(p => a[p]).ToArray();
+        T[]? PickOpt<T>(T[]? a) => a == null ? null : Pick(a);
+        return new PointQuantities
+        {
+            Index = Pick(Index), Label = Pick(Label), Predicted = Pick(Predicted), Pc = Pick(Pc), Loss = Pick(Loss), Margin = Pick(Margin),
+            Entropy = Pick(Entropy), Ssn = Pick(Ssn), Mksd = PickOpt(Mksd), LogMsksd = PickOpt(LogMsksd), ParamGradNorm = PickOpt(ParamGradNorm),
+            LearningEvents = PickOpt(LearningEvents), HeldoutKl = PickOpt(HeldoutKl),
+        };
+    }
+}

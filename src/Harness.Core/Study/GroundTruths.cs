@@ -1,0 +1,139 @@
+using Harness.Data;
+using Harness.Models;
+using Harness.Training;
+using Harness.Unlearning;
+using static TorchSharp.torch;
+
+namespace Harness.Study;
+
+/// <summary>gt_steps and gt_collateral of one point: the probe's steps, whether it hit the cap, and test accuracy before and at that moment.</summary>
+public sealed record StepsProbe(int Steps, bool Censored, double TestAccuracyBefore, double TestAccuracyAfter)
+{
+    /// <summary>gt_steps: the steps, or cap + 1 for a censored point (all censored points tie there).</summary>
+    public double Value(int cap) => Censored ? cap + 1 : Steps;
+    /// <summary>gt_collateral: the test-accuracy drop of θ₀ when the probe stops.</summary>
+    public double Collateral => TestAccuracyBefore - TestAccuracyAfter;
+}
+
+/// <summary>One rung of the expansion ladder: k, whether x_i was misclassified after GradAscent on {i} ∪ top-k, and the steps it took.</summary>
+public sealed record LadderStep(int K, bool Forgotten, int Steps, string StoppedBy);
+
+/// <summary>gt_expansion of one point: the smallest k of the ladder that made the model misclassify x_i, or censored.</summary>
+public sealed record ExpansionProbe(int? K, IReadOnlyList<LadderStep> Ladder)
+{
+    public bool Censored => K is null;
+    /// <summary>gt_expansion: k, or the ladder's largest k + 1 for a censored point.</summary>
+    public double Value(IReadOnlyList<int> ladder) => K ?? ladder.Max() + 1;
+}
+
+/// <summary>
+/// The per-point ground truths of METHOD.md §6, each computed from the same original model θ₀, which is never modified.
+/// </summary>
+public static class GroundTruths
+{
+    /// <summary>
+    /// gt_steps and gt_collateral: plain SGD (no momentum, no weight decay) ascending the cross-entropy of {i} alone, one step
+    /// at a time, until θ's prediction on x_i is no longer y_i. The model stays in eval mode (a single-point batch must not
+    /// update batch-norm statistics). A point θ₀ already misclassifies needs 0 steps. After <paramref name="cap"/> steps
+    /// without a flip the point is censored. The test accuracy is measured once, when the probe stops.
+    /// </summary>
+    public static StepsProbe Steps(nn.Module<Tensor, Tensor> original, string modelName, ImageSet train, int index, double learningRate, int cap,
+        Tensor testX, Tensor testY, double testAccuracyBefore, Device device)
+    {
+        using var model = ModelCopy.Clone(original, modelName, train, device);
+        model.eval();
+        using var one = train.Subset(new[] { index }).ImagesTensor(device);
+        using var label = tensor(new[] { train.Labels[index] }, dtype: ScalarType.Int64, device: device);
+        using var opt = Optimizers.Create(Optimizer.Sgd, model.parameters(), learningRate, 0, 0);
+        int steps = 0;
+        bool flipped = false;
+        while (true)
+        {
+            using var scope = NewDisposeScope();
+            var logits = model.forward(one);
+            if (logits.argmax(1).item<long>() != train.Labels[index]) { flipped = true; break; }
+            if (steps == cap) break;
+            opt.zero_grad();
+            (-nn.functional.cross_entropy(logits, label)).backward();
+            opt.step();
+            steps++;
+        }
+        double after = Evaluator.Evaluate(model, testX, testY).Accuracy;
+        return new StepsProbe(steps, !flipped, testAccuracyBefore, after);
+    }
+
+    /// <summary>
+    /// gt_expansion (the paper's Sec. 5.3 ground truth): for k along the ladder, GradAscent with <paramref name="settings"/>
+    /// (Table 5) from θ₀ on {i} ∪ its top-k Stein neighbours; the first k after which θ misclassifies x_i.
+    /// </summary>
+    public static ExpansionProbe Expansion(nn.Module<Tensor, Tensor> original, string modelName, ImageSet train, int index, ReadOnlySpan<int> neighbors,
+        IReadOnlyList<int> ladder, GradAscentSettings settings, TrainingSettings originalTraining, Device device)
+    {
+        var steps = new List<LadderStep>();
+        using var one = train.Subset(new[] { index }).ImagesTensor(device);
+        foreach (int k in ladder)
+        {
+            if (k > neighbors.Length) throw new HarnessException($"the expansion ladder needs {k} neighbours; the scores keep {neighbors.Length} (raise scoring.top_k).");
+            var forget = new[] { index }.Concat(neighbors[..k].ToArray()).ToArray();
+            var context = new UnlearnContext(original, modelName, train, forget, Array.Empty<int>(), settings, originalTraining, device);
+            var result = new GradAscent().Unlearn(context);
+            bool forgotten;
+            using (result.Model)
+            using (no_grad())
+            using (var scope = NewDisposeScope())
+                forgotten = result.Model.forward(one).argmax(1).item<long>() != train.Labels[index];
+            steps.Add(new LadderStep(k, forgotten, Convert.ToInt32(result.Details["steps"]), (string)result.Details["stopped_by"]));
+            if (forgotten) return new ExpansionProbe(k, steps);
+        }
+        return new ExpansionProbe(null, steps);
+    }
+
+    /// <summary>
+    /// gt_memorization (Feldman &amp; Zhang's estimator) of each point: the mean correctness of the half-data models that
+    /// trained on it minus that of the models that did not. correct[m][p] is model m's correctness on point p; seen[m][p]
+    /// whether point p was in model m's half. NaN where either group is empty.
+    /// </summary>
+    public static double[] Memorization(IReadOnlyList<bool[]> correct, IReadOnlyList<bool[]> seen)
+    {
+        int n = correct[0].Length;
+        var mem = new double[n];
+        for (int p = 0; p < n; p++)
+        {
+            double inSum = 0, outSum = 0; int inN = 0, outN = 0;
+            for (int m = 0; m < correct.Count; m++)
+            {
+                if (seen[m][p]) { inN++; if (correct[m][p]) inSum++; }
+                else { outN++; if (correct[m][p]) outSum++; }
+            }
+            mem[p] = inN == 0 || outN == 0 ? double.NaN : inSum / inN - outSum / outN;
+        }
+        return mem;
+    }
+
+    /// <summary>
+    /// The held-out KL proxy of each point: the mean over the models that did not see it of KL(p₀‖p_m) + KL(p_m‖p₀), from
+    /// float64 log-softmax rows (logP0[p], logPm[m][p], C classes each). NaN where every model saw the point.
+    /// </summary>
+    public static double[] HeldoutKl(double[][] logP0, IReadOnlyList<double[][]> logPm, IReadOnlyList<bool[]> seen)
+    {
+        int n = logP0.Length;
+        var kl = new double[n];
+        for (int p = 0; p < n; p++)
+        {
+            double sum = 0; int count = 0;
+            for (int m = 0; m < logPm.Count; m++)
+            {
+                if (seen[m][p]) continue;
+                double s = 0;
+                for (int c = 0; c < logP0[p].Length; c++)
+                {
+                    double a = logP0[p][c], b = logPm[m][p][c];
+                    s += (Math.Exp(a) - Math.Exp(b)) * (a - b); // KL(p‖q) + KL(q‖p) = Σ (p − q)(log p − log q)
+                }
+                sum += s; count++;
+            }
+            kl[p] = count == 0 ? double.NaN : sum / count;
+        }
+        return kl;
+    }
+}

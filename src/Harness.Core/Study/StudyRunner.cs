@@ -1,0 +1,345 @@
+using System.Diagnostics;
+using Harness.Config;
+using Harness.Data;
+using Harness.Experiments;
+using Harness.Jobs;
+using Harness.Scoring;
+using Harness.Scoring.Scorers;
+using Harness.Training;
+using Harness.Unlearning;
+using Harness.Util;
+using static TorchSharp.torch;
+
+namespace Harness.Study;
+
+/// <summary>The expensive ground truths of one point (gt_steps, gt_collateral, gt_expansion), as results/&lt;study&gt;/points/&lt;index&gt;.json holds them.</summary>
+public sealed record StudyPointResult(int Index, long Label, StepsProbe? Steps, ExpansionProbe? Expansion, double Seconds, Fingerprint Fingerprint, string GitCommit);
+
+/// <summary>What a study run did: points computed and reused, and the files it wrote (none when shards are still missing).</summary>
+public sealed record StudyOutcome(int Points, int Computed, int Reused, int Missing, IReadOnlyList<string> Written, StudySummary? Summary);
+
+/// <summary>
+/// Runs a validation study (METHOD.md §6). The model, training settings and kernel scores are the study's matrix's (trained,
+/// scored and cached once, shared with the matrix). Per point, the expensive ground truths are written atomically to
+/// points/&lt;index&gt;.json with a fingerprint of everything that determines them; a point is reused only while its fingerprint is
+/// current. The half-data models are trained once and cached like any checkpoint. Then every scorer's value on the points,
+/// gt_memorization, and the statistics are computed and written.
+/// </summary>
+public sealed class StudyRunner
+{
+    readonly ExperimentsFile file;
+    readonly StudySpec study;
+    readonly MatrixSpec matrix;
+    readonly Action<string> log;
+    readonly MatrixRunner matrixRunner;
+
+    public StudyRunner(ExperimentsFile file, StudySpec study, string resultsRoot, string? dataRoot = null, string? cacheRoot = null, Action<string>? log = null)
+    {
+        this.file = file; this.study = study; ResultsRoot = resultsRoot; DataRoot = dataRoot; CacheRoot = cacheRoot;
+        this.log = log ?? Console.Error.WriteLine;
+        matrix = file.Matrix(study.Matrix);
+        matrixRunner = new MatrixRunner(file, matrix, resultsRoot, dataRoot, cacheRoot, this.log);
+    }
+
+    public string ResultsRoot { get; }
+    public string? DataRoot { get; }
+    public string? CacheRoot { get; }
+    public string Dir => Path.Combine(ResultsRoot, study.Name);
+    int ModelSeed => matrix.Seeds[0];
+
+    /// <summary>Starts worker process i of n; null when this host cannot start workers (points then run here).</summary>
+    public Func<int, int, Process>? StartWorker { get; init; }
+
+    sealed class Prepared
+    {
+        public required TrainedModel Trained { get; init; }
+        public required DataSplits Data { get; init; }
+        public required PointScores Scores { get; init; }
+        public required int[] Neighbors { get; init; }
+        public required int K { get; init; }
+        public required IReadOnlyList<KeyValuePair<string, string>> Inputs { get; init; }
+        public required int CellThreads { get; init; }
+        public required Dictionary<int, int[]> Populations { get; init; }
+        public required int[] Union { get; init; }
+    }
+
+    bool NeedsSteps => study.GroundTruths.Contains("gt_steps") || study.GroundTruths.Contains("gt_collateral");
+    bool NeedsExpansion => study.GroundTruths.Contains("gt_expansion");
+    bool NeedsHalfModels => study.GroundTruths.Contains("gt_memorization") || study.Scorers.Contains("heldout_kl");
+
+    Prepared Prepare()
+    {
+        var model = matrixRunner.Model(study.Dataset, ModelSeed, out var why) ?? throw new HarnessException($"study {study.Name} cannot run here: {why}");
+        var (trained, data, trainInputs, cellThreads) = model;
+        var scored = matrixRunner.Scores(study.Dataset, ModelSeed, study.Kernel);
+        var candidates = Enumerable.Range(0, scored.Scores.Count).Where(i => scored.Scores.IsCandidate(i, study.Candidates)).ToArray();
+        if (candidates.Length < study.N)
+            throw new HarnessException($"study {study.Name}: n = {study.N}, but only {candidates.Length} points are {SettingField.Format(study.Candidates)} candidates.");
+        var populations = new Dictionary<int, int[]>();
+        foreach (int seed in study.Seeds)
+        {
+            var order = (int[])candidates.Clone();
+            new Random(seed).Shuffle(order);
+            populations[seed] = order.Take(study.N).Order().ToArray();
+        }
+        var inputs = new List<KeyValuePair<string, string>>(trainInputs.Where(kv => kv.Key != "code.unlearning" && kv.Key != "runtime.cell_threads"))
+        {
+            new("code.study", CodeVersion.Study), new("code.unlearning", CodeVersion.Unlearning),
+        };
+        if (NeedsSteps)
+        {
+            inputs.Add(new("study.probe.lr", SettingField.Format(study.ProbeLearningRate)));
+            inputs.Add(new("study.probe.max_steps", $"{study.ProbeMaxSteps}"));
+            inputs.Add(new("study.collateral_test_sample", $"{study.CollateralTestSample}"));
+        }
+        if (NeedsExpansion)
+        {
+            inputs.Add(new("study.ladder", string.Join(" ", study.Ladder)));
+            inputs.Add(new("study.kernel", study.Kernel));
+            inputs.AddRange(scored.Inputs.Where(kv => kv.Key != "scoring.scores_sha256"));
+            inputs.AddRange(Fingerprint.Flatten("unlearning.gradascent", ExpansionSettings()));
+        }
+        return new Prepared
+        {
+            Trained = trained, Data = data, Scores = scored.Scores, Neighbors = scored.Neighbors, K = scored.K, Inputs = inputs, CellThreads = cellThreads,
+            Populations = populations, Union = populations.Values.SelectMany(p => p).Distinct().Order().ToArray(),
+        };
+    }
+
+    GradAscentSettings ExpansionSettings() => (GradAscentSettings)UnlearnerRegistry.Resolve("gradascent", study.Dataset, null);
+
+    string PointPath(int index) => Path.Combine(Dir, "points", $"{index}.json");
+
+    Fingerprint PointFingerprint(Prepared p, int index) =>
+        Fingerprint.Of(p.Inputs.Append(new("study.point", $"{index}")).Append(new("study.ground_truths", string.Join(" ", study.GroundTruths.Where(g => g != "gt_memorization")))));
+
+    static StudyPointResult? Recorded(string path)
+    {
+        if (!File.Exists(path)) return null;
+        try { return Json.Deserialize<StudyPointResult>(File.ReadAllText(path)); }
+        catch (Exception e) when (e is System.Text.Json.JsonException or IOException or NotSupportedException) { return null; }
+    }
+
+    /// <summary>The test points gt_collateral is measured on: the first S of a permutation seeded with 0 (all, in order, when S is 0).</summary>
+    (Tensor X, Tensor Y) CollateralTestSet(DataSplits data, Device device)
+    {
+        var set = data.Test;
+        if (study.CollateralTestSample > 0 && study.CollateralTestSample < set.Count)
+        {
+            var order = Enumerable.Range(0, set.Count).ToArray();
+            new Random(0).Shuffle(order);
+            set = set.Subset(order.Take(study.CollateralTestSample).ToArray());
+        }
+        return (set.ImagesTensor(device), set.LabelsTensor(device));
+    }
+
+    StudyPointResult ComputePoint(Prepared p, int index, Tensor testX, Tensor testY, double testBefore)
+    {
+        var watch = Stopwatch.StartNew();
+        var model = p.Trained.Model;
+        StepsProbe? steps = NeedsSteps
+            ? GroundTruths.Steps(model, p.Trained.ModelName, p.Data.Train, index, study.ProbeLearningRate, study.ProbeMaxSteps, testX, testY, testBefore, p.Trained.Device)
+            : null;
+        ExpansionProbe? expansion = NeedsExpansion
+            ? GroundTruths.Expansion(model, p.Trained.ModelName, p.Data.Train, index, p.Neighbors.AsSpan(index * p.K, p.K), study.Ladder, ExpansionSettings(), p.Trained.Settings, p.Trained.Device)
+            : null;
+        var result = new StudyPointResult(index, p.Data.Train.Labels[index], steps, expansion, watch.Elapsed.TotalSeconds, PointFingerprint(p, index), GitInfo.Commit);
+        AtomicFile.WriteAllText(PointPath(index), Json.Serialize(result));
+        return result;
+    }
+
+    /// <summary>
+    /// Runs the study: the points of shard i/n (all without a shard) whose result is missing or stale, then, once every
+    /// point of every seed has a current result, the scorers, gt_memorization, statistics, tables, figures.
+    /// </summary>
+    public StudyOutcome Run((int Index, int Count) shard, IProgress? progress = null, Func<StudySummary, IReadOnlyList<string>>? draw = null)
+    {
+        var p = Prepare();
+        log($"study {study.Name}: {p.Union.Length} points ({study.N} per seed, seeds {string.Join(", ", study.Seeds)}) of {SettingField.Format(study.Candidates)} candidates, " +
+            $"ground truths {string.Join(", ", study.GroundTruths)}; results in {Dir}");
+        var mine = p.Union.Where(i => Sharding.Of($"{study.Name}/{i}", shard.Count) == shard.Index).ToList();
+        var pending = new List<int>();
+        var stale = new List<string>();
+        foreach (int i in mine)
+        {
+            var was = Recorded(PointPath(i));
+            var fp = PointFingerprint(p, i);
+            if (was?.Fingerprint.Hash == fp.Hash) continue;
+            pending.Add(i);
+            if (was != null) stale.Add(Fingerprint.Describe(Fingerprint.Differences(was.Fingerprint, fp)));
+        }
+        if (stale.Count > 0)
+            log($"{stale.Count} points stale: {string.Join("; ", stale.GroupBy(s => s).OrderByDescending(g => g.Count()).Take(3).Select(g => g.Key))}; recomputing");
+        Directory.CreateDirectory(Path.Combine(Dir, "points"));
+        foreach (int i in pending) File.Delete(PointPath(i));
+        int workers = Math.Min(study.Workers, pending.Count);
+        if (pending.Count > 0)
+        {
+            if (workers > 1 && StartWorker != null) RunInWorkers(pending, workers, progress);
+            else ComputeHere(p, pending, progress, $"study {study.Name}");
+        }
+        int missing = p.Union.Count(i => Recorded(PointPath(i))?.Fingerprint.Hash != PointFingerprint(p, i).Hash);
+        if (missing > 0)
+        {
+            log($"study {study.Name}: {missing} of {p.Union.Length} points have no current result yet (other shards); run them, then `harness study --study {study.Name}` to finish.");
+            return new StudyOutcome(p.Union.Length, pending.Count, mine.Count - pending.Count, missing, Array.Empty<string>(), null);
+        }
+        var summary = Aggregate(p, progress);
+        var written = StudyTables.Write(study, summary, Dir).ToList();
+        if (draw != null) written.AddRange(draw(summary));
+        return new StudyOutcome(p.Union.Length, pending.Count, mine.Count - pending.Count, 0, written, summary);
+    }
+
+    void ComputeHere(Prepared p, IReadOnlyList<int> points, IProgress? progress, string label)
+    {
+        Devices.PinThreads(p.Trained.Threads);
+        var (testX, testY) = CollateralTestSet(p.Data, p.Trained.Device);
+        using (testX)
+        using (testY)
+        {
+            double before = Evaluator.Evaluate(p.Trained.Model, testX, testY).Accuracy;
+            progress?.Start(label, points.Count);
+            int done = 0;
+            foreach (int i in points)
+            {
+                ComputePoint(p, i, testX, testY, before);
+                progress?.Report(++done, $"point {i}");
+            }
+            progress?.Finish();
+        }
+    }
+
+    static string ClaimPath(string resultPath) => resultPath + ".claim";
+    string WorkerLog(int i) => Path.Combine(Dir, "workers", $"worker-{i}.log");
+
+    void RunInWorkers(IReadOnlyList<int> pending, int workers, IProgress? progress)
+    {
+        foreach (int i in pending) File.Delete(ClaimPath(PointPath(i)));
+        log($"study {study.Name}: {pending.Count} points in {workers} worker processes; logs in {Path.GetDirectoryName(WorkerLog(0))}");
+        var processes = Enumerable.Range(0, workers).Select(i => StartWorker!(i, workers)).ToList();
+        progress?.Start($"study {study.Name}", pending.Count);
+        while (true)
+        {
+            bool running = processes.Any(x => !x.HasExited);
+            int done = pending.Count(i => File.Exists(PointPath(i)));
+            progress?.Report(done, $"{done} of {pending.Count} points");
+            if (!running) break;
+            Thread.Sleep(500);
+        }
+        progress?.Finish();
+        foreach (var x in processes) x.WaitForExit();
+        var failed = processes.Select((x, i) => (x, i)).Where(t => t.x.ExitCode != 0).ToList();
+        if (failed.Count > 0)
+        {
+            var (x, i) = failed[0];
+            var tail = File.Exists(WorkerLog(i)) ? string.Join("\n", File.ReadLines(WorkerLog(i)).TakeLast(15)) : "(no log)";
+            throw new HarnessException($"study worker {i} of {workers} exited with code {x.ExitCode}; the end of {WorkerLog(i)}:\n{tail}");
+        }
+    }
+
+    /// <summary>A worker process: computes the pending points of the shard that no other worker has claimed, one at a time.</summary>
+    public int RunWorker(int index, int count, (int Index, int Count) shard)
+    {
+        var p = Prepare();
+        Devices.PinThreads(p.CellThreads);
+        var (testX, testY) = CollateralTestSet(p.Data, p.Trained.Device);
+        double before = Evaluator.Evaluate(p.Trained.Model, testX, testY).Accuracy;
+        int computed = 0;
+        foreach (int i in p.Union.Where(i => Sharding.Of($"{study.Name}/{i}", shard.Count) == shard.Index))
+        {
+            var path = PointPath(i);
+            if (Recorded(path)?.Fingerprint.Hash == PointFingerprint(p, i).Hash) continue;
+            FileStream claim;
+            try { claim = new FileStream(ClaimPath(path), FileMode.CreateNew, FileAccess.Write); }
+            catch (IOException) { continue; }
+            using (claim)
+            {
+                var r = ComputePoint(p, i, testX, testY, before);
+                log(FormattableString.Invariant($"worker {index}/{count}: point {i} in {r.Seconds:F1} s"));
+                computed++;
+            }
+            File.Delete(ClaimPath(path));
+        }
+        testX.Dispose(); testY.Dispose();
+        return computed;
+    }
+
+    /// <summary>Every scorer's value and every ground truth on the points, then the statistics.</summary>
+    StudySummary Aggregate(Prepared p, IProgress? progress)
+    {
+        Devices.PinThreads(p.Trained.Threads);
+        var union = p.Union;
+        var train = p.Data.Train;
+        var device = p.Trained.Device;
+        var scoring = matrix.KernelNamed(study.Kernel);
+        // The model's own quantities on the points (one backward each for the parameter-gradient norm), the kernel pass's
+        // row statistics from the matrix's scores, the learning events from the checkpoint, the held-out KL below.
+        PointQuantities q;
+        using (var images = train.Subset(union).ImagesTensor(device))
+        using (var labels = tensor(union.Select(i => train.Labels[i]).ToArray(), dtype: ScalarType.Int64, device: device))
+        using (var stein = SteinScores.Compute(p.Trained.Model, images, labels, scoring.Score, scoring.ScoreBatch, paramNorms: true))
+        {
+            var events = p.Trained.Checkpoint.LearningEvents;
+            q = ScoreJob.Quantities(union.Select(i => train.Labels[i]).ToArray(), stein, scoring.Ssn, null) with
+            {
+                Index = union,
+                Mksd = p.Scores.Has("mksd") ? union.Select(i => p.Scores.Values("mksd")[i]).ToArray() : null,
+                LogMsksd = p.Scores.Has("msksd") ? union.Select(i => p.Scores.Values("msksd")[i]).ToArray() : null,
+                LearningEvents = events is { } e && e.Length == train.Count ? union.Select(i => e[i]).ToArray() : null,
+            };
+        }
+        double[]? memorization = null;
+        if (NeedsHalfModels)
+        {
+            var half = HalfModels.GetOrTrain(p.Data, p.Trained.ModelName, p.Trained.Settings, study.HalfModels, study.HalfEpochs, ModelSeed,
+                new CheckpointCache(CacheRoot), new ConsoleProgress(), log);
+            var seen = half.Select(h => union.Select(i => h.Seen[i]).ToArray()).ToList();
+            var logP0 = HalfModels.LogSoftmax(p.Trained.Model, train, union, device);
+            var logPm = half.Select(h => HalfModels.LogSoftmax(h.Trained.Model, train, union, device)).ToList();
+            var correct = logPm.Select(rows => rows.Select((r, k) => ArgMax(r) == train.Labels[union[k]]).ToArray()).ToList();
+            memorization = GroundTruths.Memorization(correct, seen);
+            q = q with { HeldoutKl = GroundTruths.HeldoutKl(logP0, logPm, seen) };
+            foreach (var h in half) h.Trained.Model.Dispose();
+        }
+        var scores = PointScores.From(q);
+        foreach (var s in study.Scorers)
+            if (!scores.Has(s)) throw new HarnessException($"study {study.Name}: scorer {s} has no value here (its inputs are missing: {ScorerRegistry.Get(s).Summary}).");
+
+        var position = union.Select((i, k) => (i, k)).ToDictionary(x => x.i, x => x.k);
+        var results = union.Select(i => Recorded(PointPath(i))!).ToArray();
+        var truths = new Dictionary<string, double[]>();
+        foreach (var g in study.GroundTruths)
+            truths[g] = g switch
+            {
+                "gt_steps" => results.Select(r => r.Steps!.Value(study.ProbeMaxSteps)).ToArray(),
+                "gt_collateral" => results.Select(r => r.Steps!.Collateral).ToArray(),
+                "gt_expansion" => results.Select(r => r.Expansion!.Value(study.Ladder)).ToArray(),
+                "gt_memorization" => memorization!,
+                _ => throw new InvalidOperationException(g),
+            };
+        var censoredSteps = NeedsSteps ? results.Select(r => r.Steps!.Censored).ToArray() : null;
+        var censoredExpansion = NeedsExpansion ? results.Select(r => r.Expansion!.Censored).ToArray() : null;
+        return StudySummary.Compute(study, union, union.Select(i => train.Labels[i]).ToArray(),
+            study.Scorers.ToDictionary(s => s, s => scores.Values(s)), truths, censoredSteps, censoredExpansion,
+            p.Populations.ToDictionary(kv => kv.Key, kv => kv.Value.Select(i => position[i]).ToArray()),
+            results.Sum(r => r.Seconds), Provenance(p));
+    }
+
+    static long ArgMax(double[] row)
+    {
+        int best = 0;
+        for (int c = 1; c < row.Length; c++) if (row[c] > row[best]) best = c;
+        return best;
+    }
+
+    Dictionary<string, string> Provenance(Prepared p) => new()
+    {
+        ["matrix"] = study.Matrix, ["kernel"] = study.Kernel, ["checkpoint_sha256"] = p.Trained.Checkpoint.Sha256,
+        ["model"] = p.Trained.ModelName, ["candidates"] = SettingField.Format(study.Candidates), ["code_study"] = CodeVersion.Study,
+        ["gradascent"] = string.Join(", ", Fingerprint.Flatten("", ExpansionSettings()).Select(kv => $"{kv.Key.TrimStart('.')} {kv.Value}")),
+        ["half_models"] = $"{study.HalfModels} (complementary pairs, {study.HalfEpochs} epochs each)",
+        ["probe"] = $"plain SGD lr {SettingField.Format(study.ProbeLearningRate)}, cap {study.ProbeMaxSteps} steps",
+        ["collateral_test_sample"] = study.CollateralTestSample == 0 ? $"all {p.Data.Test.Count} test points" : $"{study.CollateralTestSample} seeded test points",
+        ["machine"] = Machine.Describe(), ["git_commit"] = GitInfo.Commit,
+    };
+}
