@@ -3,8 +3,9 @@ DOTNET  ?= dotnet
 CONFIG  ?= Release
 HARNESS := src/Harness.Cli/bin/$(CONFIG)/net10.0/harness
 MATRIX  ?= mnist
+STUDY   ?= mnist-validation
 
-.PHONY: all build cli data fashion-mnist train reproduce figures report test bench run accept clean
+.PHONY: all build cli data fashion-mnist train reproduce figures report test bench run accept study accept-study clean
 
 all: build
 
@@ -26,7 +27,7 @@ fashion-mnist:
 train: cli data
 	$(HARNESS) train --dataset mnist --model cnn2
 
-## reproduce: the main job: set up everything, run the `mnist` matrix, figures, tables, REPORT.md, verify the baseline
+## reproduce: the main job: set up everything, run the `mnist` matrix and its study, figures, tables, REPORT.md, verify both baselines
 reproduce: cli data
 	$(HARNESS) reproduce --matrix mnist
 
@@ -46,6 +47,14 @@ run: cli data
 ## accept: promote results/$(MATRIX)/$(MATRIX)-cells.received.csv to the verified baseline
 accept: cli
 	$(HARNESS) accept --matrix $(MATRIX) $(if $(WHY),--why "$(WHY)")
+
+## study: run one validation study alone (STUDY=mnist-validation), resuming finished points, then its tables, figures and verification
+study: cli data
+	$(HARNESS) study --study $(STUDY)
+
+## accept-study: promote results/$(STUDY)/summary.csv to the study's verified baseline
+accept-study: cli
+	$(HARNESS) accept-study --study $(STUDY) $(if $(WHY),--why "$(WHY)")
 
 ## test: restore, build, fetch data, run unit tests and experiment fixtures (TRX results in .test-results/)
 test: data

@@ -19,7 +19,7 @@ public class ReadmeOptionsTests
         int end = readme.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
         var section = readme[start..(end < 0 ? readme.Length : end)];
         var result = new Dictionary<string, HashSet<string>>();
-        foreach (Match m in Regex.Matches(section, @"\n### `harness ([a-z]+)`(.*?)(?=\n### |\z)", RegexOptions.Singleline))
+        foreach (Match m in Regex.Matches(section, @"\n### `harness ([a-z-]+)`(.*?)(?=\n### |\z)", RegexOptions.Singleline))
             result[m.Groups[1].Value] = Regex.Matches(m.Groups[2].Value, @"(?<![\w-])--[a-z][a-z0-9-]*").Select(x => x.Value).ToHashSet();
         return result;
     }

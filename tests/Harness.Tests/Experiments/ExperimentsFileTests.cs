@@ -50,7 +50,7 @@ public class ExperimentsFileTests
     }
 
     [TestCase("    points: 2\n", "    points: 2\n    colour: red\n", 7, "unknown key 'colour' in matrix 'm'*")]
-    [TestCase("[pc, emsksd]", "[pc, ksd]", 4, "matrices.m.scorers: unknown scorer 'ksd'; allowed: pc, mksd, msksd, ssn, emsksd.")]
+    [TestCase("[pc, emsksd]", "[pc, ksd]", 4, "matrices.m.scorers: unknown scorer 'ksd'; allowed: pc, mksd, msksd, ssn, emsksd, *")]
     [TestCase("[gradascent]", "[gradascent, scrub]", 7, "matrices.m.unlearners: unknown unlearning algorithm 'scrub'*")]
     [TestCase("[mnist]", "[mnits]", 3, "matrices.m.datasets: unknown data set 'mnits'*")]
     [TestCase("points: 2", "points: two", 6, "matrices.m.points: 'two' is not an integer.")]

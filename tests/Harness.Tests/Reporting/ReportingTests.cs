@@ -114,7 +114,8 @@ public class ReportingTests
         var mnist = TestSupport.Mnist.Train.Take(50);
         var rng = new Random(1);
         double[] R() => Enumerable.Range(0, 50).Select(_ => rng.NextDouble()).ToArray();
-        var scores = new PointScores(Enumerable.Range(0, 50).ToArray(), mnist.Labels, mnist.Labels, R(), R(), R(), R(), R(), R());
+        var scores = new PointScores(Enumerable.Range(0, 50).ToArray(), mnist.Labels, mnist.Labels,
+            new[] { "pc", "mksd", "msksd", "ssn", "emsksd" }.ToDictionary(n => n, _ => R()));
         var f = Figures.FlaggedImages(Spec, scores, mnist);
         f.Panels.Should().HaveCount(5 * 4);
         foreach (var name in Spec.Scorers)
@@ -126,7 +127,7 @@ public class ReportingTests
             foreach (var p in panels)
             {
                 p.Label.Should().Be(mnist.Labels[p.Index]);
-                p.Score.Should().Be(s.Values(scores)[p.Index]);
+                p.Score.Should().Be(scores.Values(s)[p.Index]);
                 p.Pixels.Should().Equal(mnist.Pixels.AsSpan(p.Index * 784, 784).ToArray());
             }
         }
@@ -172,7 +173,8 @@ public class ReportingTests
         double[] Up() => Enumerable.Range(0, 50).Select(i => (double)i).ToArray();
         double[] Down() => Enumerable.Range(0, 50).Select(i => (double)(50 - i)).ToArray();
         // pc: 0, 1, 2 are the easiest (low pc is easy); mksd: they are the hardest (high is hard).
-        var scores = new PointScores(Enumerable.Range(0, 50).ToArray(), mnist.Labels, predicted, Up(), Up(), Down(), Up(), Up(), Up());
+        var scores = new PointScores(Enumerable.Range(0, 50).ToArray(), mnist.Labels, predicted,
+            new Dictionary<string, double[]> { ["pc"] = Up(), ["mksd"] = Down(), ["msksd"] = Up(), ["ssn"] = Up(), ["emsksd"] = Up() });
         var extremes = new List<ScoreJob.ExtremeRow>
         {
             new("mksd", "easy", 49, 0, 0, 0, MeanAbsScoreTerm: 1, MeanAbsInfluenceTerm: 1, MeanAbsRawTerm: 2),

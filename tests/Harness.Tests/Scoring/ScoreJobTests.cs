@@ -27,8 +27,17 @@ public class ScoreJobTests
         var (scores, stats, meta) = ScoreJob.Run(options, log: _ => { });
         var lines = File.ReadAllLines(Path.Combine(options.OutDir, "scores.csv"));
         lines.Should().HaveCount(401);
-        lines[0].Should().Be("index,label,predicted,pc,entropy,mksd,log_msksd,ssn,log_emsksd,rank_pc,rank_mksd,rank_msksd,rank_ssn,rank_emsksd");
-        PointScores.ReadCsv(Path.Combine(options.OutDir, "scores.csv")).LogMsksd.Should().Equal(scores.LogMsksd);
+        scores.Scorers.Select(s => s.Name).Should().Contain(new[] { "pc", "mksd", "msksd", "ssn", "emsksd", "loss", "margin", "entropy", "learning_events" })
+            .And.NotContain(new[] { "grad_norm", "heldout_kl" }, "no parameter gradients (ssn: input) and no half-data models here");
+        lines[0].Should().Be(string.Join(",", PointScores.KeyColumns.Concat(scores.Scorers.Select(s => s.Name)).Concat(scores.Scorers.Select(s => "rank_" + s.Name))));
+        PointScores.ReadCsv(Path.Combine(options.OutDir, "scores.csv")).Values("msksd").Should().Equal(scores.Values("msksd"));
+        var pc = scores.Values("pc"); var loss = scores.Values("loss"); var margin = scores.Values("margin");
+        for (int i = 0; i < 400; i++)
+        {
+            loss[i].Should().BeApproximately(-Math.Log(pc[i]), 1e-9 * Math.Max(1, loss[i]), "loss is −log p(y|x)");
+            (margin[i] < 0).Should().Be(scores.Predicted[i] != scores.Label[i], "the margin is negative exactly when the point is misclassified");
+        }
+        scores.Values("learning_events").Should().OnlyContain(v => v > 0 && v <= 1, "the learning events are mean probabilities recorded in training");
 
         var (ishape, idx) = Npy.Read<int>(Path.Combine(options.OutDir, "neighbors", "indices.npy"));
         var (vshape, val) = Npy.Read<float>(Path.Combine(options.OutDir, "neighbors", "values.npy"));
@@ -87,9 +96,9 @@ public class ScoreJobTests
             onehot.Should().Equal(Enumerable.Range(0, 10).Select(c => c == scores.Label[i] ? 1.0 : 0.0), $"row {i} ends with onehot(label)");
             var softmax = s[i][d..];
             softmax.Sum().Should().BeApproximately(1, 1e-5);
-            softmax[scores.Label[i]].Should().BeApproximately(scores.Pc[i], 1e-6, "the label's softmax entry is pc");
+            softmax[scores.Label[i]].Should().BeApproximately(scores.Values("pc")[i], 1e-6, "the label's softmax entry is pc");
             Array.IndexOf(softmax, softmax.Max()).Should().Be((int)scores.Predicted[i]);
-            Math.Sqrt(s[i][..d].Sum(v => v * v)).Should().BeApproximately(scores.Ssn[i], 1e-4 * Math.Max(1, scores.Ssn[i]), "SSN is the input-gradient block's norm");
+            Math.Sqrt(s[i][..d].Sum(v => v * v)).Should().BeApproximately(scores.Values("ssn")[i], 1e-4 * Math.Max(1, scores.Values("ssn")[i]), "SSN is the input-gradient block's norm");
         }
         var k = DirectKernel.Matrix(x, s, (a, b, sa, sb) => DirectKernel.Rbf(a, b, sa, sb, Math.Sqrt(794)));
         for (int i = 0; i < n; i += 7)
@@ -98,8 +107,8 @@ public class ScoreJobTests
         var direct = DirectKernel.Statistics(k, includeDiagonal: false, global: false, topK: 5);
         for (int i = 0; i < n; i++)
         {
-            scores.Mksd[i].Should().BeApproximately(direct.Mksd[i], 1e-4 * Math.Max(1, Math.Abs(direct.Mksd[i])));
-            scores.LogMsksd[i].Should().BeApproximately(direct.LogMsksd[i], 1e-4 * Math.Max(1, Math.Abs(direct.LogMsksd[i])));
+            scores.Values("mksd")[i].Should().BeApproximately(direct.Mksd[i], 1e-4 * Math.Max(1, Math.Abs(direct.Mksd[i])));
+            scores.Values("msksd")[i].Should().BeApproximately(direct.LogMsksd[i], 1e-4 * Math.Max(1, Math.Abs(direct.LogMsksd[i])));
         }
         int agree = Enumerable.Range(0, n).Count(i => stats.NeighborIndex.AsSpan(i * 5, 5).ToArray().SequenceEqual(direct.TopK[i]));
         agree.Should().BeGreaterThanOrEqualTo(n - 5, "neighbour lists match except where float32 ties reorder them");
@@ -149,7 +158,7 @@ public class ScoreJobTests
         var (trained, data, _) = TrainJob.Run(train, log: _ => { });
         using var images = data.Train.Take(20).ImagesTensor();
         CheckPenultimate(trained.Model, images, data.Train.Take(20).Labels, xd, sd, 522);
-        scores.Ssn.Should().OnlyContain(v => v > 0);
+        scores.Values("ssn").Should().OnlyContain(v => v > 0);
     }
 
     /// <summary>The same on ResNet18 (CIFAR-10 fixture, seeded initial weights, eval mode).</summary>

@@ -1,0 +1,147 @@
+using System.Globalization;
+using FluentAssertions;
+using Harness.Config;
+using Harness.Scoring.Scorers;
+using Harness.Study;
+using NUnit.Framework;
+
+namespace Harness.Tests.Study;
+
+/// <summary>
+/// A whole study on a tiny matrix (300 MNIST points, 1 epoch): its tables agree with its points; resumed and sharded runs
+/// give the same tables as an uninterrupted one; the baseline is verified; experiments.yaml mistakes name their line.
+/// </summary>
+[NonParallelizable]
+public class StudyRunTests
+{
+    string dir = "", config = "", cache = "";
+
+    const string Yaml = """
+        matrices:
+          tiny:
+            datasets: [mnist]
+            scorers: [pc, mksd]
+            kernels:
+              - { space: joint, bandwidth: dimension }
+            sides: [easy, hard]
+            points: 1
+            unlearners: [gradascent]
+            expansions: [0, 5]
+            seeds: [0]
+            training: { epochs: 1, threads: 2, device: cpu, train_limit: 300, test_limit: 300 }
+        studies:
+          tiny-study:
+            matrix: tiny
+            dataset: mnist
+            kernel: joint-dimension
+            n: 12
+            scorers: [pc, mksd, msksd, ssn, emsksd, loss, margin, entropy, grad_norm, learning_events, heldout_kl]
+            ground_truths: [gt_steps, gt_expansion, gt_collateral, gt_memorization]
+            half_models: 2
+            half_epochs: 1
+            probe: { lr: 0.3, max_steps: 20 }
+            ladder: [0, 5]
+        """;
+
+    [OneTimeSetUp]
+    public void SetUp()
+    {
+        dir = TestSupport.TempDir("study");
+        config = Path.Combine(dir, "experiments.yaml");
+        cache = Path.Combine(dir, "cache");
+        File.WriteAllText(config, Yaml);
+    }
+
+    [OneTimeTearDown] public void TearDown() => Directory.Delete(dir, true);
+
+    StudyRunner Runner(string results) => new(ExperimentsFile.Load(config), ExperimentsFile.Load(config).Study("tiny-study"), results, cacheRoot: cache, log: _ => { });
+
+    static string Read(string results, string file) => File.ReadAllText(Path.Combine(results, "tiny-study", file));
+
+    [Test]
+    public void SummaryAgreesWithPointsAndResumedOrShardedRunsEqualAnUninterruptedOne()
+    {
+        var full = Path.Combine(dir, "full");
+        var outcome = Runner(full).Run((0, 1));
+        outcome.Computed.Should().Be(12);
+        var summary = Read(full, "summary.csv");
+        var points = Read(full, "points.csv");
+
+        // Every Spearman value recomputed from points.csv, with the score oriented by its hard end; every interval holds its estimate.
+        var pl = points.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var header = pl[0].Split(',');
+        header[..2].Should().Equal("index", "label");
+        header[^2..].Should().Equal("censored_steps", "censored_expansion");
+        double[] Col(string c) => pl.Skip(1).Select(l => double.Parse(l.Split(',')[Array.IndexOf(header, c)], CultureInfo.InvariantCulture)).ToArray();
+        var sl = summary.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        sl[0].Should().Be("scorer,hard_end,ground_truth,n,spearman,ci_low,ci_high,auroc");
+        sl.Should().HaveCount(1 + 11 * 4);
+        foreach (var row in sl.Skip(1).Select(l => l.Split(',')))
+        {
+            var scorer = ScorerRegistry.Get(row[0]);
+            row[1].Should().Be(scorer.HardEnd == HardEnd.High ? "high" : "low");
+            var x = Col(row[0]).Select(v => ScorerRegistry.Oriented(scorer, v)).ToArray();
+            double rho = double.Parse(row[4], CultureInfo.InvariantCulture), lo = double.Parse(row[5], CultureInfo.InvariantCulture), hi = double.Parse(row[6], CultureInfo.InvariantCulture);
+            var expected = Statistics.Spearman(x, Col(row[2]));
+            if (double.IsNaN(expected)) { double.IsNaN(rho).Should().BeTrue(); continue; }
+            rho.Should().Be(expected, $"{row[0]} × {row[2]}");
+            lo.Should().BeLessThanOrEqualTo(rho); hi.Should().BeGreaterThanOrEqualTo(rho);
+        }
+        Col("gt_memorization").Should().OnlyContain(v => v >= -1 && v <= 1);
+        Col("censored_steps").Zip(Col("gt_steps")).Should().OnlyContain(t => t.First == 0 ? t.Second <= 20 : t.Second == 21);
+
+        // Two shards into a fresh folder: the first leaves the tables unwritten, the second finishes them, identically.
+        var sharded = Path.Combine(dir, "sharded");
+        var first = Runner(sharded).Run((0, 2));
+        first.Summary.Should().BeNull();
+        first.Missing.Should().BeGreaterThan(0);
+        var second = Runner(sharded).Run((1, 2));
+        (first.Computed + second.Computed).Should().Be(12);
+        Read(sharded, "summary.csv").Should().Be(summary);
+        Read(sharded, "points.csv").Should().Be(points);
+
+        // Interrupted: three points lost (a killed run leaves no partial file: each is written atomically); the rerun computes only those.
+        foreach (var f in Directory.GetFiles(Path.Combine(full, "tiny-study", "points")).Order().Take(3)) File.Delete(f);
+        var resumed = Runner(full).Run((0, 1));
+        (resumed.Computed, resumed.Reused).Should().Be((3, 9));
+        Read(full, "summary.csv").Should().Be(summary);
+
+        // The baseline: accepted, verified, then a changed value fails naming the row and column.
+        var spec = ExperimentsFile.Load(config).Study("tiny-study");
+        var studyDir = Path.Combine(full, "tiny-study");
+        StudyTables.Accept(spec, studyDir, "test");
+        StudyTables.Verify(spec, studyDir);
+        var verified = StudyTables.VerifiedPath(studyDir, "tiny-study");
+        var lines = File.ReadAllLines(verified);
+        var f1 = lines[1].Split(','); f1[4] = "0.123"; lines[1] = string.Join(",", f1);
+        File.WriteAllLines(verified, lines);
+        var act = () => StudyTables.Verify(spec, studyDir);
+        act.Should().Throw<VerificationFailedException>().WithMessage($"*1 values differ*{f1[0]}/{f1[2]}: spearman 0.123 → *");
+        File.Exists(StudyTables.ReceivedPath(studyDir, "tiny-study")).Should().BeTrue();
+    }
+
+    [TestCase("n: 12", "n: 100000", "*n = 100000, but only *")]
+    public void TooFewCandidatesIsOneClearError(string from, string to, string message)
+    {
+        var path = Path.Combine(dir, "few.yaml");
+        File.WriteAllText(path, Yaml.Replace(from, to));
+        var file = ExperimentsFile.Load(path);
+        var act = () => new StudyRunner(file, file.Study("tiny-study"), Path.Combine(dir, "few"), cacheRoot: cache, log: _ => { }).Run((0, 1));
+        act.Should().Throw<HarnessException>().WithMessage(message);
+    }
+
+    [TestCase("matrix: tiny\n    dataset", "matrix: huge\n    dataset", "*:15: studies.tiny-study.matrix: no matrix 'huge'*")]
+    [TestCase("kernel: joint-dimension\n    n", "kernel: input-median\n    n", "*studies.tiny-study.kernel: matrix 'tiny' has no kernel 'input-median'; its kernels: joint-dimension*")]
+    [TestCase("half_models: 2", "half_models: 3", "*studies.tiny-study.half_models = 3 must be even*")]
+    [TestCase("ladder: [0, 5]", "ladder: [0, 50]", "*studies.tiny-study.ladder reaches k = 50, but matrix 'tiny' keeps top-5 neighbours*")]
+    [TestCase("ground_truths: [gt_steps,", "ground_truths: [gt_stepz,", "*studies.tiny-study.ground_truths: unknown ground truth 'gt_stepz'*")]
+    [TestCase("n: 12", "n: 12\n    bootstrap: 100", "*studies.tiny-study.bootstrap*")]
+    [TestCase("half_epochs: 1", "half_epoch: 1", "*unknown key 'half_epoch'*")]
+    public void StudyMistakesNameTheLine(string from, string to, string message)
+    {
+        var path = Path.Combine(dir, "bad.yaml");
+        File.WriteAllText(path, Yaml.Replace(from, to));
+        var act = () => ExperimentsFile.Load(path);
+        act.Should().Throw<HarnessException>().WithMessage(message);
+    }
+}
