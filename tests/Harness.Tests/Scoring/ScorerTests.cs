@@ -110,7 +110,7 @@ public class ScorerTests
             var path = Path.Combine(dir, "scores.csv");
             var q = Quantities() with { ParamGradNorm = null, LearningEvents = null, HeldoutKl = null, Loss = new[] { 0.1, 1.6, 0.01, 0.7 }, Margin = new[] { 3.0, -0.5, 6.0, 0.1 } };
             File.WriteAllText(path, PointScores.From(q with { LogMsksd = new[] { 3.0, 4.0, 1.0, 2.0 }, Entropy = new[] { 1.0, 1.0, 1.0, 1.0 } }).ToCsv());
-            File.ReadAllLines(path)[1].Should().Be("0,0,0,0.9,5,3,0.5,3,0.1,3,1,2,2,2,2,3,2,2,2");
+            File.ReadAllLines(path)[1].Should().Be("0,0,0,0.9,5,3,0.5,3,0.1,3,1,2,2,2,2,2,2,2,1");
             var back = PointScores.ReadCsv(path);
             back.Values("pc").Should().Equal(Quantities().Pc);
             back.Values("emsksd").Should().Equal(3.0, 4.0, 1.0, 2.0);
