@@ -92,14 +92,14 @@ public sealed class ExperimentsFile
         var seeds = Child(m, "seeds") != null ? IntList(path, m, "seeds", where, 0, int.MaxValue) : new[] { 0 };
         var scorers = List(path, m, "scorers", where, ScorerRegistry.Parse);
         var truths = List(path, m, "ground_truths", where, StudySpec.ParseGroundTruth);
-        var ladder = Child(m, "ladder") != null ? IntList(path, m, "ladder", where, 0, 1_000_000) : new StudySpec { Name = "", Matrix = "", Dataset = "", Kernel = "", N = 2, Scorers = [], GroundTruths = [] }.Ladder;
+        var ladder = Child(m, "ladder") != null ? IntList(path, m, "ladder", where, 0, 1_000_000) : StudySpec.DefaultLadder;
         if (!ladder.SequenceEqual(ladder.Order())) throw YamlFile.Error(path, Child(m, "ladder")!, $"{where}.ladder must be increasing.");
         var topK = matrix.KernelNamed(kernel).TopK;
         if (truths.Contains("gt_expansion") && ladder.Max() > topK)
             throw YamlFile.Error(path, Child(m, "ladder") ?? m, $"{where}.ladder reaches k = {ladder.Max()}, but matrix '{matrixName}' keeps top-{topK} neighbours (its largest expansion); shorten the ladder.");
-        int halfModels = Int(path, m, "half_models", where, 2, 1000) ?? 8;
+        int halfModels = Int(path, m, "half_models", where, 2, 1000) ?? StudySpec.DefaultHalfModels;
         if (halfModels % 2 != 0) throw YamlFile.Error(path, Child(m, "half_models")!, $"{where}.half_models = {halfModels} must be even (the half-data models come in complementary pairs).");
-        double probeLr = 0.01; int probeSteps = 100;
+        double probeLr = StudySpec.DefaultProbeLearningRate; int probeSteps = StudySpec.DefaultProbeMaxSteps;
         if (Child(m, "probe") is { } pn)
         {
             var p = Map(path, pn, $"{where}.probe");
@@ -107,25 +107,14 @@ public sealed class ExperimentsFile
             probeLr = Dbl(path, p, "lr", $"{where}.probe", 0, 100, exclusiveMin: true) ?? probeLr;
             probeSteps = Int(path, p, "max_steps", $"{where}.probe", 1, 1_000_000) ?? probeSteps;
         }
-        var tolerances = new Dictionary<string, Tolerance>();
-        if (Child(m, "tolerances") is { } toln)
-            foreach (var (k, v) in Map(path, toln, $"{where}.tolerances").Children)
-            {
-                var col = ((YamlScalarNode)k).Value!;
-                if (!StudySpec.DefaultTolerances.ContainsKey(col))
-                    throw YamlFile.Error(path, k, $"{where}.tolerances: unknown column '{col}'; known: {string.Join(", ", StudySpec.DefaultTolerances.Keys)}.");
-                var tm = Map(path, v, $"{where}.tolerances.{col}");
-                YamlFile.RejectUnknownKeys(path, tm, ToleranceKeys, $"{where}.tolerances.{col}");
-                tolerances[col] = new Tolerance(Dbl(path, tm, "abs", $"{where}.tolerances.{col}", 0, double.MaxValue) ?? 0,
-                                                Dbl(path, tm, "rel", $"{where}.tolerances.{col}", 0, double.MaxValue) ?? 0);
-            }
+        var tolerances = Tolerances(path, m, where, StudySpec.DefaultTolerances.Keys);
         return new StudySpec
         {
             Name = name, Description = Parsed(path, m, "description", where, d => d) ?? "", Matrix = matrixName, Dataset = dataset, Kernel = kernel,
             Candidates = Enum<Candidates>(path, m, "candidates", where) ?? Candidates.Correct, N = n, Seeds = seeds, Scorers = scorers, GroundTruths = truths,
-            HalfModels = halfModels, HalfEpochs = Int(path, m, "half_epochs", where, 1, 10_000) ?? 10, ProbeLearningRate = probeLr, ProbeMaxSteps = probeSteps,
+            HalfModels = halfModels, HalfEpochs = Int(path, m, "half_epochs", where, 1, 10_000) ?? StudySpec.DefaultHalfEpochs, ProbeLearningRate = probeLr, ProbeMaxSteps = probeSteps,
             Ladder = ladder, CollateralTestSample = Int(path, m, "collateral_test_sample", where, 0, int.MaxValue) ?? 0,
-            Bootstrap = Int(path, m, "bootstrap", where, 2000, 1_000_000) ?? 2000, Workers = Int(path, m, "workers", where, 1, 64) ?? 1, Tolerances = tolerances,
+            Bootstrap = Int(path, m, "bootstrap", where, StudySpec.DefaultBootstrap, 1_000_000) ?? StudySpec.DefaultBootstrap, Workers = Int(path, m, "workers", where, 1, 64) ?? 1, Tolerances = tolerances,
         };
     }
 
@@ -203,26 +192,31 @@ public sealed class ExperimentsFile
                 unlearning[alg] = Settings(path, Map(path, v, aw), UnlearnerRegistry.Get(alg).SettingsType, aw);
             }
         }
-        var tolerances = new Dictionary<string, Tolerance>();
-        if (Child(m, "tolerances") is { } toln)
-        {
-            foreach (var (k, v) in Map(path, toln, $"{where}.tolerances").Children)
-            {
-                var col = ((YamlScalarNode)k).Value!;
-                if (!MatrixSpec.DefaultTolerances.ContainsKey(col))
-                    throw YamlFile.Error(path, k, $"{where}.tolerances: unknown column '{col}'; known: {string.Join(", ", MatrixSpec.DefaultTolerances.Keys)}.");
-                var tm = Map(path, v, $"{where}.tolerances.{col}");
-                YamlFile.RejectUnknownKeys(path, tm, ToleranceKeys, $"{where}.tolerances.{col}");
-                tolerances[col] = new Tolerance(Dbl(path, tm, "abs", $"{where}.tolerances.{col}", 0, double.MaxValue) ?? 0,
-                                                Dbl(path, tm, "rel", $"{where}.tolerances.{col}", 0, double.MaxValue) ?? 0);
-            }
-        }
+        var tolerances = Tolerances(path, m, where, MatrixSpec.DefaultTolerances.Keys);
         return new MatrixSpec
         {
             Name = name, Description = Parsed(path, m, "description", where, d => d) ?? "",
             Datasets = datasets, Scorers = scorers, Sides = sides, Points = points, Unlearners = unlearners,
             Expansions = expansions, Seeds = seeds, Training = training, Kernels = kernels.ToArray(), Candidates = candidates, RemainSample = remainSample, Workers = workers, Unlearning = unlearning, Tolerances = tolerances,
         };
+    }
+
+    /// <summary>`tolerances: {column: {abs, rel}}` of a matrix or study, each column one of <paramref name="known"/>.</summary>
+    static Dictionary<string, Tolerance> Tolerances(string path, YamlMappingNode m, string where, IEnumerable<string> known)
+    {
+        var tolerances = new Dictionary<string, Tolerance>();
+        if (Child(m, "tolerances") is not { } toln) return tolerances;
+        foreach (var (k, v) in Map(path, toln, $"{where}.tolerances").Children)
+        {
+            var col = ((YamlScalarNode)k).Value!;
+            if (!known.Contains(col))
+                throw YamlFile.Error(path, k, $"{where}.tolerances: unknown column '{col}'; known: {string.Join(", ", known)}.");
+            var tm = Map(path, v, $"{where}.tolerances.{col}");
+            YamlFile.RejectUnknownKeys(path, tm, ToleranceKeys, $"{where}.tolerances.{col}");
+            tolerances[col] = new Tolerance(Dbl(path, tm, "abs", $"{where}.tolerances.{col}", 0, double.MaxValue) ?? 0,
+                                            Dbl(path, tm, "rel", $"{where}.tolerances.{col}", 0, double.MaxValue) ?? 0);
+        }
+        return tolerances;
     }
 
     static YamlNode? Child(YamlMappingNode m, string key) => m.Children.TryGetValue(new YamlScalarNode(key), out var v) ? v : null;

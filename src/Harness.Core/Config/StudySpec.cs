@@ -22,20 +22,26 @@ public sealed record StudySpec
     public required string[] Scorers { get; init; }
     public required string[] GroundTruths { get; init; }
     /// <summary>M, the half-data models (an even number: complementary pairs).</summary>
-    public int HalfModels { get; init; } = 8;
+    public int HalfModels { get; init; } = DefaultHalfModels;
     /// <summary>Training epochs of each half-data model (the original's other settings kept).</summary>
-    public int HalfEpochs { get; init; } = 10;
+    public int HalfEpochs { get; init; } = DefaultHalfEpochs;
     /// <summary>gt_steps: the probe's plain-SGD learning rate and its step cap T.</summary>
-    public double ProbeLearningRate { get; init; } = 0.01;
-    public int ProbeMaxSteps { get; init; } = 100;
+    public double ProbeLearningRate { get; init; } = DefaultProbeLearningRate;
+    public int ProbeMaxSteps { get; init; } = DefaultProbeMaxSteps;
     /// <summary>gt_expansion: the ladder of k.</summary>
-    public int[] Ladder { get; init; } = { 0, 10, 30, 100, 300, 700 };
+    public int[] Ladder { get; init; } = DefaultLadder;
     /// <summary>gt_collateral: test points the drop is measured on (the first N of a seeded permutation of the test set; 0 = all).</summary>
     public int CollateralTestSample { get; init; }
-    public int Bootstrap { get; init; } = 2000;
+    /// <summary>Bootstrap resamples (at least the default, METHOD.md §6).</summary>
+    public int Bootstrap { get; init; } = DefaultBootstrap;
     /// <summary>Per-point work runs in this many processes at once.</summary>
     public int Workers { get; init; } = 1;
     public Dictionary<string, Tolerance> Tolerances { get; init; } = new();
+
+    public const int DefaultHalfModels = 8, DefaultHalfEpochs = 10, DefaultProbeMaxSteps = 100, DefaultBootstrap = 2000;
+    public const double DefaultProbeLearningRate = 0.01;
+    /// <summary>METHOD.md §6's ladder.</summary>
+    public static readonly int[] DefaultLadder = { 0, 10, 30, 100, 300, 700 };
 
     public static readonly string[] KnownGroundTruths = { "gt_steps", "gt_expansion", "gt_collateral", "gt_memorization" };
 

@@ -317,11 +317,11 @@ public sealed class MatrixRunner
     }
 
     /// <summary>The matrix's trained model of a data set and seed (trained or loaded once), and the fingerprint inputs it contributes; null with why when it cannot run here.</summary>
-    public (TrainedModel Trained, DataSplits Data, IReadOnlyList<KeyValuePair<string, string>> Inputs, int CellThreads)? Model(string dataset, int seed, out string? unavailable)
+    public (TrainedModel Trained, DataSplits Data, IReadOnlyList<KeyValuePair<string, string>> Inputs)? Model(string dataset, int seed, out string? unavailable)
     {
         var t = TrainedFor(dataset, seed);
         unavailable = t.Unavailable;
-        return t.Unavailable != null ? null : (t.Trained!, t.Data!, t.Inputs!, t.CellThreads);
+        return t.Unavailable != null ? null : (t.Trained!, t.Data!, t.Inputs!);
     }
 
     /// <summary>The matrix's scores of a kernel (computed or reused once): the table, the n×K neighbour lists, their folder, and their fingerprint inputs.</summary>

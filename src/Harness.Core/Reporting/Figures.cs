@@ -166,15 +166,8 @@ public static class Figures
 
     public static void Save(KernelFigure f, string path)
     {
-        const int w = 760, h = 520;
-        using var surface = SKSurface.Create(new SKImageInfo(w * f.Panels.Length, h + 40));
-        surface.Canvas.Clear(SKColors.White);
-        using (var paint = new SKPaint { Color = SKColors.Black, IsAntialias = true })
-        using (var font = new SKFont(SKTypeface.FromFamilyName("DejaVu Sans"), 17))
-            surface.Canvas.DrawText(f.Title, 20, 27, SKTextAlign.Left, font, paint);
-        for (int i = 0; i < f.Panels.Length; i++)
+        var plots = f.Panels.Select(p =>
         {
-            var p = f.Panels[i];
             var plot = new Plot();
             foreach (var (cls, (x, y)) in p.ByClass)
             {
@@ -186,7 +179,22 @@ public static class Figures
             plot.Title(p.Title, 13);
             plot.XLabel("rank of j by κ(i, j) (1 = most similar)");
             plot.YLabel("Stein kernel κ(i, j)");
-            var png = plot.GetImage(w, h).GetImageBytes();
+            return plot;
+        }).ToList();
+        SavePanels(f.Title, plots, 760, 520, path);
+    }
+
+    /// <summary>Plots of w×h side by side under a title line, as one PNG.</summary>
+    public static void SavePanels(string title, IReadOnlyList<Plot> plots, int w, int h, string path)
+    {
+        using var surface = SKSurface.Create(new SKImageInfo(w * plots.Count, h + 40));
+        surface.Canvas.Clear(SKColors.White);
+        using (var paint = new SKPaint { Color = SKColors.Black, IsAntialias = true })
+        using (var font = new SKFont(SKTypeface.FromFamilyName("DejaVu Sans"), 17))
+            surface.Canvas.DrawText(title, 20, 27, SKTextAlign.Left, font, paint);
+        for (int i = 0; i < plots.Count; i++)
+        {
+            var png = plots[i].GetImage(w, h).GetImageBytes();
             using var bmp = SKBitmap.Decode(png);
             surface.Canvas.DrawBitmap(bmp, i * w, 40);
         }

@@ -2,7 +2,6 @@ using System.Globalization;
 using Harness.Scoring.Scorers;
 using Harness.Study;
 using ScottPlot;
-using SkiaSharp;
 
 namespace Harness.Reporting;
 
@@ -76,34 +75,25 @@ public static class StudyFigures
 
     static void Ranks(StudySummary s, string scorer, string? note, string path)
     {
-        const int w = 420, h = 380;
         var truths = s.Study.GroundTruths;
         var pop = s.Populations[s.Populations.Keys.Min()];
         var sc = ScorerRegistry.Get(scorer);
         var x = Statistics.AverageRanks(pop.Select(k => ScorerRegistry.Oriented(sc, s.Scores[scorer][k])).ToArray());
-        using var surface = SKSurface.Create(new SKImageInfo(w * truths.Length, h + 40));
-        surface.Canvas.Clear(SKColors.White);
-        using (var paint = new SKPaint { Color = SKColors.Black, IsAntialias = true })
-        using (var font = new SKFont(SKTypeface.FromFamilyName("DejaVu Sans"), 17))
-            surface.Canvas.DrawText($"Study {s.Study.Name}: rank of {sc.Display}{(note != null ? $" ({note})" : "")} against each ground truth (1 = easiest; ties share ranks)", 20, 27, SKTextAlign.Left, font, paint);
         var rows = StudyTables.Headline(s).ToList();
-        for (int g = 0; g < truths.Length; g++)
+        var plots = truths.Select((g, gi) =>
         {
-            var keep = Enumerable.Range(0, pop.Length).Where(i => double.IsFinite(s.Truths[truths[g]][pop[i]])).ToArray();
-            var yr = Statistics.AverageRanks(keep.Select(i => s.Truths[truths[g]][pop[i]]).ToArray());
+            var keep = Enumerable.Range(0, pop.Length).Where(i => double.IsFinite(s.Truths[g][pop[i]])).ToArray();
+            var yr = Statistics.AverageRanks(keep.Select(i => s.Truths[g][pop[i]]).ToArray());
             var plot = new Plot();
-            var sp = plot.Add.ScatterPoints(keep.Select(i => x[i]).ToArray(), yr, Palette[g % Palette.Length]);
+            var sp = plot.Add.ScatterPoints(keep.Select(i => x[i]).ToArray(), yr, Palette[gi % Palette.Length]);
             sp.MarkerSize = 4;
-            var r = rows.First(t => t.Scorer == scorer && t.GroundTruth == truths[g]);
-            plot.Title(string.Create(CultureInfo.InvariantCulture, $"{truths[g]}: ρ {r.Spearman:+0.00;−0.00} [{r.CiLow:+0.00;−0.00}, {r.CiHigh:+0.00;−0.00}]"), 12);
+            var r = rows.First(t => t.Scorer == scorer && t.GroundTruth == g);
+            plot.Title(string.Create(CultureInfo.InvariantCulture, $"{g}: ρ {r.Spearman:+0.00;−0.00} [{r.CiLow:+0.00;−0.00}, {r.CiHigh:+0.00;−0.00}]"), 12);
             plot.XLabel($"{sc.Display} rank (oriented)");
-            plot.YLabel($"{truths[g]} rank");
-            var png = plot.GetImage(w, h).GetImageBytes();
-            using var bmp = SKBitmap.Decode(png);
-            surface.Canvas.DrawBitmap(bmp, g * w, 40);
-        }
-        using var image = surface.Snapshot();
-        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
-        Util.AtomicFile.WriteAllBytes(path, data.ToArray());
+            plot.YLabel($"{g} rank");
+            return plot;
+        }).ToList();
+        Figures.SavePanels($"Study {s.Study.Name}: rank of {sc.Display}{(note != null ? $" ({note})" : "")} against each ground truth (1 = easiest; ties share ranks)",
+            plots, 420, 380, path);
     }
 }

@@ -16,18 +16,17 @@ public static class StudyReport
     static readonly string[] Ksd = { "mksd", "msksd", "ssn", "emsksd" };
     static readonly string[] Baselines = { "pc", "loss" };
 
+    /// <summary>The rows of summary.csv that speak for the study: the only seed's, or the mean rows with several seeds.</summary>
     public static List<SummaryRow> ReadSummary(string path)
     {
-        var lines = File.ReadAllLines(path).Where(l => l.Length > 0).ToList();
-        var h = lines[0].Split(',');
+        var (h, lines) = StudyTables.Read(path);
         int C(string name) => Array.IndexOf(h, name);
         double D(string v) => double.Parse(v, NumberStyles.Float, Inv);
         var rows = new List<SummaryRow>();
-        foreach (var f in lines.Skip(1).Select(l => l.Split(',')))
+        foreach (var f in lines)
         {
-            int? seed = C("seed") >= 0 ? (f[C("seed")] == "mean" ? null : int.Parse(f[C("seed")], Inv)) : 0;
-            if (C("seed") >= 0 && seed != null) continue; // the mean rows speak for several seeds
-            rows.Add(new SummaryRow(seed, f[C("scorer")], f[C("hard_end")], f[C("ground_truth")], int.Parse(f[C("n")], Inv), D(f[C("spearman")]), D(f[C("ci_low")]), D(f[C("ci_high")]), D(f[C("auroc")])));
+            if (C("seed") >= 0 && f[C("seed")] != "mean") continue;
+            rows.Add(new SummaryRow(null, f[C("scorer")], f[C("hard_end")], f[C("ground_truth")], int.Parse(f[C("n")], Inv), D(f[C("spearman")]), D(f[C("ci_low")]), D(f[C("ci_high")]), D(f[C("auroc")])));
         }
         return rows;
     }
@@ -38,10 +37,9 @@ public static class StudyReport
     static double? RedundancyOf(string path, string a, string b)
     {
         if (!File.Exists(path)) return null;
-        var lines = File.ReadAllLines(path).Where(l => l.Length > 0).ToList();
-        var names = lines[0].Split(',').Skip(1).ToList();
-        int ia = names.IndexOf(a), ib = names.IndexOf(b);
-        return ia < 0 || ib < 0 ? null : double.Parse(lines[ia + 1].Split(',')[ib + 1], NumberStyles.Float, Inv);
+        var (h, rows) = StudyTables.Read(path);
+        int ia = Array.IndexOf(h, a), ib = Array.IndexOf(h, b);
+        return ia < 1 || ib < 1 ? null : double.Parse(rows[ia - 1][ib], NumberStyles.Float, Inv);
     }
 
     static string Rho(SummaryRow r) => string.Create(Inv, $"ρ = {r.Spearman:+0.00;−0.00} [{r.CiLow:+0.00;−0.00}, {r.CiHigh:+0.00;−0.00}]");
@@ -95,12 +93,12 @@ public static class StudyReport
         var redundancy = Path.Combine(dir, "redundancy.csv");
         if (File.Exists(redundancy))
         {
-            var lines = File.ReadAllLines(redundancy).Where(l => l.Length > 0).ToList();
-            var names = lines[0].Split(',').Skip(1).ToArray();
+            var (h, matrix) = StudyTables.Read(redundancy);
+            var names = h.Skip(1).ToArray();
             var pairs = new List<string>();
             for (int a = 0; a < names.Length; a++)
             {
-                var f = lines[a + 1].Split(',');
+                var f = matrix[a];
                 for (int c = a + 1; c < names.Length; c++)
                 {
                     double v = double.Parse(f[c + 1], NumberStyles.Float, Inv);

@@ -70,11 +70,11 @@ public static class SteinScores
                 var pb = lp.exp();
                 p ??= zeros(n, pb.shape[1], dtype: ScalarType.Float32).MoveToOuterDisposeScope();
                 p.narrow(0, start, count).copy_(pb.to(ScalarType.Float32));
-                var pcBatch = pb.gather(1, y.cpu().unsqueeze(1)).squeeze(1).data<double>().ToArray();
-                var hBatch = (pb * lp).sum(1L).neg().data<double>().ToArray();
-                var predBatch = lp.argmax(1).data<long>().ToArray();
                 var yc = y.cpu().unsqueeze(1);
                 var lpy = lp.gather(1, yc).squeeze(1);
+                var pcBatch = lpy.exp().data<double>().ToArray();
+                var hBatch = (pb * lp).sum(1L).neg().data<double>().ToArray();
+                var predBatch = lp.argmax(1).data<long>().ToArray();
                 var others = lp.scatter(1, yc, full_like(lp.narrow(1, 0, 1), double.NegativeInfinity)).max(1L).values;
                 lpy.neg().data<double>().ToArray().CopyTo(loss, start);
                 (lpy - others).data<double>().ToArray().CopyTo(margin, start);

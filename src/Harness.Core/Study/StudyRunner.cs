@@ -58,7 +58,8 @@ public sealed class StudyRunner
         public required int[] Neighbors { get; init; }
         public required int K { get; init; }
         public required IReadOnlyList<KeyValuePair<string, string>> Inputs { get; init; }
-        public required int CellThreads { get; init; }
+        /// <summary>Threads of one point's computation: the training threads divided among the study's workers.</summary>
+        public required int PointThreads { get; init; }
         public required Dictionary<int, int[]> Populations { get; init; }
         public required int[] Union { get; init; }
     }
@@ -70,7 +71,8 @@ public sealed class StudyRunner
     Prepared Prepare()
     {
         var model = matrixRunner.Model(study.Dataset, ModelSeed, out var why) ?? throw new HarnessException($"study {study.Name} cannot run here: {why}");
-        var (trained, data, trainInputs, cellThreads) = model;
+        var (trained, data, trainInputs) = model;
+        int pointThreads = study.Workers > 1 ? Math.Max(1, trained.Threads / study.Workers) : trained.Threads;
         var scored = matrixRunner.Scores(study.Dataset, ModelSeed, study.Kernel);
         var candidates = Enumerable.Range(0, scored.Scores.Count).Where(i => scored.Scores.IsCandidate(i, study.Candidates)).ToArray();
         if (candidates.Length < study.N)
@@ -82,9 +84,10 @@ public sealed class StudyRunner
             new Random(seed).Shuffle(order);
             populations[seed] = order.Take(study.N).Order().ToArray();
         }
-        var inputs = new List<KeyValuePair<string, string>>(trainInputs.Where(kv => kv.Key != "code.unlearning" && kv.Key != "runtime.cell_threads"))
+        // The matrix's cell threads say nothing about a point: its own thread count replaces them.
+        var inputs = new List<KeyValuePair<string, string>>(trainInputs.Where(kv => kv.Key != "runtime.cell_threads"))
         {
-            new("code.study", CodeVersion.Study), new("code.unlearning", CodeVersion.Unlearning),
+            new("code.study", CodeVersion.Study), new("runtime.point_threads", $"{pointThreads}"),
         };
         if (NeedsSteps)
         {
@@ -101,7 +104,7 @@ public sealed class StudyRunner
         }
         return new Prepared
         {
-            Trained = trained, Data = data, Scores = scored.Scores, Neighbors = scored.Neighbors, K = scored.K, Inputs = inputs, CellThreads = cellThreads,
+            Trained = trained, Data = data, Scores = scored.Scores, Neighbors = scored.Neighbors, K = scored.K, Inputs = inputs, PointThreads = pointThreads,
             Populations = populations, Union = populations.Values.SelectMany(p => p).Distinct().Order().ToArray(),
         };
     }
@@ -133,12 +136,28 @@ public sealed class StudyRunner
         return (set.ImagesTensor(device), set.LabelsTensor(device));
     }
 
-    StudyPointResult ComputePoint(Prepared p, int index, Tensor testX, Tensor testY, double testBefore)
+    /// <summary>What every point's computation shares: the collateral test set and θ₀'s accuracy on it. Creating it pins the point threads.</summary>
+    sealed class PointContext(Tensor x, Tensor y, double before) : IDisposable
+    {
+        public Tensor X { get; } = x;
+        public Tensor Y { get; } = y;
+        public double Before { get; } = before;
+        public void Dispose() { X.Dispose(); Y.Dispose(); }
+    }
+
+    PointContext StartPoints(Prepared p)
+    {
+        Devices.PinThreads(p.PointThreads);
+        var (x, y) = CollateralTestSet(p.Data, p.Trained.Device);
+        return new PointContext(x, y, Evaluator.Evaluate(p.Trained.Model, x, y).Accuracy);
+    }
+
+    StudyPointResult ComputePoint(Prepared p, int index, PointContext c)
     {
         var watch = Stopwatch.StartNew();
         var model = p.Trained.Model;
         StepsProbe? steps = NeedsSteps
-            ? GroundTruths.Steps(model, p.Trained.ModelName, p.Data.Train, index, study.ProbeLearningRate, study.ProbeMaxSteps, testX, testY, testBefore, p.Trained.Device)
+            ? GroundTruths.Steps(model, p.Trained.ModelName, p.Data.Train, index, study.ProbeLearningRate, study.ProbeMaxSteps, c.X, c.Y, c.Before, p.Trained.Device)
             : null;
         ExpansionProbe? expansion = NeedsExpansion
             ? GroundTruths.Expansion(model, p.Trained.ModelName, p.Data.Train, index, p.Neighbors.AsSpan(index * p.K, p.K), study.Ladder, ExpansionSettings(), p.Trained.Settings, p.Trained.Device)
@@ -192,21 +211,15 @@ public sealed class StudyRunner
 
     void ComputeHere(Prepared p, IReadOnlyList<int> points, IProgress? progress, string label)
     {
-        Devices.PinThreads(p.Trained.Threads);
-        var (testX, testY) = CollateralTestSet(p.Data, p.Trained.Device);
-        using (testX)
-        using (testY)
+        using var context = StartPoints(p);
+        progress?.Start(label, points.Count);
+        int done = 0;
+        foreach (int i in points)
         {
-            double before = Evaluator.Evaluate(p.Trained.Model, testX, testY).Accuracy;
-            progress?.Start(label, points.Count);
-            int done = 0;
-            foreach (int i in points)
-            {
-                ComputePoint(p, i, testX, testY, before);
-                progress?.Report(++done, $"point {i}");
-            }
-            progress?.Finish();
+            ComputePoint(p, i, context);
+            progress?.Report(++done, $"point {i}");
         }
+        progress?.Finish();
     }
 
     static string ClaimPath(string resultPath) => resultPath + ".claim";
@@ -241,9 +254,7 @@ public sealed class StudyRunner
     public int RunWorker(int index, int count, (int Index, int Count) shard)
     {
         var p = Prepare();
-        Devices.PinThreads(p.CellThreads);
-        var (testX, testY) = CollateralTestSet(p.Data, p.Trained.Device);
-        double before = Evaluator.Evaluate(p.Trained.Model, testX, testY).Accuracy;
+        using var context = StartPoints(p);
         int computed = 0;
         foreach (int i in p.Union.Where(i => Sharding.Of($"{study.Name}/{i}", shard.Count) == shard.Index))
         {
@@ -254,13 +265,12 @@ public sealed class StudyRunner
             catch (IOException) { continue; }
             using (claim)
             {
-                var r = ComputePoint(p, i, testX, testY, before);
+                var r = ComputePoint(p, i, context);
                 log(FormattableString.Invariant($"worker {index}/{count}: point {i} in {r.Seconds:F1} s"));
                 computed++;
             }
             File.Delete(ClaimPath(path));
         }
-        testX.Dispose(); testY.Dispose();
         return computed;
     }
 

@@ -163,7 +163,8 @@ public static class StudyTables
     static string Key(string[] header, string[] row) =>
         string.Join("/", new[] { "seed", "scorer", "ground_truth" }.Select(c => Array.IndexOf(header, c)).Where(i => i >= 0).Select(i => row[i]));
 
-    static (string[] Header, List<string[]> Rows) Read(string path)
+    /// <summary>A study table's header and rows (no quoting: names and numbers only).</summary>
+    public static (string[] Header, List<string[]> Rows) Read(string path)
     {
         var lines = File.ReadAllLines(path).Where(l => l.Length > 0).ToList();
         if (lines.Count == 0) throw new HarnessException($"{path}: empty.");
