@@ -8,7 +8,8 @@ namespace Harness.Scoring;
 /// The elementwise half of the RBF Stein kernel for one block of the symmetric pass, fused into one sweep over the raw
 /// products: κ = exp(−‖a−b‖²/(2h²)) · (U_a·U_b + a·b/h⁴ + r_a + r_b + d/h²), ‖a−b‖² = ‖a‖² + ‖b‖² − 2a·b clamped at 0
 /// and exactly 0 for a point with itself. κ replaces X Xᵀ in place; the columns right of the diagonal block are also
-/// written transposed (column-major) for the spill, eight-by-eight through registers.
+/// written transposed (column-major) for the spill, eight-by-eight through registers. The pass calls it one group of
+/// rows at a time and reduces those rows at once, while their κ is still in cache.
 /// </summary>
 public sealed unsafe class FusedRbfBlock
 {
@@ -24,24 +25,27 @@ public sealed unsafe class FusedRbfBlock
         this.sq = sq; this.r = r;
     }
 
+    /// <summary>Rows per group of <see cref="RunGroup"/>: the height of its transposed tiles.</summary>
+    public const int GroupRows = 16;
+
     /// <summary>
-    /// xx and uu: count×cols row-major products of rows [start, start+count) with columns [start, n). transposed, when
-    /// not null, receives κ[row][count + j] at [j·count + row] for the cols − count columns of later blocks.
+    /// κ of the block's rows [row0, row0 + GroupRows) (fewer in a last group), in place. xx and uu: count×cols row-major
+    /// products of rows [start, start+count) with columns [start, n). transposed, when not null, receives
+    /// κ[row][count + j] at [j·count + row] for the cols − count columns of later blocks.
     /// </summary>
-    public void Run(float* xx, float* uu, int start, int count, int cols, float* transposed, int threads)
+    public void RunGroup(float* xx, float* uu, int start, int count, int cols, int row0, float* transposed)
     {
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads };
-        bool tiles = transposed != null && Avx.IsSupported && count % 16 == 0;
-        if (tiles)
-            Parallel.For(0, count / 16, parallel, group => Group(xx, uu, start, count, cols, group * 16, transposed));
-        else
+        int rows = Math.Min(GroupRows, count - row0);
+        if (transposed != null && Avx.IsSupported && rows == GroupRows && count % GroupRows == 0)
         {
-            Parallel.For(0, count, parallel, row => Row(xx, uu, start, cols, row, 0, cols));
+            Group(xx, uu, start, count, cols, row0, transposed);
+            return;
+        }
+        for (int row = row0; row < row0 + rows; row++)
+        {
+            Row(xx, uu, start, cols, row, 0, cols);
             if (transposed != null)
-                Parallel.For(0, cols - count, parallel, j =>
-                {
-                    for (int row = 0; row < count; row++) transposed[(long)j * count + row] = xx[(long)row * cols + count + j];
-                });
+                for (int j = 0; j < cols - count; j++) transposed[(long)j * count + row] = xx[(long)row * cols + count + j];
         }
     }
 

@@ -88,10 +88,10 @@ public sealed unsafe class KernelSpill : IDisposable
         Transfer(data, floats * sizeof(float), offset, write: true);
     }
 
-    /// <summary>Reads region j (j chunks of rows(j) × block floats, chunk-major) into data.</summary>
-    public void ReadRegion(int j, float* data)
+    /// <summary>Reads region j (j chunks of rows(j) × block floats, chunk-major) into data, or only its first chunks.</summary>
+    public void ReadRegion(int j, float* data, int? chunks = null)
     {
-        long floats = (long)j * Rows(j) * block;
+        long floats = (long)(chunks ?? j) * Rows(j) * block;
         Transfer(data, floats * sizeof(float), RegionOffset(j) * sizeof(float), write: false);
     }
 

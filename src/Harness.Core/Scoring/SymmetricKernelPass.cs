@@ -73,7 +73,7 @@ public static unsafe class SymmetricKernelPass
         progress?.Start("kernel", blocks);
         double setup = setupClock.Elapsed.TotalSeconds;
         var clock = new Stopwatch();
-        double products = 0, fuse = 0, wait = 0, rows = 0;
+        double products = 0, wait = 0, rows = 0;
         Task writes = Task.CompletedTask, read = Task.CompletedTask;
         try
         {
@@ -85,38 +85,29 @@ public static unsafe class SymmetricKernelPass
                 products += Lap(clock);
 
                 writes.GetAwaiter().GetResult(); // the transpose buffer is free once the previous block is on disk
+                read.GetAwaiter().GetResult();   // region bi: row bi's entries left of its diagonal block
                 wait += Lap(clock);
 
-                int right = cols - count; // columns of later blocks
-                fused.Run(xxPtr, uuPtr, start, count, cols, right > 0 ? transposed.Pointer : null, threads);
-                fuse += Lap(clock);
-
-                int from = bi;
-                if (right > 0)
-                    writes = io.Run(() =>
-                    {
-                        for (int bj = from + 1; bj < blocks; bj++)
-                            spill.WriteChunk(from, bj, transposed.Pointer + (long)(bj * block - start - count) * count);
-                    });
-
-                read.GetAwaiter().GetResult(); // region bi: row bi's entries left of its diagonal block
-                wait += Lap(clock);
                 var mirror = (bi % 2 == 0 ? mirrorA : mirrorB).Pointer;
-                if (bi + 1 < blocks)
-                {
-                    int next = bi + 1;
-                    var target = (next % 2 == 0 ? mirrorA : mirrorB).Pointer;
-                    read = io.Run(() => { spill.ReadRegion(next, target); spill.Release(next); }); // queued after this block's writes
-                }
+                var nextMirror = (bi % 2 == 0 ? mirrorB : mirrorA).Pointer;
+                int next = bi + 1;
+                // Region bi+1 from disk while this block computes: its chunks of blocks before bi are written already.
+                int written = bi; // the loop variable is shared by every iteration's closure
+                if (next < blocks && bi > 0) read = io.Run(() => { spill.ReadRegion(next, nextMirror, chunks: written); spill.Release(next); });
 
-                // rows in small chunks, taken as workers free up: a core lent to the spill's I/O delays no one
-                int chunks = (count + RowsPerChunk - 1) / RowsPerChunk;
-                Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads },
+                // κ a group of rows at a time, each group's rows reduced at once while their κ is in cache; groups are
+                // taken as workers free up, so a core lent to the spill's I/O delays no one
+                int right = cols - count; // columns of later blocks
+                float* spillOut = right > 0 ? transposed.Pointer : null;
+                int groups = (count + FusedRbfBlock.GroupRows - 1) / FusedRbfBlock.GroupRows;
+                Parallel.For(0, groups, new ParallelOptions { MaxDegreeOfParallelism = threads },
                     () => reducers.TryTake(out var idle) ? idle : new RowReduction(n, k, include),
-                    (chunk, _, reducer) =>
+                    (group, _, reducer) =>
                     {
+                        int row0 = group * FusedRbfBlock.GroupRows;
+                        fused.RunGroup(xxPtr, uuPtr, start, count, cols, row0, spillOut);
                         var pieces = reducer.Pieces(bi + 1);
-                        for (int row = chunk * RowsPerChunk; row < Math.Min(count, (chunk + 1) * RowsPerChunk); row++)
+                        for (int row = row0; row < Math.Min(count, row0 + FusedRbfBlock.GroupRows); row++)
                         {
                             for (int c = 0; c < bi; c++)
                             {
@@ -133,6 +124,19 @@ public static unsafe class SymmetricKernelPass
                     },
                     reducers.Add);
                 rows += Lap(clock);
+
+                if (right > 0)
+                {
+                    // the next block's chunk of this one never touches the disk: it is the first chunk of the transpose
+                    int nextRows = Math.Min(block, n - next * block);
+                    Buffer.MemoryCopy(transposed.Pointer, nextMirror + (long)bi * nextRows * block, (long)nextRows * block * sizeof(float), (long)nextRows * block * sizeof(float));
+                    int from = bi;
+                    writes = io.Run(() =>
+                    {
+                        for (int bj = from + 2; bj < blocks; bj++)
+                            spill.WriteChunk(from, bj, transposed.Pointer + (long)(bj * block - start - count) * count);
+                    });
+                }
                 progress?.Report(bi + 1);
             }
             writes.GetAwaiter().GetResult();
@@ -147,7 +151,7 @@ public static unsafe class SymmetricKernelPass
         {
             Strategy = $"symmetric: block triangle of the products, mirror half spilled to {Path.GetDirectoryName(spill.Path)} " +
                 $"({(spill.Bytes >= 1e9 ? $"{spill.Bytes / 1e9:F1} GB" : $"{spill.Bytes / 1e6:F1} MB")}, {(spill.Direct ? "O_DIRECT" : "buffered")})",
-            PhaseSeconds = new() { ["setup"] = setup, ["products"] = products, ["kappa_elementwise"] = fuse, ["spill_wait"] = wait, ["row_statistics"] = rows },
+            PhaseSeconds = new() { ["setup"] = setup, ["products"] = products, ["kappa_and_row_statistics"] = rows, ["spill_wait"] = wait },
         };
     }
 

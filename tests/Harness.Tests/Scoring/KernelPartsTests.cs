@@ -24,6 +24,8 @@ public unsafe class KernelPartsTests
         worst.Should().BeLessThan(3e-7);
         FastExp.Exp(-87.4f).Should().Be(0, "below ln(FLT_MIN) the result is 0, not a denormal or garbage");
         FastExp.Exp(-1000f).Should().Be(0);
+        float.IsNaN(FastExp.Exp(float.NaN)).Should().BeTrue("a NaN κ must stay visible, not become a number");
+        float.IsNaN(FastExp.Exp(Vector512.Create(float.NaN)).ToScalar()).Should().BeTrue();
         FastExp.Exp(0f).Should().Be(1);
     }
 
