@@ -22,6 +22,7 @@ public static partial class Cli
         root.Subcommands.Add(TrainCommand.Build());
         root.Subcommands.Add(ScoreCommand.Build());
         root.Subcommands.Add(UnlearnCommand.Build());
+        root.Subcommands.Add(ForgetCommand.Build());
         foreach (var c in MatrixCommands.Build()) root.Subcommands.Add(c);
         foreach (var c in ReportCommands.Build()) root.Subcommands.Add(c);
         foreach (var c in StudyCommand.Build()) root.Subcommands.Add(c);

@@ -12,7 +12,7 @@ static class UnlearnCommand
     /// One `--unlearn-KEY` option per setting any registered unlearner declares (a setting several share, such as lr,
     /// is one option); giving one that the chosen algorithm does not have is an error.
     /// </summary>
-    static List<(string Key, Option<object?> Option, string[] Algorithms)> SettingOptions()
+    internal static List<(string Key, Option<object?> Option, string[] Algorithms)> SettingOptions()
     {
         var list = new List<(string, Option<object?>, string[])>();
         foreach (var g in UnlearnerRegistry.Unlearners.SelectMany(u => SettingsSchema.Fields(u.SettingsType).Select(f => (u, f))).GroupBy(x => x.f.Key))
@@ -25,6 +25,20 @@ static class UnlearnCommand
             list.Add((g.Key, option, algorithms));
         }
         return list;
+    }
+
+    /// <summary>The `--unlearn-KEY` values given, checked against the algorithm's own settings.</summary>
+    internal static Dictionary<string, object> ReadSettings(ParseResult r, List<(string Key, Option<object?> Option, string[] Algorithms)> settings, string alg)
+    {
+        var given = new Dictionary<string, object>();
+        foreach (var (key, option, algorithms) in settings)
+        {
+            if (r.GetValue(option) is not { } v) continue;
+            if (!algorithms.Contains(alg))
+                throw new HarnessException($"{option.Name} does not apply to {alg}; its settings: {string.Join(", ", SettingsSchema.Fields(UnlearnerRegistry.Get(alg).SettingsType).Select(f => "--unlearn-" + f.Key.Replace('_', '-')))}.");
+            given[key] = v;
+        }
+        return given;
     }
 
     public static Command Build()
@@ -46,14 +60,7 @@ static class UnlearnCommand
         {
             var t = train.Read(r);
             string alg = r.GetValue(algorithm)!;
-            var given = new Dictionary<string, object>();
-            foreach (var (key, option, algorithms) in settings)
-            {
-                if (r.GetValue(option) is not { } v) continue;
-                if (!algorithms.Contains(alg))
-                    throw new HarnessException($"{option.Name} does not apply to {alg}; its settings: {string.Join(", ", SettingsSchema.Fields(UnlearnerRegistry.Get(alg).SettingsType).Select(f => "--unlearn-" + f.Key.Replace('_', '-')))}.");
-                given[key] = v;
-            }
+            var given = ReadSettings(r, settings, alg);
             return Run(new UnlearnOptions
             {
                 Train = t, Algorithm = alg, Target = r.GetValue(target)!.Value, Expansion = r.GetValue(expansion) ?? 0,

@@ -118,15 +118,8 @@ public static class UnlearnJob
             return $"they were made with checkpoint {Short(meta.CheckpointSha256)}, this model is {Short(trained.Checkpoint.Sha256)}";
         if (meta.CodeVersion != CodeVersion.Scoring) return $"they were made by scoring code {meta.CodeVersion ?? "unknown"}, this is {CodeVersion.Scoring}";
         if (meta.N != n) return $"they cover {meta.N} points, the training set has {n}";
-        var o = meta.Options;
-        var differs = new (string Name, object A, object B)[]
-        {
-            ("score", o.Score, scoring.Score), ("kernel", o.Kernel, scoring.Kernel), ("bandwidth", o.Bandwidth, scoring.Bandwidth),
-            ("space", o.Space, scoring.Space), ("features", o.Features, scoring.Features),
-            ("bandwidth_sample", o.BandwidthSample, scoring.BandwidthSample), ("bandwidth_seed", o.BandwidthSeed, scoring.BandwidthSeed),
-            ("imq_c", o.ImqC, scoring.ImqC), ("imq_beta", o.ImqBeta, scoring.ImqBeta), ("precision", o.Precision, scoring.Precision),
-        }.Where(d => !Equals(d.A, d.B)).ToList();
-        return differs.Count == 0 ? null : "they were made with " + string.Join(", ", differs.Select(d => $"{d.Name} {Config.SettingField.Format(d.A)} (now {Config.SettingField.Format(d.B)})"));
+        var differs = meta.Options.KappaDifferences(scoring);
+        return differs.Count == 0 ? null : "they were made with " + string.Join(", ", differs.Select(d => $"{d.Name} {Config.SettingField.Format(d.This)} (now {Config.SettingField.Format(d.Other)})"));
     }
 
     static string Short(string? sha) => sha == null ? "unknown" : sha[..Math.Min(12, sha.Length)];

@@ -88,6 +88,15 @@ public sealed record ScoringOptions
     [System.Text.Json.Serialization.JsonIgnore]
     public TorchSharp.torch.ScalarType DType => Precision == Precision.Float64 ? TorchSharp.torch.ScalarType.Float64 : TorchSharp.torch.ScalarType.Float32;
 
+    /// <summary>The choices that change κ (and so scores and neighbours) where these options and <paramref name="other"/> differ: (name, this, other).</summary>
+    public IReadOnlyList<(string Name, object This, object Other)> KappaDifferences(ScoringOptions other) => new (string Name, object This, object Other)[]
+    {
+        ("score", Score, other.Score), ("kernel", Kernel, other.Kernel), ("bandwidth", Bandwidth, other.Bandwidth),
+        ("space", Space, other.Space), ("features", Features, other.Features),
+        ("bandwidth_sample", BandwidthSample, other.BandwidthSample), ("bandwidth_seed", BandwidthSeed, other.BandwidthSeed),
+        ("imq_c", ImqC, other.ImqC), ("imq_beta", ImqBeta, other.ImqBeta), ("precision", Precision, other.Precision),
+    }.Where(d => !Equals(d.This, d.Other)).ToList();
+
     public void Validate()
     {
         SettingsSchema.Validate(this, "scoring");

@@ -22,13 +22,17 @@ public static class StudyTables
     public static string VerifiedPath(string dir, string study) => Path.Combine(dir, $"{study}-summary.verified.csv");
     public static string ReceivedPath(string dir, string study) => Path.Combine(dir, $"{study}-summary.received.csv");
 
+    /// <summary>provenance.json: how the study was made (matrix, kernel profile, checkpoint SHA-256, ...), for `harness forget` to check it describes the same model.</summary>
+    public static string ProvenancePath(string dir) => Path.Combine(dir, "provenance.json");
+
     public static IEnumerable<string> Write(StudySpec study, StudySummary s, string dir)
     {
-        var paths = new[] { Path.Combine(dir, "points.csv"), SummaryPath(dir), Path.Combine(dir, "redundancy.csv"), Path.Combine(dir, $"{study.Name}-summary-github.md") };
+        var paths = new[] { Path.Combine(dir, "points.csv"), SummaryPath(dir), Path.Combine(dir, "redundancy.csv"), Path.Combine(dir, $"{study.Name}-summary-github.md"), ProvenancePath(dir) };
         AtomicFile.WriteAllText(paths[0], PointsCsv(s));
         AtomicFile.WriteAllText(paths[1], SummaryCsv(s));
         AtomicFile.WriteAllText(paths[2], RedundancyCsv(s));
         AtomicFile.WriteAllText(paths[3], Markdown(s));
+        AtomicFile.WriteAllText(paths[4], Json.Serialize(new SortedDictionary<string, string>(s.Provenance)));
         return paths;
     }
 

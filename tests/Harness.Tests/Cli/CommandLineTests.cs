@@ -79,6 +79,14 @@ public class CommandLineTests
     [TestCase(new[] { "score", "--candidates", "right" }, "--candidates: unknown candidates 'right'; allowed: all, correct")]
     [TestCase(new[] { "run", "--matrix", "ci", "--shard", "4/4" }, "--shard '4/4' must be i/n")]
     [TestCase(new[] { "run", "--matrix", "nope" }, "no matrix 'nope'")]
+    [TestCase(new[] { "forget", "--out", "/tmp/x" }, "give the records to forget with exactly one of --indices i,j,... and --indices-file FILE.")]
+    [TestCase(new[] { "forget", "--indices", "1", "--indices-file", "f.txt", "--out", "/tmp/x" }, "exactly one of --indices")]
+    [TestCase(new[] { "forget", "--indices", "17,x", "--out", "/tmp/x" }, "--indices: entry 2: 'x' is not a training-set index")]
+    [TestCase(new[] { "forget", "--indices", "17,4242,17", "--out", "/tmp/x" }, "--indices: index 17 is listed more than once")]
+    [TestCase(new[] { "forget", "--indices-file", "/nonexistent/request.txt", "--out", "/tmp/x" }, "--indices-file /nonexistent/request.txt: file not found.")]
+    [TestCase(new[] { "forget", "--indices", "17", "--algorithm", "scrub", "--out", "/tmp/x" }, "--algorithm: unknown unlearning algorithm 'scrub'")]
+    [TestCase(new[] { "forget", "--indices", "17", "--expansion", "lots", "--out", "/tmp/x" }, "--expansion: 'lots' is neither auto nor a whole number")]
+    [TestCase(new[] { "forget", "--indices", "17" }, "missing required option --out for 'harness forget'.")]
     [TestCase(new string[0], "no command given")]
     public void AMistakeIsOneErrorLineWithExitCode2(string[] args, string message)
     {

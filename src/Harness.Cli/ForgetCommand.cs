@@ -1,0 +1,78 @@
+using System.CommandLine;
+using System.Globalization;
+using Harness.Config;
+using Harness.Forget;
+using Harness.Reporting;
+using Harness.Unlearning;
+using Harness.Util;
+
+namespace Harness.Cli;
+
+/// <summary>`harness forget`: honour a deletion request — plan it, unlearn it, and show whether the result matches retraining.</summary>
+static class ForgetCommand
+{
+    public static Command Build()
+    {
+        var train = new TrainOptionSet("train on the first N training points only");
+        var scoring = new ScoringOptionSet();
+        var indices = Opt.Text("--indices", "the training records to forget: comma-separated training-set indices", "i,j,...", null);
+        var indicesFile = Opt.Text("--indices-file", "the training records to forget: a file with one index per line (# comments allowed)", "file", null);
+        var algorithm = Opt.Name("--algorithm", "unlearning algorithm", UnlearnerRegistry.Names, "gradascent", UnlearnerRegistry.Parse);
+        var expansion = Opt.Text("--expansion", "also forget each record's top-k Stein neighbours: auto grows k along 0, 10, 30, 100, 300, 700 until every record reaches its target", "auto|k", "auto");
+        var halfModels = Opt.Int("--half-models", "half-data models giving the never-saw-it target (even; complementary pairs)", "the study's of this data set (mnist 8), else 8", 2, 1000);
+        var halfEpochs = Opt.Int("--half-epochs", "epochs of each half-data model", "the study's of this data set (mnist 2), else 10", 1, 10_000);
+        var tolerance = Opt.Double("--tolerance", "widen the never-saw-it interval of p(y|x) by this much on each side", "0.01", 0);
+        var reference = Opt.Int("--reference-sample", "seeded training points the percentiles of grad_norm and heldout_kl are taken among; 0 = all", "2000", 0);
+        var remainSample = Opt.Int("--remain-sample", "measure remaining-set accuracy on this many points of D_r (seeded); 0 = all", "0", 0);
+        var seed = Opt.Int("--unlearn-seed", "seed of the algorithm's randomness and of the MIA shadow sample", "0", 0);
+        var scores = Opt.Text("--scores", "a `harness score` folder to reuse (scored into when it belongs to another model or kernel)", "dir", "results/score/<dataset>-<model>");
+        var outDir = Opt.Text("--out", "output directory: request.json, REQUEST.md, request.png, unlearned.pt", "dir", null, required: true);
+        var results = Opt.Text("--results", "results root, where validation studies are looked up", "dir", "$HARNESS_RESULTS, else results/");
+        var settings = UnlearnCommand.SettingOptions();
+        var c = new Command("forget", "honour a deletion request: how hard each record is, unlearn it (expanding by Stein neighbours), and whether the result matches retraining")
+            .With(indices, indicesFile, algorithm, expansion).With(settings.Select(s => (Option)s.Option).ToArray())
+            .With(seed, halfModels, halfEpochs, tolerance, reference, remainSample, scores, results, outDir).With(train.All).With(scoring.All);
+        c.SetAction(r =>
+        {
+            var t = train.Read(r);
+            string? list = r.GetValue(indices), file = r.GetValue(indicesFile);
+            if ((list == null) == (file == null)) throw new HarnessException("give the records to forget with exactly one of --indices i,j,... and --indices-file FILE.");
+            var request = list != null ? DeletionRequest.Parse(list) : DeletionRequest.ReadFile(file!);
+            DeletionRequest.Check(request, int.MaxValue, list != null ? "--indices" : file!); // duplicates now; the range once the data are loaded
+            string alg = r.GetValue(algorithm) ?? "gradascent";
+            int? k = null;
+            var e = r.GetValue(expansion) ?? "auto";
+            if (e != "auto")
+            {
+                if (!int.TryParse(e, NumberStyles.None, CultureInfo.InvariantCulture, out int fixedK))
+                    throw new HarnessException($"--expansion: '{e}' is neither auto nor a whole number ≥ 0.");
+                k = fixedK;
+            }
+            var experiments = ExperimentsFileOrNull(t.ConfigPath);
+            var (m, ep) = ForgetJob.HalfDefaults(experiments, t.Dataset, t.ResolvedModel);
+            var options = new ForgetOptions
+            {
+                Train = t, Scoring = scoring.Read(r), Request = request, RequestSource = list != null ? "--indices" : file!, Algorithm = alg,
+                Settings = UnlearnCommand.ReadSettings(r, settings, alg), Seed = r.GetValue(seed), Expansion = k,
+                ScoresDir = r.GetValue(scores) ?? Path.Combine(Paths.RepoRoot, "results", "score", $"{t.Dataset}-{t.ResolvedModel}"),
+                HalfModels = r.GetValue(halfModels) ?? m, HalfEpochs = r.GetValue(halfEpochs) ?? ep, Tolerance = r.GetValue(tolerance) ?? 0.01,
+                ReferenceSample = r.GetValue(reference) ?? 2000, RemainSample = r.GetValue(remainSample) ?? 0,
+                ResultsRoot = Path.GetFullPath(r.GetValue(results) ?? Paths.ResultsRoot), OutDir = Path.GetFullPath(r.GetValue(outDir)!), Experiments = experiments,
+            };
+            var report = ForgetJob.Run(options, r.Tokens.Select(x => x.Value), new ConsoleProgress(), draw: RequestReport.Save);
+            Console.WriteLine(report.Outcome.Line);
+            foreach (var p in report.Points)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  #{p.Index} (label {p.Label}): p(y|x) {p.ConfidenceBefore:F4} → {p.ConfidenceAfter:F4}, never saw it {report.Plan.First(x => x.Index == p.Index).Target.MeanConfidence:F4}: {p.Verdict}"));
+            Console.WriteLine($"wrote {Path.Combine(options.OutDir, ForgetJob.RequestMd)}, {ForgetJob.RequestJson}, {ForgetJob.RequestPng}, {ForgetJob.UnlearnedPt}");
+            return 0;
+        });
+        return c;
+    }
+
+    static ExperimentsFile? ExperimentsFileOrNull(string? path)
+    {
+        var p = path ?? Path.Combine(Paths.RepoRoot, "experiments.yaml");
+        return path == null && !File.Exists(p) ? null : ExperimentsFile.Load(p);
+    }
+}

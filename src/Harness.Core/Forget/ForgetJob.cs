@@ -1,0 +1,335 @@
+using System.Diagnostics;
+using Harness.Config;
+using Harness.Data;
+using Harness.Evaluation;
+using Harness.Experiments;
+using Harness.Jobs;
+using Harness.Scoring;
+using Harness.Scoring.Scorers;
+using Harness.Study;
+using Harness.Training;
+using Harness.Unlearning;
+using Harness.Util;
+using static TorchSharp.torch;
+
+namespace Harness.Forget;
+
+/// <summary>Options of `harness forget`.</summary>
+public sealed record ForgetOptions
+{
+    public TrainOptions Train { get; init; } = new();
+    public ScoringOptions Scoring { get; init; } = new();
+    public required int[] Request { get; init; }
+    /// <summary>Where the request came from (`--indices` or the file), for messages and the report.</summary>
+    public string RequestSource { get; init; } = "--indices";
+    public string Algorithm { get; init; } = "gradascent";
+    public IReadOnlyDictionary<string, object> Settings { get; init; } = new Dictionary<string, object>();
+    public int? Seed { get; init; }
+    /// <summary>A fixed expansion k, or null for auto (the ladder).</summary>
+    public int? Expansion { get; init; }
+    public IReadOnlyList<int> Ladder { get; init; } = ExpansionLadder.Auto;
+    /// <summary>The `harness score` folder to reuse (or to write, when it is missing or belongs to another model or kernel).</summary>
+    public required string ScoresDir { get; init; }
+    public int HalfModels { get; init; } = 8;
+    public int HalfEpochs { get; init; } = 2;
+    /// <summary>Widening of the never-saw-it interval, in p(y|x).</summary>
+    public double Tolerance { get; init; } = 0.01;
+    /// <summary>Seeded sample of training points the percentiles of grad_norm and heldout_kl are taken among (0 = all).</summary>
+    public int ReferenceSample { get; init; } = 2000;
+    /// <summary>D_r points the remaining-set accuracy is measured on (0 = all).</summary>
+    public int RemainSample { get; init; }
+    /// <summary>Top neighbours listed per point.</summary>
+    public int ShowNeighbors { get; init; } = 5;
+    public string? ResultsRoot { get; init; }
+    /// <summary>The experiments file whose studies are looked up (none: no study lookup).</summary>
+    public ExperimentsFile? Experiments { get; init; }
+    public required string OutDir { get; init; }
+
+    public IReadOnlyList<int> Rungs => Expansion is int k ? new[] { k } : Ladder;
+    public UnlearnSettings ResolveSettings() => UnlearnerRegistry.Resolve(Algorithm, Train.Dataset, Settings) is var s && Seed is int seed ? s with { Seed = seed } : s;
+}
+
+/// <summary>One requested point on one rung of the ladder.</summary>
+public sealed record RungPoint(int Index, long Predicted, double Confidence, string Verdict);
+
+/// <summary>One rung: k, the forget set's size, whether it succeeded, the algorithm's own report, and each requested point after it.</summary>
+public sealed record LadderRung(int K, int ForgetSetSize, bool Succeeded, double Seconds, Dictionary<string, object> Details, IReadOnlyList<RungPoint> Points);
+
+/// <summary>A requested point before and after, against its never-saw-it target.</summary>
+public sealed record PointOutcome(int Index, long Label, long PredictedBefore, double ConfidenceBefore, string VerdictBefore,
+    long PredictedAfter, double ConfidenceAfter, bool MiaNonMember, string Verdict);
+
+/// <summary>The whole request after unlearning.</summary>
+public sealed record RequestOutcome(int K, int ForgetSetSize, bool Succeeded, string Verdict, double TestAccuracyBefore, double TestAccuracyAfter,
+    double RemainAccuracyBefore, double RemainAccuracyAfter, string RemainEvaluation, double MiaEfficacy, MiaResult Mia, double Distance, string Line);
+
+/// <summary>The saved unlearned model and what made it.</summary>
+public sealed record UnlearnedCheckpoint(string Path, string Sha256, long Bytes, string Model, string OriginalCheckpointSha256, string OriginalCheckpointPath,
+    int[] ForgetSet, string Algorithm, object Settings, int K, string Load);
+
+/// <summary>request.json: the plan, every rung, the outcome, the exact configuration and its fingerprint.</summary>
+public sealed record ForgetReport(
+    string Dataset, string Model, int TrainCount, int[] Request, string RequestSource, string Algorithm, object Settings, string Expansion, IReadOnlyList<int> Ladder,
+    double Tolerance, int HalfModels, int HalfEpochs, string ScoresSource, ScoringOptions Scoring, IReadOnlyList<StudyUse> Studies,
+    IReadOnlyList<PointPlan> Plan, IReadOnlyList<LadderRung> Rungs, IReadOnlyList<PointOutcome> Points, RequestOutcome Outcome, UnlearnedCheckpoint Unlearned,
+    TrainingSettings OriginalTraining, string OriginalCheckpoint, string OriginalCheckpointSha256, Fingerprint Fingerprint, string GitCommit,
+    Dictionary<string, double> Seconds, int Threads, string Machine, string TorchSharpVersion, string LibTorchVersion, string Command);
+
+/// <summary>
+/// `harness forget`: plans a deletion request (how hard each record is, what never-saw-it models predict), acts on it
+/// (unlearning, the request expanded by its Stein neighbours along a ladder until every record reaches its target), and
+/// verifies the result against the never-saw-it models. The original model is never modified; the outputs are written
+/// only once everything has been computed, request.json last.
+/// </summary>
+public static class ForgetJob
+{
+    public const string RequestJson = "request.json", RequestMd = "REQUEST.md", RequestPng = "request.png", UnlearnedPt = "unlearned.pt", UnlearnedJson = "unlearned.json";
+
+    public static ForgetReport Run(ForgetOptions options, IEnumerable<string> args, IProgress? progress = null, Action<string>? log = null,
+        Action<ForgetReport, ImageSet, string>? draw = null)
+    {
+        log ??= Console.Error.WriteLine;
+        var seconds = new Dictionary<string, double>();
+        var clock = Stopwatch.StartNew();
+        double Lap() { double t = clock.Elapsed.TotalSeconds; clock.Restart(); return t; }
+
+        // Everything the user can get wrong is checked before minutes of work.
+        options.Scoring.Validate();
+        var unlearner = UnlearnerRegistry.Get(options.Algorithm);
+        var settings = options.ResolveSettings();
+        settings.Validate(options.Algorithm);
+        if (options.HalfModels < 2 || options.HalfModels % 2 != 0) throw new HarnessException($"--half-models {options.HalfModels} must be an even number ≥ 2 (complementary pairs).");
+        if (!(options.Tolerance >= 0 && options.Tolerance < 1)) throw new HarnessException($"--tolerance {options.Tolerance} must be in [0, 1).");
+        foreach (int k in options.Rungs)
+            if (k > options.Scoring.TopK) throw new HarnessException($"--expansion {k} needs {k} neighbours per point; the scoring keeps --top-k {options.Scoring.TopK}.");
+        var (trained, data, _) = TrainJob.Run(options.Train, progress, log);
+        int n = data.Train.Count;
+        DeletionRequest.Check(options.Request, n, options.RequestSource);
+        string originalSha = FileSha(trained.CheckpointPath);
+        seconds["train_or_load"] = Lap();
+
+        // Plan: scores of every training point (a `harness score` run, reused when it is this model's and this kernel's).
+        var (scores, neighborIndex, neighborValue, topK, scoresSource) = LoadOrScore(options, trained, data, progress, log);
+        seconds["scores"] = Lap();
+        var halves = HalfModels.GetOrTrain(data, trained.ModelName, trained.Settings, options.HalfModels, options.HalfEpochs, trained.Settings.Seed,
+            new CheckpointCache(options.Train.CacheRoot), progress, log);
+        seconds["half_models"] = Lap();
+
+        var request = options.Request;
+        var reference = ReferencePoints(n, options.ReferenceSample, request);
+        var plan = Plan(options, trained, data, scores, neighborIndex, neighborValue, topK, halves, reference, out var studies);
+        foreach (var h in halves) h.Trained.Model.Dispose();
+        seconds["plan"] = Lap();
+
+        // Act: the ladder.
+        ReadOnlyMemory<int> Row(int i) => new(neighborIndex, i * topK, topK);
+        (LadderRung Rung, nn.Module<Tensor, Tensor> Model, int[] Forget) Step(int k)
+        {
+            var forget = ExpansionLadder.ForgetSet(request, Row, k);
+            var inForget = new HashSet<int>(forget);
+            var remain = Enumerable.Range(0, n).Where(i => !inForget.Contains(i)).ToArray();
+            log($"unlearning {request.Length} requested point(s) with k = {k} ({forget.Length} points) by {unlearner.Name}");
+            var watch = Stopwatch.StartNew();
+            var result = unlearner.Unlearn(new UnlearnContext(trained.Model, trained.ModelName, data.Train, forget, remain, settings, trained.Settings, trained.Device, progress));
+            double s = watch.Elapsed.TotalSeconds;
+            var after = Predict(result.Model, data.Train, request, trained.Device);
+            var points = request.Select((i, r) => new RungPoint(i, after[r].Predicted, after[r].Confidence, Verdicts.Judge(after[r].Confidence, plan[r].Target))).ToList();
+            bool ok = Verdicts.Reached(points.Select(p => p.Verdict));
+            log($"k = {k}: {Verdicts.Summary(points.Select(p => p.Verdict).ToList())}{(ok ? "" : "; some points are still remembered")}");
+            return (new LadderRung(k, forget.Length, ok, s, result.Details, points), result.Model, forget);
+        }
+        var (rungs, kept) = ExpansionLadder.Run(options.Rungs, Step, r => r.Rung.Succeeded, r => r.Model.Dispose());
+        var (rung, model, forgetSet) = rungs[kept];
+        seconds["act"] = Lap();
+
+        // Verify: the kept model against the original on the test set and on D_r, the MIA on the requested points.
+        var outcome = Verify(options, trained, data, model, rung, forgetSet, settings.Seed, plan, out var pointOutcomes);
+        seconds["verify"] = Lap();
+
+        var fingerprint = Fingerprint.Of(FingerprintInputs(options, trained, data, settings, topK));
+        var unlearnedPath = Path.Combine(options.OutDir, UnlearnedPt);
+        var report = new ForgetReport(data.Name, trained.ModelName, n, request, options.RequestSource, unlearner.Name, settings,
+            options.Expansion is int fixedK ? $"{fixedK}" : "auto", options.Rungs, options.Tolerance, options.HalfModels, options.HalfEpochs, scoresSource,
+            options.Scoring, studies, plan, rungs.Select(r => r.Rung).ToList(), pointOutcomes, outcome,
+            new UnlearnedCheckpoint(unlearnedPath, "", 0, trained.ModelName, trained.Checkpoint.Sha256, trained.CheckpointPath, forgetSet, unlearner.Name, settings, rung.K,
+                $"a TorchSharp state dict of {trained.ModelName}: Harness.Models.ModelFactory.Create(\"{trained.ModelName}\", …).load(\"{UnlearnedPt}\")"),
+            trained.Settings, trained.CheckpointPath, trained.Checkpoint.Sha256, fingerprint, GitInfo.Commit, seconds, trained.Threads,
+            Machine.Describe(), Versions.TorchSharp, Versions.LibTorch, "harness " + string.Join(" ", args));
+
+        // Outputs: the old ones go first, so a failure now leaves no result that looks complete; request.json is written last.
+        Directory.CreateDirectory(options.OutDir);
+        foreach (var f in new[] { RequestJson, RequestMd, RequestPng, UnlearnedPt, UnlearnedJson }) File.Delete(Path.Combine(options.OutDir, f));
+        AtomicFile.Write(unlearnedPath, tmp => model.save(tmp));
+        var bytes = File.ReadAllBytes(unlearnedPath);
+        report = report with { Unlearned = report.Unlearned with { Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), Bytes = bytes.LongLength } };
+        AtomicFile.WriteAllText(Path.Combine(options.OutDir, UnlearnedJson), Json.Serialize(report.Unlearned with { Path = UnlearnedPt }));
+        model.Dispose();
+        AtomicFile.WriteAllText(Path.Combine(options.OutDir, RequestMd), Reporting.RequestReport.Markdown(report));
+        draw?.Invoke(report, data.Train, Path.Combine(options.OutDir, RequestPng));
+        seconds["write"] = Lap();
+        AtomicFile.WriteAllText(Path.Combine(options.OutDir, RequestJson), Json.Serialize(report));
+
+        if (FileSha(trained.CheckpointPath) != originalSha)
+            throw new InvalidOperationException($"the original checkpoint {trained.CheckpointPath} changed during `harness forget`: it must never be written.");
+        trained.Model.Dispose();
+        return report;
+    }
+
+    /// <summary>The half-data models of the validation study of this data set and model, when one is declared (its cached models are then reused), else the study defaults.</summary>
+    public static (int Models, int Epochs) HalfDefaults(ExperimentsFile? file, string dataset, string model)
+    {
+        var study = file?.Studies.Values.FirstOrDefault(s => s.Dataset == dataset && (file.Matrix(s.Matrix).Training.Model ?? PaperDefaults.Model(dataset)) == model);
+        return study != null ? (study.HalfModels, study.HalfEpochs) : (StudySpec.DefaultHalfModels, StudySpec.DefaultHalfEpochs);
+    }
+
+    static string FileSha(string path) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
+
+    /// <summary>The scoring run of this model and kernel: read from the scores folder when it belongs to them, else computed and written there.</summary>
+    static (PointScores Scores, int[] NeighborIndex, float[] NeighborValue, int K, string Source) LoadOrScore(ForgetOptions options, TrainedModel trained, DataSplits data,
+        IProgress? progress, Action<string> log)
+    {
+        string dir = options.ScoresDir;
+        string csv = Path.Combine(dir, "scores.csv"), idx = Path.Combine(dir, "neighbors", "indices.npy"), val = Path.Combine(dir, "neighbors", "values.npy");
+        int n = data.Train.Count;
+        string? why = File.Exists(csv) && File.Exists(idx) && File.Exists(val) ? UnlearnJob.NeighborsMismatch(dir, trained, options.Scoring, n) : "it has no complete scoring run";
+        if (why == null)
+        {
+            var meta = Json.Deserialize<ScoreMeta>(File.ReadAllText(Path.Combine(dir, "meta.json")));
+            if (meta.TopK >= options.Rungs.Max() && meta.Options.TopK >= options.Rungs.Max())
+            {
+                var scores = PointScores.ReadCsv(csv);
+                var (_, ni) = Npy.Read<int>(idx, n, meta.TopK);
+                var (_, nv) = Npy.Read<float>(val, n, meta.TopK);
+                log($"scores and neighbours from {dir} (this checkpoint, this kernel)");
+                return (scores, ni, nv, meta.TopK, dir);
+            }
+            why = $"it keeps {meta.TopK} neighbours, the ladder needs {options.Rungs.Max()}";
+        }
+        log($"scoring every training point into {dir}: the folder is not reused because {why}.");
+        var (s, stats, _) = ScoreJob.Run(new ScoreOptions { Train = options.Train, Scoring = options.Scoring, OutDir = dir }, trained, data, progress, log);
+        return (s, stats.NeighborIndex, stats.NeighborValue, stats.K, $"{dir} (computed by this run)");
+    }
+
+    /// <summary>The seeded reference sample (all points when sample is 0 or ≥ n), with the requested points added.</summary>
+    static int[] ReferencePoints(int n, int sample, IReadOnlyList<int> request)
+    {
+        if (sample <= 0 || sample >= n) return Enumerable.Range(0, n).ToArray();
+        var order = Enumerable.Range(0, n).ToArray();
+        new Random(0).Shuffle(order);
+        return order.Take(sample).Concat(request).Distinct().Order().ToArray();
+    }
+
+    static (long Predicted, double Confidence)[] Predict(nn.Module<Tensor, Tensor> model, ImageSet train, IReadOnlyList<int> points, Device device)
+    {
+        var rows = HalfModels.LogSoftmax(model, train, points, device);
+        return rows.Select((r, k) => ((long)Array.IndexOf(r, r.Max()), Math.Exp(r[train.Labels[points[k]]]))).ToArray();
+    }
+
+    static List<PointPlan> Plan(ForgetOptions options, TrainedModel trained, DataSplits data, PointScores scores, int[] neighborIndex, float[] neighborValue, int topK,
+        List<HalfModel> halves, int[] reference, out List<StudyUse> studies)
+    {
+        var train = data.Train;
+        var request = options.Request;
+        int n = train.Count;
+        var device = trained.Device;
+
+        // The scorers the score run does not hold (grad_norm, heldout_kl) on the reference sample and the request.
+        var refPos = reference.Select((i, k) => (i, k)).ToDictionary(x => x.i, x => x.k);
+        double[] gradNorm;
+        using (var images = train.Subset(reference).ImagesTensor(device))
+        using (var labels = tensor(reference.Select(i => train.Labels[i]).ToArray(), dtype: ScalarType.Int64, device: device))
+            gradNorm = SteinScores.ParameterGradientNorms(trained.Model, images, labels);
+        var seen = halves.Select(h => reference.Select(i => h.Seen[i]).ToArray()).ToList();
+        var logP0 = HalfModels.LogSoftmax(trained.Model, train, reference, device);
+        var logPm = halves.Select(h => HalfModels.LogSoftmax(h.Trained.Model, train, reference, device)).ToList();
+        var heldout = GroundTruths.HeldoutKl(logP0, logPm, seen);
+        var extra = new Dictionary<string, double[]> { ["grad_norm"] = gradNorm, ["heldout_kl"] = heldout };
+        string sampleNote = reference.Length == n ? $"all {n} training points" : $"a seeded sample of {options.ReferenceSample} training points (seed 0) and the request";
+        string allNote = $"all {n} training points";
+
+        var found = ForgetPlanning.Studies(options.Experiments, options.ResultsRoot ?? Path.Combine(Paths.RepoRoot, "results"), data.Name, trained.ModelName, trained.Checkpoint.Sha256,
+            options.Scoring, options.HalfModels, options.HalfEpochs);
+        studies = found.Select(f => f.Use).ToList();
+
+        var plans = new List<PointPlan>();
+        for (int r = 0; r < request.Length; r++)
+        {
+            int i = request[r];
+            var readings = new List<ScorerReading>();
+            foreach (var scorer in ScorerRegistry.Scorers)
+            {
+                if (scores.Has(scorer.Name))
+                {
+                    var v = scores.Values(scorer);
+                    readings.Add(new ScorerReading(scorer.Name, scorer.Display, scorer.HardEnd.ToString().ToLowerInvariant(), v[i], ForgetPlanning.HardnessPercentile(scorer, v[i], v), allNote));
+                }
+                else if (extra.TryGetValue(scorer.Name, out var ev))
+                    readings.Add(new ScorerReading(scorer.Name, scorer.Display, scorer.HardEnd.ToString().ToLowerInvariant(), ev[refPos[i]], ForgetPlanning.HardnessPercentile(scorer, ev[refPos[i]], ev), sampleNote));
+            }
+            var neighbors = Enumerable.Range(0, Math.Min(options.ShowNeighbors, topK))
+                .Select(t => (t, j: neighborIndex[(long)i * topK + t], v: neighborValue[(long)i * topK + t])).Where(x => x.j >= 0)
+                .Select(x => new NeighborEntry(x.t + 1, x.j, train.Labels[x.j], x.v)).ToList();
+            var unseen = halves.Where(h => !h.Seen[i]).ToList();
+            var target = RetrainTarget.From(unseen.Select(h => Math.Exp(logPm[h.Index][refPos[i]][train.Labels[i]])).ToList(),
+                unseen.Select(h => ArgMax(logPm[h.Index][refPos[i]]) == train.Labels[i]).ToList(), options.Tolerance);
+            var lookups = new List<StudyLookup>();
+            foreach (var (spec, use, header, rows) in found.Where(f => f.Use.Used))
+                foreach (var name in use.Scorers)
+                    if (readings.FirstOrDefault(x => x.Scorer == name) is { } reading && ForgetPlanning.Lookup(spec.Name, ScorerRegistry.Get(name), reading.Value, header, rows) is { } l)
+                        lookups.Add(l);
+            plans.Add(new PointPlan(i, train.Labels[i], scores.Predicted[i], Math.Exp(logP0[refPos[i]][train.Labels[i]]), readings, neighbors, target, lookups));
+        }
+        return plans;
+    }
+
+    static long ArgMax(double[] row) => Array.IndexOf(row, row.Max());
+
+    static RequestOutcome Verify(ForgetOptions options, TrainedModel trained, DataSplits data, nn.Module<Tensor, Tensor> model, LadderRung rung, int[] forgetSet, int seed,
+        List<PointPlan> plan, out List<PointOutcome> points)
+    {
+        var device = trained.Device;
+        var inForget = new HashSet<int>(forgetSet);
+        var remain = Enumerable.Range(0, data.Train.Count).Where(i => !inForget.Contains(i)).ToArray();
+        var order = MiaEfficacy.ShadowOrder(remain.Length, seed);
+        int shadow = Math.Min(data.Test.Count, remain.Length);
+        int remainCount = options.RemainSample > 0 ? Math.Min(options.RemainSample, remain.Length) : remain.Length;
+        var evaluated = data.Train.Subset(order[..Math.Max(shadow, remainCount)].Select(i => remain[i]).ToArray());
+        var requested = data.Train.Subset(options.Request);
+        var afterRemain = Evaluator.PerPoint(model, evaluated, device);
+        var afterTest = Evaluator.PerPoint(model, data.Test, device);
+        var afterRequest = Evaluator.PerPoint(model, requested, device);
+        var beforeRemain = Evaluator.PerPoint(trained.Model, evaluated, device);
+        var beforeTest = Evaluator.PerPoint(trained.Model, data.Test, device);
+        var mia = MiaEfficacy.FromConfidences(afterRemain.Confidence[..shadow], afterTest.Confidence, afterRequest.Confidence);
+        var (_, distance) = ParameterDistance.Measure(model, trained.Model);
+        points = plan.Select((p, r) => new PointOutcome(p.Index, p.Label, p.Predicted, p.Confidence, Verdicts.Judge(p.Confidence, p.Target),
+            rung.Points[r].Predicted, rung.Points[r].Confidence, mia.ForgetPredictedNonMember[r], rung.Points[r].Verdict)).ToList();
+        var verdicts = points.Select(p => p.Verdict).ToList();
+        string remainEvaluation = remainCount == remain.Length ? "all of D_r" : $"a seeded sample of {remainCount} points of D_r (seed {seed})";
+        double testBefore = beforeTest.Summary().Accuracy, testAfter = afterTest.Summary().Accuracy;
+        double remainBefore = beforeRemain.Summary(remainCount).Accuracy, remainAfter = afterRemain.Summary(remainCount).Accuracy;
+        string overall = rung.Succeeded ? (verdicts.All(v => v == Verdicts.MatchesRetrain) ? "honoured: every point matches retraining" : "forgotten, with overshoot")
+            : "not honoured: some points are still remembered at the largest k tried";
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        string line = string.Create(inv, $"{overall} ({Verdicts.Summary(verdicts)}) at k = {rung.K} ({forgetSet.Length} points unlearned); test accuracy {testBefore:P2} → {testAfter:P2}, ") +
+            string.Create(inv, $"remaining-set accuracy {remainBefore:P2} → {remainAfter:P2}; MIA calls {points.Count(p => p.MiaNonMember)} of {points.Count} requested points non-members.");
+        return new RequestOutcome(rung.K, forgetSet.Length, rung.Succeeded, overall, testBefore, testAfter, remainBefore, remainAfter, remainEvaluation, mia.Efficacy, mia, distance, line);
+    }
+
+    static IEnumerable<KeyValuePair<string, string>> FingerprintInputs(ForgetOptions o, TrainedModel trained, DataSplits data, UnlearnSettings settings, int topK)
+    {
+        var list = new List<KeyValuePair<string, string>>
+        {
+            new("data.name", data.Name), new("data.train", data.Train.Fingerprint()), new("data.test", data.Test.Fingerprint()),
+            new("model", trained.ModelName), new("checkpoint.sha256", trained.Checkpoint.Sha256),
+            new("code.training", CodeVersion.Training), new("code.scoring", CodeVersion.Scoring), new("code.unlearning", CodeVersion.Unlearning), new("code.study", CodeVersion.Study),
+            new("request", string.Join(" ", o.Request)), new("expansion", o.Expansion is int k ? $"{k}" : "auto " + string.Join(" ", o.Ladder)),
+            new("tolerance", SettingField.Format(o.Tolerance)), new("half_models", $"{o.HalfModels} x {o.HalfEpochs} epochs"),
+            new("reference_sample", $"{o.ReferenceSample}"), new("remain_sample", $"{o.RemainSample}"), new("scoring.top_k_kept", $"{topK}"),
+            new("runtime.threads", $"{trained.Threads}"), new("runtime.isa", CpuIsa.Describe()), new("torchsharp", Versions.TorchSharp),
+        };
+        list.AddRange(Fingerprint.Flatten("scoring", o.Scoring).Where(kv => kv.Key != "scoring.scratch"));
+        list.AddRange(Fingerprint.Flatten("unlearning." + o.Algorithm, settings));
+        return list;
+    }
+}

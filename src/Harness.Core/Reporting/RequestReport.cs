@@ -1,0 +1,123 @@
+using System.Globalization;
+using System.Text;
+using Harness.Data;
+using Harness.Forget;
+using ScottPlot;
+
+namespace Harness.Reporting;
+
+/// <summary>REQUEST.md and request.png of `harness forget`, drawn from its report alone.</summary>
+public static class RequestReport
+{
+    static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>p(y|x) as REQUEST.md prints it (the test of REQUEST.md against request.json reads it back).</summary>
+    public static string P(double p) => p.ToString("F4", Inv);
+
+    public static string Markdown(ForgetReport r)
+    {
+        var sb = new StringBuilder();
+        sb.Append($"# Deletion request: {r.Request.Length} record(s) of {r.Dataset} ({r.Model})\n\n");
+        sb.Append($"**Verdict: {r.Outcome.Line}**\n\n");
+        sb.Append($"Algorithm {r.Algorithm}, expansion {r.Expansion} (ladder {string.Join(", ", r.Ladder)}; kept k = {r.Outcome.K}, {r.Outcome.ForgetSetSize} points unlearned). ");
+        sb.Append($"Target: p(y|x) of the {r.HalfModels} half-data models ({r.HalfEpochs} epochs each) that never saw a record, widened by ±{r.Tolerance.ToString("G", Inv)}. ");
+        sb.Append($"Scores from {r.ScoresSource}. Unlearned model: `{ForgetJob.UnlearnedPt}` (SHA-256 {r.Unlearned.Sha256[..Math.Min(12, r.Unlearned.Sha256.Length)]}…; provenance in `{ForgetJob.UnlearnedJson}`); the original `{r.OriginalCheckpoint}` is unchanged.\n\n");
+
+        sb.Append("## Verdict per record\n\n");
+        sb.Append("| index | label | before: prediction (p(y\\|x)) | after: prediction (p(y\\|x)) | never saw it: mean p(y\\|x) [interval] | never saw it: share correct | MIA after | verdict before | verdict |\n");
+        sb.Append("|---:|---:|---|---|---|---:|---|---|---|\n");
+        foreach (var (o, p) in r.Points.Zip(r.Plan))
+            sb.Append($"| {o.Index} | {o.Label} | {o.PredictedBefore} ({P(o.ConfidenceBefore)}) | {o.PredictedAfter} ({P(o.ConfidenceAfter)}) | {P(p.Target.MeanConfidence)} [{P(p.Target.Low)}, {P(p.Target.High)}] | " +
+                $"{(p.Target.ShareCorrect * p.Target.Models).ToString("F0", Inv)}/{p.Target.Models} | {(o.MiaNonMember ? "non-member" : "member")} | {o.VerdictBefore} | **{o.Verdict}** |\n");
+        sb.Append('\n');
+        sb.Append(string.Create(Inv, $"Test accuracy {r.Outcome.TestAccuracyBefore:P2} → {r.Outcome.TestAccuracyAfter:P2}; remaining-set accuracy {r.Outcome.RemainAccuracyBefore:P2} → {r.Outcome.RemainAccuracyAfter:P2} ({r.Outcome.RemainEvaluation}); "));
+        sb.Append(string.Create(Inv, $"MIA-efficacy on the request {r.Outcome.MiaEfficacy:F2}; parameter distance {r.Outcome.Distance:G4}.\n\n"));
+        foreach (var (v, meaning) in Verdicts.Meaning) sb.Append($"- `{v}`: {meaning}.\n");
+        sb.Append('\n');
+
+        sb.Append("## The ladder\n\n| k | points unlearned | succeeded | seconds | " + string.Join(" | ", r.Request.Select(i => $"#{i}")) + " |\n");
+        sb.Append("|---:|---:|---|---:|" + string.Concat(r.Request.Select(_ => "---|")) + "\n");
+        foreach (var g in r.Rungs)
+            sb.Append(string.Create(Inv, $"| {g.K} | {g.ForgetSetSize} | {(g.Succeeded ? "yes" : "no")} | {g.Seconds:F1} | ") +
+                string.Join(" | ", g.Points.Select(p => $"{P(p.Confidence)} {p.Verdict}")) + " |\n");
+        sb.Append('\n');
+
+        sb.Append("## How hard each record is (before any change)\n\n");
+        foreach (var p in r.Plan)
+        {
+            sb.Append($"### #{p.Index} (label {p.Label}, predicted {p.Predicted}, p(y|x) {P(p.Confidence)})\n\n");
+            sb.Append("| scorer | value | hardness percentile (100 = hardest) | among |\n|---|---:|---:|---|\n");
+            foreach (var s in p.Scores) sb.Append(string.Create(Inv, $"| {s.Display} | {s.Value + 0.0:G6} | {s.HardnessPercentile:F1} | {s.Among} |\n"));
+            sb.Append("\nTop Stein neighbours: " + string.Join(", ", p.Neighbors.Select(nb => string.Create(Inv, $"#{nb.Index} (label {nb.Label}, κ {nb.Kappa:G4})"))) + ".\n\n");
+            if (p.Study.Count > 0)
+            {
+                var truths = p.Study[0].Truths.Select(t => t.GroundTruth).ToList();
+                sb.Append("What the study observed for its points in the same decile of each score:\n\n| study | scorer | decile | points | " +
+                    string.Join(" | ", truths.Select(t => $"{t} median [q1, q3]")) + " |\n|---|---|---:|---:|" + string.Concat(truths.Select(_ => "---|")) + "\n");
+                foreach (var l in p.Study)
+                    sb.Append($"| {l.Study} | {l.Scorer} | {l.Decile * 10}–{l.Decile * 10 + 10} % | {l.Points} | " +
+                        string.Join(" | ", l.Truths.Select(t => string.Create(Inv, $"{t.Quartiles.Median:G4} [{t.Quartiles.Q1:G4}, {t.Quartiles.Q3:G4}]{(t.CensoredShare is double c ? $", {c:P0} censored" : "")}"))) + " |\n");
+                sb.Append('\n');
+            }
+        }
+        sb.Append("## Studies\n\n");
+        if (r.Studies.Count == 0) sb.Append("No validation study of this data set and model is declared.\n");
+        foreach (var s in r.Studies) sb.Append($"- {s.Study}: {(s.Used ? "compared" : "not compared")}: {s.Note}.\n");
+        sb.Append($"\nFingerprint {r.Fingerprint.Hash[..Math.Min(16, r.Fingerprint.Hash.Length)]}; git {r.GitCommit}; command `{r.Command}`.\n");
+        return sb.ToString();
+    }
+
+    /// <summary>request.png: per record its image, its top neighbours with their labels, and bars of p(y|x) before, after and never-saw-it.</summary>
+    public static void Save(ForgetReport r, ImageSet train, string path)
+    {
+        var plot = new Plot();
+        int nb = r.Plan.Max(p => p.Neighbors.Count);
+        double barX = 1.6 + nb * 1.15 + 0.4, barW = 3.0;
+        for (int row = 0; row < r.Plan.Count; row++)
+        {
+            var p = r.Plan[row];
+            var o = r.Points[row];
+            double y0 = -row * 1.6;
+            Image(plot, train, p.Index, 0, y0, $"#{p.Index} label {p.Label}\n{o.Verdict}", bold: true);
+            for (int t = 0; t < p.Neighbors.Count; t++)
+                Image(plot, train, p.Neighbors[t].Index, 1.6 + t * 1.15, y0, string.Create(Inv, $"#{p.Neighbors[t].Index} label {p.Neighbors[t].Label}\nκ {p.Neighbors[t].Kappa:G3}"), bold: false);
+            var bars = new (string Name, double Value, Color Color)[]
+            {
+                ("before", o.ConfidenceBefore, Colors.Gray), ("after", o.ConfidenceAfter, Colors.OrangeRed), ("never saw it", p.Target.MeanConfidence, Colors.SteelBlue),
+            };
+            for (int b = 0; b < bars.Length; b++)
+            {
+                double yTop = y0 + 0.95 - b * 0.32, yBottom = yTop - 0.24;
+                var rect = plot.Add.Rectangle(barX, barX + barW * Math.Clamp(bars[b].Value, 0, 1), yBottom, yTop);
+                rect.FillStyle.Color = bars[b].Color; rect.LineStyle.Width = 0;
+                var label = plot.Add.Text(string.Create(Inv, $"{bars[b].Name} {bars[b].Value:F3}"), barX + barW + 0.1, (yTop + yBottom) / 2);
+                label.LabelFontSize = 10; label.LabelAlignment = Alignment.MiddleLeft;
+            }
+            double yT = y0 + 0.95 - 2 * 0.32 - 0.12;
+            var span = plot.Add.Line(barX + barW * p.Target.Low, yT, barX + barW * p.Target.High, yT);
+            span.LineWidth = 3; span.Color = Colors.Black;
+            var frame = plot.Add.Line(barX, y0 - 0.05, barX, y0 + 1);
+            frame.Color = Colors.Black;
+        }
+        var head = plot.Add.Text("p(y|x); the black span is the never-saw-it interval", barX, 1.35);
+        head.LabelFontSize = 11; head.LabelAlignment = Alignment.MiddleLeft;
+        var nbHead = plot.Add.Text("top Stein neighbours", 1.6, 1.35);
+        nbHead.LabelFontSize = 11; nbHead.LabelAlignment = Alignment.MiddleLeft;
+        plot.HideAxesAndGrid();
+        plot.Axes.SetLimits(-0.2, barX + barW + 1.6, -(r.Plan.Count - 1) * 1.6 - 0.6, 1.55);
+        plot.Title($"Deletion request on {r.Dataset} ({r.Model}, {r.Algorithm}, k = {r.Outcome.K}): {Verdicts.Summary(r.Points.Select(x => x.Verdict).ToList())}", 13);
+        plot.SavePng(path, (int)(110 * (barX + barW + 1.8)), 175 * r.Plan.Count + 110);
+    }
+
+    static void Image(Plot plot, ImageSet train, int index, double x0, double y0, string caption, bool bold)
+    {
+        var rgb = new byte[train.Height, train.Width, 3];
+        for (int rr = 0; rr < train.Height; rr++)
+            for (int c = 0; c < train.Width; c++)
+                for (int ch = 0; ch < 3; ch++)
+                    rgb[rr, c, ch] = train.Pixel(index, train.Channels == 3 ? ch : 0, rr, c);
+        plot.Add.ImageRect(new ScottPlot.Image(rgb), new CoordinateRect(x0, x0 + 1, y0, y0 + 1));
+        var t = plot.Add.Text(caption, x0 + 0.5, y0 - 0.03);
+        t.LabelFontSize = 9; t.LabelBold = bold; t.LabelAlignment = Alignment.UpperCenter;
+    }
+}

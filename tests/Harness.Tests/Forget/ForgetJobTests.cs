@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using FluentAssertions;
+using Harness.Forget;
+using Harness.Jobs;
+using Harness.Models;
+using Harness.Reporting;
+using Harness.Training;
+using NUnit.Framework;
+using static TorchSharp.torch;
+
+namespace Harness.Tests.Forget;
+
+/// <summary>`harness forget` end to end on a small real MNIST model: the outputs, REQUEST.md against request.json, the original untouched.</summary>
+public class ForgetJobTests
+{
+    string dir = "";
+
+    [SetUp] public void SetUp() => dir = TestSupport.TempDir("forget");
+    [TearDown] public void TearDown() { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
+
+    ForgetOptions Options(int[] request) => new()
+    {
+        Train = new TrainOptions { Dataset = "mnist", Epochs = 1, TrainLimit = 600, Threads = 2, Device = DeviceChoice.Cpu, CacheRoot = Path.Combine(dir, "cache") },
+        Request = request, Ladder = new[] { 0, 10, 30 }, ScoresDir = Path.Combine(dir, "scores"), HalfModels = 2, HalfEpochs = 1,
+        ReferenceSample = 200, OutDir = Path.Combine(dir, "out"),
+    };
+
+    [Test]
+    public void WritesTheFourOutputsWhoseNumbersAgreeAndLeavesTheOriginalUntouched()
+    {
+        var options = Options(new[] { 3, 150, 599 });
+        var (trained, _, _) = TrainJob.Run(options.Train, log: _ => { });
+        string checkpoint = trained.CheckpointPath;
+        string shaBefore = Sha(checkpoint);
+        using var originalParams = Flat(trained.Model);
+        trained.Model.Dispose();
+
+        var report = ForgetJob.Run(options, new[] { "forget" }, log: _ => { }, draw: RequestReport.Save);
+
+        Sha(checkpoint).Should().Be(shaBefore, "the original checkpoint is never written");
+        var (again, _, _) = TrainJob.Run(options.Train, log: _ => { });
+        again.CacheHit.Should().BeTrue();
+        using (var p = Flat(again.Model)) p.allclose(originalParams, rtol: 0, atol: 0).Should().BeTrue("the original model's parameters are unchanged");
+
+        foreach (var f in new[] { ForgetJob.RequestJson, ForgetJob.RequestMd, ForgetJob.RequestPng, ForgetJob.UnlearnedPt, ForgetJob.UnlearnedJson })
+            File.Exists(Path.Combine(options.OutDir, f)).Should().BeTrue(f);
+        new FileInfo(Path.Combine(options.OutDir, ForgetJob.RequestPng)).Length.Should().BeGreaterThan(10_000);
+
+        // request.json, read as plain JSON, against the REQUEST.md table
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(options.OutDir, ForgetJob.RequestJson)));
+        var root = json.RootElement;
+        root.GetProperty("request").EnumerateArray().Select(e => e.GetInt32()).Should().Equal(3, 150, 599);
+        var md = File.ReadAllLines(Path.Combine(options.OutDir, ForgetJob.RequestMd));
+        var table = md.SkipWhile(l => l != "## Verdict per record").Skip(4).TakeWhile(l => l.StartsWith('|')).ToList();
+        var points = root.GetProperty("points").EnumerateArray().ToList();
+        var plan = root.GetProperty("plan").EnumerateArray().ToList();
+        table.Should().HaveCount(points.Count);
+        for (int r = 0; r < points.Count; r++)
+        {
+            var cells = table[r].Trim('|').Split(" | ").Select(c => c.Trim()).ToArray();
+            var pt = points[r];
+            var target = plan[r].GetProperty("target");
+            int.Parse(cells[0], CultureInfo.InvariantCulture).Should().Be(pt.GetProperty("index").GetInt32());
+            long.Parse(cells[1], CultureInfo.InvariantCulture).Should().Be(pt.GetProperty("label").GetInt64());
+            Pred(cells[2]).Should().Be((pt.GetProperty("predicted_before").GetInt64(), Round(pt.GetProperty("confidence_before").GetDouble())));
+            Pred(cells[3]).Should().Be((pt.GetProperty("predicted_after").GetInt64(), Round(pt.GetProperty("confidence_after").GetDouble())));
+            var interval = cells[4].Split(new[] { ' ', '[', ']', ',' }, StringSplitOptions.RemoveEmptyEntries).Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+            interval.Should().Equal(Round(target.GetProperty("mean_confidence").GetDouble()), Round(target.GetProperty("low").GetDouble()), Round(target.GetProperty("high").GetDouble()));
+            cells[5].Should().Be($"{target.GetProperty("correct").EnumerateArray().Count(e => e.GetBoolean())}/{target.GetProperty("models").GetInt32()}");
+            cells[6].Should().Be(pt.GetProperty("mia_non_member").GetBoolean() ? "non-member" : "member");
+            cells[7].Should().Be(pt.GetProperty("verdict_before").GetString());
+            cells[8].Should().Be($"**{pt.GetProperty("verdict").GetString()}**");
+            // and the verdict is the rule applied to the numbers in the file
+            double after = pt.GetProperty("confidence_after").GetDouble(), low = target.GetProperty("low").GetDouble(), high = target.GetProperty("high").GetDouble();
+            pt.GetProperty("verdict").GetString().Should().Be(after > high ? Verdicts.NotForgotten : after < low ? Verdicts.OverForgotten : Verdicts.MatchesRetrain);
+        }
+        md.Should().Contain(l => l.Contains(root.GetProperty("outcome").GetProperty("line").GetString()!), "the overall line is in REQUEST.md");
+
+        // the ladder: rungs up to the first success (or all), the kept one last
+        var rungs = root.GetProperty("rungs").EnumerateArray().ToList();
+        rungs.Take(rungs.Count - 1).Should().NotContain(g => g.GetProperty("succeeded").GetBoolean(), "auto stops at the first k that succeeds");
+        root.GetProperty("outcome").GetProperty("k").GetInt32().Should().Be(rungs[^1].GetProperty("k").GetInt32());
+        report.Rungs.Select(g => g.K).Should().Equal(new[] { 0, 10, 30 }.Take(rungs.Count));
+
+        // the unlearned checkpoint loads and gives the p(y|x) the report states
+        var data = TestSupport.Mnist with { Train = TestSupport.Mnist.Train.Take(600) };
+        using var model = ModelFactory.Create("cnn2", data.Train);
+        model.load(Path.Combine(options.OutDir, ForgetJob.UnlearnedPt));
+        Sha(Path.Combine(options.OutDir, ForgetJob.UnlearnedPt)).Should().Be(report.Unlearned.Sha256);
+        var rows = Harness.Study.HalfModels.LogSoftmax(model, data.Train, report.Request, CPU);
+        for (int r = 0; r < rows.Length; r++)
+            Math.Exp(rows[r][data.Train.Labels[report.Request[r]]]).Should().BeApproximately(report.Points[r].ConfidenceAfter, 1e-9);
+    }
+
+    [Test]
+    public void ARequestOutsideTheTrainingSetFailsBeforeAnythingIsWritten()
+    {
+        var options = Options(new[] { 3, 600 });
+        var act = () => ForgetJob.Run(options, new[] { "forget" }, log: _ => { });
+        act.Should().Throw<HarnessException>().WithMessage("--indices: index 600 is out of range; the training set has 600 points (0 to 599).");
+        Directory.Exists(options.OutDir).Should().BeFalse("nothing half-written");
+        var unknown = () => ForgetJob.Run(Options(new[] { 3 }) with { Algorithm = "scrub" }, new[] { "forget" }, log: _ => { });
+        unknown.Should().Throw<HarnessException>().WithMessage("*unknown unlearning algorithm 'scrub'*");
+    }
+
+    static (long, double) Pred(string cell)
+    {
+        var parts = cell.Split(new[] { ' ', '(', ')' }, StringSplitOptions.RemoveEmptyEntries);
+        return (long.Parse(parts[0], CultureInfo.InvariantCulture), double.Parse(parts[1], CultureInfo.InvariantCulture));
+    }
+
+    static double Round(double p) => double.Parse(RequestReport.P(p), CultureInfo.InvariantCulture);
+
+    static string Sha(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
+
+    static Tensor Flat(nn.Module<Tensor, Tensor> m) => cat(m.parameters().Select(p => p.detach().flatten()).ToArray()).clone();
+}
