@@ -82,7 +82,12 @@ public static class ForgetPlanning
             if ((matrix.Training.Model ?? PaperDefaults.Model(dataset)) != model) continue;
             string dir = Path.Combine(resultsRoot, study.Name), points = Path.Combine(dir, "points.csv"), prov = Harness.Study.StudyTables.ProvenancePath(dir);
             StudyUse Skip(string why) => new(study.Name, false, why, Array.Empty<string>());
-            if (!File.Exists(points) || !File.Exists(prov)) { list.Add((study, Skip($"no results in {dir} (run `harness study --study {study.Name}`)"), [], [])); continue; }
+            if (!File.Exists(points)) { list.Add((study, Skip($"no results in {dir} (run `harness study --study {study.Name}`)"), [], [])); continue; }
+            if (!File.Exists(prov))
+            {
+                list.Add((study, Skip($"{dir} has no provenance.json, so nothing says which checkpoint its points describe (made before studies wrote it: rerun `harness study --study {study.Name}`)"), [], []));
+                continue;
+            }
             Dictionary<string, string> provenance;
             try { provenance = Json.Deserialize<Dictionary<string, string>>(File.ReadAllText(prov)); }
             catch (Exception e) when (e is System.Text.Json.JsonException or NotSupportedException) { list.Add((study, Skip($"{prov} is unreadable ({e.Message})"), [], [])); continue; }

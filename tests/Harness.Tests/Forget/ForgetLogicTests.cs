@@ -136,4 +136,56 @@ public class ForgetLogicTests
         steps.CensoredShare.Should().Be(0.5, "point 20 is censored, point 19 is not");
         ForgetPlanning.Lookup("s", ScorerRegistry.Get("emsksd"), 1, header, rows).Should().BeNull("the study has no emsksd column");
     }
+
+    [Test]
+    public void AStudyIsComparedOnlyOnItsOwnCheckpointAndKernelScoresOnlyWithItsKernel()
+    {
+        var dir = TestSupport.TempDir("forget-studies");
+        try
+        {
+            var config = Path.Combine(dir, "experiments.yaml");
+            File.WriteAllText(config, """
+                matrices:
+                  m:
+                    datasets: [mnist]
+                    scorers: [pc, emsksd]
+                    kernels:
+                      - { space: joint, bandwidth: dimension }
+                    sides: [easy]
+                    points: 1
+                    unlearners: [gradascent]
+                    expansions: [0]
+                    seeds: [0]
+                studies:
+                  s:
+                    matrix: m
+                    dataset: mnist
+                    kernel: joint-dimension
+                    n: 3
+                    scorers: [pc, emsksd, heldout_kl]
+                    ground_truths: [gt_steps]
+                    half_models: 2
+                    half_epochs: 1
+                """);
+            var file = Harness.Config.ExperimentsFile.Load(config);
+            var results = Path.Combine(dir, "results");
+            var joint = new Harness.Scoring.ScoringOptions { Space = Harness.Scoring.KernelSpace.Joint, Bandwidth = Harness.Scoring.Bandwidth.Dimension };
+            List<StudyUse> Uses(Harness.Scoring.ScoringOptions scoring, int halves = 2) =>
+                ForgetPlanning.Studies(file, results, "mnist", "cnn2", "abc", scoring, halves, 1).Select(x => x.Use).ToList();
+
+            Uses(joint).Single().Note.Should().Contain("no results");
+            Directory.CreateDirectory(Path.Combine(results, "s"));
+            File.WriteAllText(Path.Combine(results, "s", "points.csv"), "index,label,pc,emsksd,heldout_kl,gt_steps,censored_steps\n1,0,0.9,3,0.1,4,0\n2,0,0.5,2,0.2,7,0\n3,0,0.99,5,0.3,101,1\n");
+            Uses(joint).Single().Note.Should().Contain("no provenance.json");
+            File.WriteAllText(Path.Combine(results, "s", "provenance.json"), "{\"checkpoint_sha256\": \"other\"}");
+            var other = Uses(joint).Single();
+            other.Used.Should().BeFalse();
+            other.Note.Should().Contain("another model");
+            File.WriteAllText(Path.Combine(results, "s", "provenance.json"), "{\"checkpoint_sha256\": \"abc\"}");
+            Uses(joint).Single().Scorers.Should().Equal("pc", "emsksd", "heldout_kl");
+            Uses(new Harness.Scoring.ScoringOptions()).Single().Scorers.Should().Equal(new[] { "pc", "heldout_kl" }, "EMSKSD of another kernel is another number");
+            Uses(joint, halves: 4).Single().Scorers.Should().Equal(new[] { "pc", "emsksd" }, "held-out KL of other half-data models is another number");
+        }
+        finally { Directory.Delete(dir, true); }
+    }
 }
