@@ -102,9 +102,13 @@ public static class ForgetJob
         if (!(options.Tolerance >= 0 && options.Tolerance < 1)) throw new HarnessException($"--tolerance {options.Tolerance} must be in [0, 1).");
         foreach (int k in options.Rungs)
             if (k > options.Scoring.TopK) throw new HarnessException($"--expansion {k} needs {k} neighbours per point; the scoring keeps --top-k {options.Scoring.TopK}.");
-        var (trained, data, _) = TrainJob.Run(options.Train, progress, log);
+        var trainSettings = options.Train.ResolveSettings();
+        trainSettings.Validate();
+        var data = options.Train.LoadData();
         int n = data.Train.Count;
-        DeletionRequest.Check(options.Request, n, options.RequestSource);
+        DeletionRequest.Check(options.Request, n, options.RequestSource); // before any training
+        var trained = TrainedModel.GetOrTrain(data, options.Train.ResolvedModel, trainSettings, new CheckpointCache(options.Train.CacheRoot), progress, log);
+        if (trained.CacheHit) log($"the original model: {trained.CheckpointPath} (cached)");
         string originalSha = FileSha(trained.CheckpointPath);
         seconds["train_or_load"] = Lap();
 

@@ -67,13 +67,17 @@ public static class RequestReport
         return sb.ToString();
     }
 
+    /// <summary>Records drawn in request.png at most (a request of thousands would make an image no one can open).</summary>
+    public const int MaxRows = 20;
+
     /// <summary>request.png: per record its image, its top neighbours with their labels, and bars of p(y|x) before, after and never-saw-it.</summary>
     public static void Save(ForgetReport r, ImageSet train, string path)
     {
         var plot = new Plot();
-        int nb = r.Plan.Max(p => p.Neighbors.Count);
+        int rows = Math.Min(r.Plan.Count, MaxRows);
+        int nb = r.Plan.Take(rows).Max(p => p.Neighbors.Count);
         double barX = 1.6 + nb * 1.15 + 0.4, barW = 3.0;
-        for (int row = 0; row < r.Plan.Count; row++)
+        for (int row = 0; row < rows; row++)
         {
             var p = r.Plan[row];
             var o = r.Points[row];
@@ -104,9 +108,10 @@ public static class RequestReport
         var nbHead = plot.Add.Text("top Stein neighbours", 1.6, 1.35);
         nbHead.LabelFontSize = 11; nbHead.LabelAlignment = Alignment.MiddleLeft;
         plot.HideAxesAndGrid();
-        plot.Axes.SetLimits(-0.2, barX + barW + 1.6, -(r.Plan.Count - 1) * 1.6 - 0.6, 1.55);
-        plot.Title($"Deletion request on {r.Dataset} ({r.Model}, {r.Algorithm}, k = {r.Outcome.K}): {Verdicts.Summary(r.Points.Select(x => x.Verdict).ToList())}", 13);
-        plot.SavePng(path, (int)(110 * (barX + barW + 1.8)), 175 * r.Plan.Count + 110);
+        plot.Axes.SetLimits(-0.2, barX + barW + 1.6, -(rows - 1) * 1.6 - 0.6, 1.55);
+        plot.Title($"Deletion request on {r.Dataset} ({r.Model}, {r.Algorithm}, k = {r.Outcome.K}): {Verdicts.Summary(r.Points.Select(x => x.Verdict).ToList())}" +
+            (rows < r.Plan.Count ? $" (the first {rows} of {r.Plan.Count} records shown; REQUEST.md has all)" : ""), 13);
+        plot.SavePng(path, (int)(110 * (barX + barW + 1.8)), 175 * rows + 110);
     }
 
     static void Image(Plot plot, ImageSet train, int index, double x0, double y0, string caption, bool bold)
