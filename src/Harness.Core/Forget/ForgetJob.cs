@@ -188,30 +188,41 @@ public static class ForgetJob
 
     static string FileSha(string path) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
 
-    /// <summary>The scoring run of this model and kernel: read from the scores folder when it belongs to them, else computed and written there.</summary>
+    /// <summary>
+    /// The scoring run of this model and kernel: read from the scores folder when it belongs to them; else computed and
+    /// written there, unless the folder holds a complete run of another model or kernel, which is left alone (the run goes
+    /// to --out's scores/ instead, reused the same way next time).
+    /// </summary>
     static (PointScores Scores, int[] NeighborIndex, float[] NeighborValue, int K, string Source) LoadOrScore(ForgetOptions options, TrainedModel trained, DataSplits data,
         IProgress? progress, Action<string> log)
     {
-        string dir = options.ScoresDir;
-        string csv = Path.Combine(dir, "scores.csv"), idx = Path.Combine(dir, "neighbors", "indices.npy"), val = Path.Combine(dir, "neighbors", "values.npy");
-        int n = data.Train.Count;
-        string? why = File.Exists(csv) && File.Exists(idx) && File.Exists(val) ? UnlearnJob.NeighborsMismatch(dir, trained, options.Scoring, n) : "it has no complete scoring run";
-        if (why == null)
+        string own = Path.Combine(options.OutDir, "scores");
+        var why = new List<string>();
+        foreach (var dir in new[] { options.ScoresDir, own }.Distinct())
         {
-            var meta = Json.Deserialize<ScoreMeta>(File.ReadAllText(Path.Combine(dir, "meta.json")));
-            if (meta.TopK >= options.Rungs.Max() && meta.Options.TopK >= options.Rungs.Max())
+            if (Reusable(dir, options, trained, data.Train.Count, out var reason) is { } found)
             {
-                var scores = PointScores.ReadCsv(csv);
-                var (_, ni) = Npy.Read<int>(idx, n, meta.TopK);
-                var (_, nv) = Npy.Read<float>(val, n, meta.TopK);
                 log($"scores and neighbours from {dir} (this checkpoint, this kernel)");
-                return (scores, ni, nv, meta.TopK, dir);
+                return found;
             }
-            why = $"it keeps {meta.TopK} neighbours, the ladder needs {options.Rungs.Max()}";
+            why.Add($"{dir}: {reason}");
         }
-        log($"scoring every training point into {dir}: the folder is not reused because {why}.");
-        var (s, stats, _) = ScoreJob.Run(new ScoreOptions { Train = options.Train, Scoring = options.Scoring, OutDir = dir }, trained, data, progress, log);
-        return (s, stats.NeighborIndex, stats.NeighborValue, stats.K, $"{dir} (computed by this run)");
+        string target = File.Exists(Path.Combine(options.ScoresDir, "meta.json")) ? own : options.ScoresDir;
+        log($"scoring every training point into {target} ({string.Join("; ", why)}).");
+        var (s, stats, _) = ScoreJob.Run(new ScoreOptions { Train = options.Train, Scoring = options.Scoring, OutDir = target }, trained, data, progress, log);
+        return (s, stats.NeighborIndex, stats.NeighborValue, stats.K, $"{target} (computed by this run)");
+    }
+
+    static (PointScores, int[], float[], int, string)? Reusable(string dir, ForgetOptions options, TrainedModel trained, int n, out string why)
+    {
+        string csv = Path.Combine(dir, "scores.csv"), idx = Path.Combine(dir, "neighbors", "indices.npy"), val = Path.Combine(dir, "neighbors", "values.npy");
+        why = File.Exists(csv) && File.Exists(idx) && File.Exists(val) ? UnlearnJob.NeighborsMismatch(dir, trained, options.Scoring, n) ?? "" : "no complete scoring run";
+        if (why.Length > 0) return null;
+        var meta = Json.Deserialize<ScoreMeta>(File.ReadAllText(Path.Combine(dir, "meta.json")));
+        if (meta.TopK < options.Rungs.Max()) { why = $"it keeps {meta.TopK} neighbours, the ladder needs {options.Rungs.Max()}"; return null; }
+        var (_, ni) = Npy.Read<int>(idx, n, meta.TopK);
+        var (_, nv) = Npy.Read<float>(val, n, meta.TopK);
+        return (PointScores.ReadCsv(csv), ni, nv, meta.TopK, dir);
     }
 
     /// <summary>The seeded reference sample (all points when sample is 0 or ≥ n), with the requested points added.</summary>

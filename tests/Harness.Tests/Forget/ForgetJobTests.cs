@@ -36,8 +36,14 @@ public class ForgetJobTests
         string shaBefore = Sha(checkpoint);
         using var originalParams = Flat(trained.Model);
         trained.Model.Dispose();
+        // the scores folder holds another kernel's run: forget leaves it alone and scores into --out's scores/
+        ScoreJob.Run(new ScoreOptions { Train = options.Train, Scoring = new Harness.Scoring.ScoringOptions { Space = Harness.Scoring.KernelSpace.Joint, TopK = 40 }, OutDir = options.ScoresDir }, log: _ => { });
+        string otherMeta = Sha(Path.Combine(options.ScoresDir, "meta.json"));
 
         var report = ForgetJob.Run(options, new[] { "forget" }, log: _ => { }, draw: RequestReport.Save);
+        Sha(Path.Combine(options.ScoresDir, "meta.json")).Should().Be(otherMeta, "another kernel's scoring run is not overwritten");
+        report.ScoresSource.Should().StartWith(Path.Combine(options.OutDir, "scores"));
+        ForgetJob.Run(options, new[] { "forget" }, log: _ => { }, draw: RequestReport.Save).ScoresSource.Should().Be(Path.Combine(options.OutDir, "scores"), "and reused from there next time");
 
         Sha(checkpoint).Should().Be(shaBefore, "the original checkpoint is never written");
         var (again, _, _) = TrainJob.Run(options.Train, log: _ => { });
