@@ -5,7 +5,7 @@ HARNESS := src/Harness.Cli/bin/$(CONFIG)/net10.0/harness
 MATRIX  ?= mnist
 STUDY   ?= mnist-validation
 
-.PHONY: all build cli data fashion-mnist train reproduce figures report test bench run accept study accept-study clean
+.PHONY: all build cli data fashion-mnist train reproduce figures report test bench run accept study accept-study forget clean
 
 all: build
 
@@ -64,6 +64,11 @@ test: data
 clean:
 	$(DOTNET) clean Harness.sln -c $(CONFIG) -v quiet
 	rm -rf .test-results
+
+## forget: honour a deletion request on MNIST: make forget INDICES=17,4242 [OUT=results/forget/request] (README "Honouring a deletion request")
+forget: cli data
+	@test -n "$(INDICES)" || { echo "give the training records: make forget INDICES=17,4242"; exit 2; }
+	$(HARNESS) forget --dataset mnist --model cnn2 --indices $(INDICES) --out $(or $(OUT),results/forget/request)
 
 ## bench: score all 54,000 MNIST training points; writes results/bench/score-mnist.json (kernel pass vs its GEMM floor)
 bench: cli data
