@@ -38,7 +38,6 @@ static class ForgetCommand
             string? list = r.GetValue(indices), file = r.GetValue(indicesFile);
             if ((list == null) == (file == null)) throw new HarnessException("give the records to forget with exactly one of --indices i,j,... and --indices-file FILE.");
             var request = list != null ? DeletionRequest.Parse(list) : DeletionRequest.ReadFile(file!);
-            DeletionRequest.Check(request, int.MaxValue, list != null ? "--indices" : file!); // duplicates now; the range once the data are loaded
             string alg = r.GetValue(algorithm) ?? "gradascent";
             int? k = null;
             var e = r.GetValue(expansion) ?? "auto";

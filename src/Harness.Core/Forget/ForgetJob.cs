@@ -190,8 +190,8 @@ public static class ForgetJob
 
     /// <summary>
     /// The scoring run of this model and kernel: read from the scores folder when it belongs to them; else computed and
-    /// written there, unless the folder holds a complete run of another model or kernel, which is left alone (the run goes
-    /// to --out's scores/ instead, reused the same way next time).
+    /// written there, unless the folder holds a run of another checkpoint or kernel, which is left alone (the run goes to
+    /// --out's scores/ instead, reused the same way next time). A stale run of this checkpoint and kernel is replaced.
     /// </summary>
     static (PointScores Scores, int[] NeighborIndex, float[] NeighborValue, int K, string Source) LoadOrScore(ForgetOptions options, TrainedModel trained, DataSplits data,
         IProgress? progress, Action<string> log)
@@ -207,10 +207,23 @@ public static class ForgetJob
             }
             why.Add($"{dir}: {reason}");
         }
-        string target = File.Exists(Path.Combine(options.ScoresDir, "meta.json")) ? own : options.ScoresDir;
+        string target = HoldsAnotherRun(options.ScoresDir, trained, options.Scoring) ? own : options.ScoresDir;
         log($"scoring every training point into {target} ({string.Join("; ", why)}).");
         var (s, stats, _) = ScoreJob.Run(new ScoreOptions { Train = options.Train, Scoring = options.Scoring, OutDir = target }, trained, data, progress, log);
         return (s, stats.NeighborIndex, stats.NeighborValue, stats.K, $"{target} (computed by this run)");
+    }
+
+    /// <summary>Whether dir holds a scoring run of another checkpoint or another kernel (a stale run of this one may be replaced).</summary>
+    static bool HoldsAnotherRun(string dir, TrainedModel trained, ScoringOptions scoring)
+    {
+        var path = Path.Combine(dir, "meta.json");
+        if (!File.Exists(path)) return false;
+        try
+        {
+            var meta = Json.Deserialize<ScoreMeta>(File.ReadAllText(path));
+            return meta.CheckpointSha256 != trained.Checkpoint.Sha256 || meta.Options.KappaDifferences(scoring).Count > 0;
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or NotSupportedException) { return true; } // unreadable: not ours to replace
     }
 
     static (PointScores, int[], float[], int, string)? Reusable(string dir, ForgetOptions options, TrainedModel trained, int n, out string why)
@@ -237,7 +250,7 @@ public static class ForgetJob
     static (long Predicted, double Confidence)[] Predict(nn.Module<Tensor, Tensor> model, ImageSet train, IReadOnlyList<int> points, Device device)
     {
         var rows = HalfModels.LogSoftmax(model, train, points, device);
-        return rows.Select((r, k) => ((long)Array.IndexOf(r, r.Max()), Math.Exp(r[train.Labels[points[k]]]))).ToArray();
+        return rows.Select((r, k) => (ArgMax(r), Math.Exp(r[train.Labels[points[k]]]))).ToArray();
     }
 
     static List<PointPlan> Plan(ForgetOptions options, TrainedModel trained, DataSplits data, PointScores scores, int[] neighborIndex, float[] neighborValue, int topK,
@@ -271,15 +284,12 @@ public static class ForgetJob
         {
             int i = request[r];
             var readings = new List<ScorerReading>();
+            void Read(IScorer scorer, double value, double[] reference, string among) => readings.Add(new ScorerReading(scorer.Name, scorer.Display,
+                scorer.HardEnd.ToString().ToLowerInvariant(), value, ForgetPlanning.HardnessPercentile(scorer, value, reference), among));
             foreach (var scorer in ScorerRegistry.Scorers)
             {
-                if (scores.Has(scorer.Name))
-                {
-                    var v = scores.Values(scorer);
-                    readings.Add(new ScorerReading(scorer.Name, scorer.Display, scorer.HardEnd.ToString().ToLowerInvariant(), v[i], ForgetPlanning.HardnessPercentile(scorer, v[i], v), allNote));
-                }
-                else if (extra.TryGetValue(scorer.Name, out var ev))
-                    readings.Add(new ScorerReading(scorer.Name, scorer.Display, scorer.HardEnd.ToString().ToLowerInvariant(), ev[refPos[i]], ForgetPlanning.HardnessPercentile(scorer, ev[refPos[i]], ev), sampleNote));
+                if (scores.Has(scorer.Name)) Read(scorer, scores.Values(scorer)[i], scores.Values(scorer), allNote);
+                else if (extra.TryGetValue(scorer.Name, out var ev)) Read(scorer, ev[refPos[i]], ev, sampleNote);
             }
             var neighbors = Enumerable.Range(0, Math.Min(options.ShowNeighbors, topK))
                 .Select(t => (t, j: neighborIndex[(long)i * topK + t], v: neighborValue[(long)i * topK + t])).Where(x => x.j >= 0)
@@ -309,13 +319,12 @@ public static class ForgetJob
         int shadow = Math.Min(data.Test.Count, remain.Length);
         int remainCount = options.RemainSample > 0 ? Math.Min(options.RemainSample, remain.Length) : remain.Length;
         var evaluated = data.Train.Subset(order[..Math.Max(shadow, remainCount)].Select(i => remain[i]).ToArray());
-        var requested = data.Train.Subset(options.Request);
         var afterRemain = Evaluator.PerPoint(model, evaluated, device);
         var afterTest = Evaluator.PerPoint(model, data.Test, device);
-        var afterRequest = Evaluator.PerPoint(model, requested, device);
         var beforeRemain = Evaluator.PerPoint(trained.Model, evaluated, device);
         var beforeTest = Evaluator.PerPoint(trained.Model, data.Test, device);
-        var mia = MiaEfficacy.FromConfidences(afterRemain.Confidence[..shadow], afterTest.Confidence, afterRequest.Confidence);
+        // the requested points' p(y|x) under the kept model were measured on its rung
+        var mia = MiaEfficacy.FromConfidences(afterRemain.Confidence[..shadow], afterTest.Confidence, rung.Points.Select(p => p.Confidence).ToArray());
         var (_, distance) = ParameterDistance.Measure(model, trained.Model);
         points = plan.Select((p, r) => new PointOutcome(p.Index, p.Label, p.Predicted, p.Confidence, Verdicts.Judge(p.Confidence, p.Target),
             rung.Points[r].Predicted, rung.Points[r].Confidence, mia.ForgetPredictedNonMember[r], rung.Points[r].Verdict)).ToList();

@@ -18,10 +18,8 @@ public sealed record Quartiles(double Q1, double Median, double Q3)
 {
     public static Quartiles Of(IReadOnlyList<double> values)
     {
-        if (values.Count == 0) return new Quartiles(double.NaN, double.NaN, double.NaN);
         var s = values.Order().ToArray();
-        double At(double q) { double pos = q * (s.Length - 1); int lo = (int)Math.Floor(pos); int hi = Math.Min(s.Length - 1, lo + 1); return s[lo] + (pos - lo) * (s[hi] - s[lo]); }
-        return new Quartiles(At(0.25), At(0.5), At(0.75));
+        return new Quartiles(Harness.Study.Statistics.Quantile(s, 0.25), Harness.Study.Statistics.Quantile(s, 0.5), Harness.Study.Statistics.Quantile(s, 0.75));
     }
 }
 
@@ -63,7 +61,7 @@ public static class ForgetPlanning
         return count == 0 ? double.NaN : 100 * below / count;
     }
 
-    /// <summary>Scorers whose values do not depend on the kernel: a study made on the same checkpoint measured them exactly as here.</summary>
+    /// <summary>The scorers whose values depend on the kernel; every other scorer a study made on the same checkpoint measured exactly as here.</summary>
     static readonly HashSet<string> KernelScorers = new() { "mksd", "msksd", "emsksd" };
 
     /// <summary>
@@ -96,10 +94,8 @@ public static class ForgetPlanning
                 list.Add((study, Skip($"it was made on checkpoint {Short(sha)}, this model is {Short(checkpointSha)}: its numbers describe another model"), [], []));
                 continue;
             }
-            var lines = File.ReadAllLines(points).Where(l => l.Length > 0).ToList();
-            var header = lines[0].Split(',');
+            var (header, rows) = Harness.Study.StudyTables.Read(points);
             if (header.Contains("seed")) { list.Add((study, Skip("it has several seeds; the lookup reads one population"), [], [])); continue; }
-            var rows = lines.Skip(1).Select(l => l.Split(',')).ToList();
             bool sameKernel = matrix.KernelNamed(study.Kernel).KappaDifferences(scoring).Count == 0;
             bool sameHalves = study.HalfModels == halfModels && study.HalfEpochs == halfEpochs;
             var usable = study.Scorers.Where(s => header.Contains(s) && (!KernelScorers.Contains(s) || sameKernel) && (s != "heldout_kl" || sameHalves)).ToList();

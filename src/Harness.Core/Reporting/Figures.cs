@@ -152,13 +152,16 @@ public static class Figures
 
     static string Score(ImagePanel p) => string.Create(CultureInfo.InvariantCulture, $"{Scoring.Scorers.ScorerRegistry.Get(p.Scorer).ValueLabel} {p.Score:G4}");
 
-    static Image ToImage(ImagePanel p)
+    static Image ToImage(ImagePanel p) => ToImage(p.Pixels, p.Channels, p.Height, p.Width);
+
+    /// <summary>One image of a data set (channel planes, as <see cref="ImageSet"/> stores them) as an RGB image; grayscale is repeated.</summary>
+    internal static Image ToImage(ReadOnlySpan<byte> pixels, int channels, int height, int width)
     {
-        var rgb = new byte[p.Height, p.Width, 3];
-        for (int r = 0; r < p.Height; r++)
-            for (int c = 0; c < p.Width; c++)
+        var rgb = new byte[height, width, 3];
+        for (int r = 0; r < height; r++)
+            for (int c = 0; c < width; c++)
                 for (int ch = 0; ch < 3; ch++)
-                    rgb[r, c, ch] = p.Pixels[((p.Channels == 3 ? ch : 0) * p.Height + r) * p.Width + c];
+                    rgb[r, c, ch] = pixels[((channels == 3 ? ch : 0) * height + r) * width + c];
         return new Image(rgb);
     }
 

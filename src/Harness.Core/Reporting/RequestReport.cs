@@ -116,12 +116,8 @@ public static class RequestReport
 
     static void Image(Plot plot, ImageSet train, int index, double x0, double y0, string caption, bool bold)
     {
-        var rgb = new byte[train.Height, train.Width, 3];
-        for (int rr = 0; rr < train.Height; rr++)
-            for (int c = 0; c < train.Width; c++)
-                for (int ch = 0; ch < 3; ch++)
-                    rgb[rr, c, ch] = train.Pixel(index, train.Channels == 3 ? ch : 0, rr, c);
-        plot.Add.ImageRect(new ScottPlot.Image(rgb), new CoordinateRect(x0, x0 + 1, y0, y0 + 1));
+        var image = Figures.ToImage(train.Pixels.AsSpan(index * train.PixelsPerImage, train.PixelsPerImage), train.Channels, train.Height, train.Width);
+        plot.Add.ImageRect(image, new CoordinateRect(x0, x0 + 1, y0, y0 + 1));
         var t = plot.Add.Text(caption, x0 + 0.5, y0 - 0.03);
         t.LabelFontSize = 9; t.LabelBold = bold; t.LabelAlignment = Alignment.UpperCenter;
     }

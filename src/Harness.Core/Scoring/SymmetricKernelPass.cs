@@ -92,8 +92,8 @@ public static unsafe class SymmetricKernelPass
                 var nextMirror = (bi % 2 == 0 ? mirrorB : mirrorA).Pointer;
                 int next = bi + 1;
                 // Region bi+1 from disk while this block computes: its chunks of blocks before bi are written already.
-                int written = bi; // the loop variable is shared by every iteration's closure
-                if (next < blocks && bi > 0) read = io.Run(() => { spill.ReadRegion(next, nextMirror, chunks: written); spill.Release(next); });
+                int from = bi; // the closures below need this iteration's block, not the shared loop variable
+                if (next < blocks && bi > 0) read = io.Run(() => { spill.ReadRegion(next, nextMirror, chunks: from); spill.Release(next); });
 
                 // κ a group of rows at a time, each group's rows reduced at once while their κ is in cache; groups are
                 // taken as workers free up, so a core lent to the spill's I/O delays no one
@@ -130,7 +130,6 @@ public static unsafe class SymmetricKernelPass
                     // the next block's chunk of this one never touches the disk: it is the first chunk of the transpose
                     int nextRows = Math.Min(block, n - next * block);
                     Buffer.MemoryCopy(transposed.Pointer, nextMirror + (long)bi * nextRows * block, (long)nextRows * block * sizeof(float), (long)nextRows * block * sizeof(float));
-                    int from = bi;
                     writes = io.Run(() =>
                     {
                         for (int bj = from + 2; bj < blocks; bj++)
@@ -154,8 +153,6 @@ public static unsafe class SymmetricKernelPass
             PhaseSeconds = new() { ["setup"] = setup, ["products"] = products, ["kappa_and_row_statistics"] = rows, ["spill_wait"] = wait },
         };
     }
-
-    const int RowsPerChunk = 16;
 
     static double Lap(Stopwatch clock) { double s = clock.Elapsed.TotalSeconds; clock.Restart(); return s; }
 
