@@ -23,7 +23,7 @@ namespace Harness.Tests
             if (Harness.Util.CpuIsa.Mode != "portable") Assert.Ignore($"HARNESS_CPU_ISA={Harness.Util.CpuIsa.Mode}");
             foreach (var name in new[] { "ATEN_CPU_CAPABILITY", "MKL_ENABLE_INSTRUCTIONS", "ONEDNN_MAX_CPU_ISA", "MKL_CBWR" })
                 Marshal.PtrToStringAnsi(getenv(name)).Should().NotBeNull($"{name} is set in the native environment, where LibTorch, MKL and oneDNN read it");
-            Marshal.PtrToStringAnsi(getenv("MKL_CBWR")).Should().Be(Environment.GetEnvironmentVariable("MKL_CBWR") ?? "COMPATIBLE");
+            Marshal.PtrToStringAnsi(getenv("MKL_CBWR")).Should().Be(Environment.GetEnvironmentVariable("MKL_CBWR"), "native code and .NET see the same value (COMPATIBLE unless the user set another)");
             Harness.Util.CpuIsa.Use512.Should().BeFalse();
             Harness.Util.CpuIsa.Describe().Should().StartWith("portable");
         }

@@ -250,7 +250,7 @@ public static class ForgetJob
     static (long Predicted, double Confidence)[] Predict(nn.Module<Tensor, Tensor> model, ImageSet train, IReadOnlyList<int> points, Device device)
     {
         var rows = HalfModels.LogSoftmax(model, train, points, device);
-        return rows.Select((r, k) => (ArgMax(r), Math.Exp(r[train.Labels[points[k]]]))).ToArray();
+        return rows.Select((r, k) => (Statistics.ArgMax(r), Math.Exp(r[train.Labels[points[k]]]))).ToArray();
     }
 
     static List<PointPlan> Plan(ForgetOptions options, TrainedModel trained, DataSplits data, PointScores scores, int[] neighborIndex, float[] neighborValue, int topK,
@@ -296,7 +296,7 @@ public static class ForgetJob
                 .Select(x => new NeighborEntry(x.t + 1, x.j, train.Labels[x.j], x.v)).ToList();
             var unseen = halves.Where(h => !h.Seen[i]).ToList();
             var target = RetrainTarget.From(unseen.Select(h => Math.Exp(logPm[h.Index][refPos[i]][train.Labels[i]])).ToList(),
-                unseen.Select(h => ArgMax(logPm[h.Index][refPos[i]]) == train.Labels[i]).ToList(), options.Tolerance);
+                unseen.Select(h => Statistics.ArgMax(logPm[h.Index][refPos[i]]) == train.Labels[i]).ToList(), options.Tolerance);
             var lookups = new List<StudyLookup>();
             foreach (var (spec, use, header, rows) in found.Where(f => f.Use.Used))
                 foreach (var name in use.Scorers)
@@ -307,7 +307,6 @@ public static class ForgetJob
         return plans;
     }
 
-    static long ArgMax(double[] row) => Array.IndexOf(row, row.Max());
 
     static RequestOutcome Verify(ForgetOptions options, TrainedModel trained, DataSplits data, nn.Module<Tensor, Tensor> model, LadderRung rung, int[] forgetSet, int seed,
         List<PointPlan> plan, out List<PointOutcome> points)

@@ -72,6 +72,14 @@ public static class Statistics
     }
 
     /// <summary>Quantile of sorted values, linear interpolation between order statistics (numpy's default).</summary>
+    /// <summary>The index of the largest value (the first, on ties): the class a row of log-probabilities predicts.</summary>
+    public static long ArgMax(IReadOnlyList<double> row)
+    {
+        int best = 0;
+        for (int c = 1; c < row.Count; c++) if (row[c] > row[best]) best = c;
+        return best;
+    }
+
     public static double Quantile(IReadOnlyList<double> sorted, double q)
     {
         if (sorted.Count == 0) return double.NaN;

@@ -306,7 +306,7 @@ public sealed class StudyRunner
             var seen = half.Select(h => union.Select(i => h.Seen[i]).ToArray()).ToList();
             var logP0 = HalfModels.LogSoftmax(p.Trained.Model, train, union, device);
             var logPm = half.Select(h => HalfModels.LogSoftmax(h.Trained.Model, train, union, device)).ToList();
-            var correct = logPm.Select(rows => rows.Select((r, k) => ArgMax(r) == train.Labels[union[k]]).ToArray()).ToList();
+            var correct = logPm.Select(rows => rows.Select((r, k) => Statistics.ArgMax(r) == train.Labels[union[k]]).ToArray()).ToList();
             memorization = GroundTruths.Memorization(correct, seen);
             q = q with { HeldoutKl = GroundTruths.HeldoutKl(logP0, logPm, seen) };
             foreach (var h in half) h.Trained.Model.Dispose();
@@ -333,13 +333,6 @@ public sealed class StudyRunner
             study.Scorers.ToDictionary(s => s, s => scores.Values(s)), truths, censoredSteps, censoredExpansion,
             p.Populations.ToDictionary(kv => kv.Key, kv => kv.Value.Select(i => position[i]).ToArray()),
             results.Sum(r => r.Seconds), Provenance(p));
-    }
-
-    static long ArgMax(double[] row)
-    {
-        int best = 0;
-        for (int c = 1; c < row.Length; c++) if (row[c] > row[best]) best = c;
-        return best;
     }
 
     Dictionary<string, string> Provenance(Prepared p) => new()
