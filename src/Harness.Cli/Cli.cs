@@ -12,7 +12,8 @@ namespace Harness.Cli;
 /// </summary>
 public static partial class Cli
 {
-    public const int Success = 0, Mismatch = 1, UserMistake = 2, CrashExitCode = 70;
+    /// <summary>NotVerified: the run finished, but this CPU class has no baseline to verify it against (README, "CPU numerics").</summary>
+    public const int Success = 0, Mismatch = 1, UserMistake = 2, NotVerified = 3, CrashExitCode = 70;
 
     /// <summary>The root command with every subcommand; tests read the option definitions from it.</summary>
     public static RootCommand Root()
@@ -58,8 +59,7 @@ public static partial class Cli
         }
         catch (VerificationFailedException e)
         {
-            stderr.WriteLine($"error: {e.Message}");
-            return Mismatch;
+            return Report(e, stderr);
         }
         catch (HarnessException e)
         {
@@ -71,6 +71,19 @@ public static partial class Cli
             stderr.WriteLine($"harness crashed (a bug, not your mistake; please report it with what follows):\n{e}");
             return CrashExitCode;
         }
+    }
+
+    /// <summary>Prints a verification outcome and returns its exit code: 3 where no baseline of this CPU class exists, else 1.</summary>
+    public static int Report(VerificationFailedException e, TextWriter? stderr = null)
+    {
+        stderr ??= Console.Error;
+        if (e is Experiments.NoBaselineForClassException)
+        {
+            stderr.WriteLine(e.Message);
+            return NotVerified;
+        }
+        stderr.WriteLine($"error: {e.Message}");
+        return Mismatch;
     }
 
     /// <summary>The first parse error as one line, rewritten where the library's wording does not say what to do.</summary>

@@ -24,9 +24,9 @@ static class MatrixCommands
         var merge = new MatrixOptionSet(required: true);
         yield return Make("merge", "merge the cells into results/NAME/cells.csv", merge, r => Merge(merge.Read(r)));
         var verify = new MatrixOptionSet(required: true);
-        yield return Make("verify", "merge, then compare with results/NAME/NAME-cells.verified.csv", verify, r => Verify(verify.Read(r)));
+        yield return Make("verify", "merge, then compare with the baselines results/NAME/NAME-cells.CLASS.verified.csv (this CPU class first)", verify, r => Verify(verify.Read(r)));
         var accept = new MatrixOptionSet(required: true);
-        var why = Opt.Text("--why", "why the baseline changes, recorded in NAME-cells.verified.md", "text", null);
+        var why = Opt.Text("--why", "why the baseline changes, recorded in NAME-cells.CLASS.verified.md", "text", null);
         yield return Make("accept", "promote the received table to the verified baseline", accept, r => Accept(accept.Read(r), r.GetValue(why))).With(why);
     }
 
@@ -90,8 +90,8 @@ static class MatrixCommands
     {
         MergeInto(c.Matrix, c.ResultsRoot, out var missing);
         if (missing.Count > 0) throw new VerificationFailedException($"{missing.Count} cells of '{c.Matrix.Name}' have no result (e.g. {missing[0]}); run `harness run --matrix {c.Matrix.Name}` first.");
-        Verification.Verify(c.Matrix, c.ResultsRoot);
-        Console.WriteLine($"{c.Matrix.Name}: all cells match {Verification.VerifiedPath(c.ResultsRoot, c.Matrix.Name)}");
+        var matched = Verification.Verify(c.Matrix, c.ResultsRoot);
+        Console.WriteLine($"{c.Matrix.Name}: all cells match {matched}");
         return 0;
     }
 

@@ -67,29 +67,29 @@ static class ReportCommands
         var cells = Cells(c);
         var csv = MatrixCommands.MergeInto(c.Matrix, c.ResultsRoot, out var missing);
         string verification;
-        HarnessException? failure = null;
+        var failures = new List<HarnessException>();
         try
         {
             if (missing.Count > 0) throw new VerificationFailedException($"{missing.Count} cells have no result");
-            Verification.Verify(c.Matrix, c.ResultsRoot);
-            verification = $"all {cells.Count} cells match `{Path.GetFileName(Verification.VerifiedPath(c.ResultsRoot, c.Matrix.Name))}`";
+            var matched = Verification.Verify(c.Matrix, c.ResultsRoot);
+            verification = $"all {cells.Count} cells match `{Path.GetFileName(matched)}`";
         }
         catch (HarnessException e)
         {
-            failure = e;
-            verification = $"**failed**: {e.Message.Split('\n')[0]}";
+            failures.Add(e);
+            verification = e is NoBaselineForClassException ? $"**not verified**: no baseline for this CPU class ({Util.NumericsClass.Current})" : $"**failed**: {e.Message.Split('\n')[0]}";
         }
         // The matrix's studies (METHOD.md §6) on the same model and scores.
         var studyVerification = new Dictionary<string, string>();
         var studyOutcomes = new List<(Config.StudySpec Study, Study.StudyOutcome Outcome)>();
         foreach (var study in c.File.StudiesOf(c.Matrix.Name))
         {
-            var (outcome, studyFailure) = StudyCommand.RunAndVerify(c.File, study, c.ResultsRoot, c.DataRoot, null);
+            var (outcome, matched, studyFailure) = StudyCommand.RunAndVerify(c.File, study, c.ResultsRoot, c.DataRoot, null);
             studyOutcomes.Add((study, outcome));
-            studyVerification[study.Name] = studyFailure == null
-                ? $"summary matches `{Path.GetFileName(Study.StudyTables.VerifiedPath(Path.Combine(c.ResultsRoot, study.Name), study.Name))}`"
+            studyVerification[study.Name] = studyFailure == null ? $"summary matches `{Path.GetFileName(matched)}`"
+                : studyFailure is NoBaselineForClassException ? $"**not verified**: no baseline for this CPU class ({Util.NumericsClass.Current})"
                 : $"**failed**: {studyFailure.Message.Split('\n')[0]}";
-            failure ??= studyFailure;
+            if (studyFailure != null) failures.Add(studyFailure);
         }
         var written = new List<string> { csv };
         written.AddRange(DrawFigures(c, cells));
@@ -100,10 +100,18 @@ static class ReportCommands
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{outcomes.Count(o => o.Status == CellStatus.Computed)} cells computed, {outcomes.Count(o => o.Status == CellStatus.Reused)} written from an identical computation, {outcomes.Count(o => o.Status == CellStatus.AlreadyDone)} already done, in {watch.Elapsed.TotalMinutes:F1} min."));
         Console.WriteLine($"Results in {Path.Combine(c.ResultsRoot, c.Matrix.Name)}:");
         foreach (var p in written) Console.WriteLine($"  {Path.GetRelativePath(c.ResultsRoot, p)}");
-        if (failure != null)
+        // A mismatch fails the job; where only another CPU class has a baseline, the job is complete but unverified (exit 3).
+        var mismatch = failures.FirstOrDefault(f => f is not NoBaselineForClassException);
+        if (mismatch != null)
         {
-            Console.Error.WriteLine($"error: {failure.Message}");
-            return 1;
+            foreach (var f in failures) Console.Error.WriteLine(f is NoBaselineForClassException ? f.Message : $"error: {f.Message}");
+            return Cli.Mismatch;
+        }
+        if (failures.Count > 0)
+        {
+            foreach (var f in failures) Console.Error.WriteLine(f.Message);
+            Console.WriteLine($"Not verified: {verification}{string.Concat(studyVerification.Select(kv => $"; study {kv.Key}: {kv.Value}"))}.");
+            return Cli.NotVerified;
         }
         Console.WriteLine($"Verified: {verification}{string.Concat(studyVerification.Select(kv => $"; study {kv.Key}: {kv.Value}"))}.");
         return 0;

@@ -38,7 +38,7 @@ static class StudyCommand
         yield return study;
 
         var a = new StudyOptionSet();
-        var why = Opt.Text("--why", "why the baseline changes, recorded in NAME-summary.verified.md", "text", null);
+        var why = Opt.Text("--why", "why the baseline changes, recorded in NAME-summary.CLASS.verified.md", "text", null);
         var accept = new Command("accept-study", "promote a study's summary.csv to its verified baseline").With(a.All).With(why);
         accept.SetAction(r =>
         {
@@ -59,26 +59,22 @@ static class StudyCommand
             Console.WriteLine($"{n} points computed");
             return 0;
         }
-        var (outcome, verification) = RunAndVerify(c.File, c.Study, c.ResultsRoot, dataRoot, shardArg);
+        var (outcome, matched, verification) = RunAndVerify(c.File, c.Study, c.ResultsRoot, dataRoot, shardArg);
         if (outcome.Summary == null) return 0;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"study {c.Study.Name}: {outcome.Points} points, {outcome.Computed} computed, {outcome.Reused} reused"));
         foreach (var p in outcome.Written) Console.WriteLine($"  {Path.GetRelativePath(c.ResultsRoot, p)}");
-        if (verification != null)
-        {
-            Console.Error.WriteLine($"error: {verification.Message}");
-            return Cli.Mismatch;
-        }
-        Console.WriteLine($"Verified: {c.Study.Name} summary matches {Path.GetFileName(StudyTables.VerifiedPath(Path.Combine(c.ResultsRoot, c.Study.Name), c.Study.Name))}.");
+        if (verification != null) return Cli.Report(verification);
+        Console.WriteLine($"Verified: {c.Study.Name} summary matches {Path.GetFileName(matched)}.");
         return 0;
     }
 
     /// <summary>Runs a study (workers as declared), writes its tables and figures, and verifies it; the failure, if any, is returned rather than thrown.</summary>
-    public static (StudyOutcome Outcome, VerificationFailedException? Failure) RunAndVerify(ExperimentsFile file, StudySpec study, string resultsRoot, string? dataRoot, string? shard)
+    public static (StudyOutcome Outcome, string? Matched, VerificationFailedException? Failure) RunAndVerify(ExperimentsFile file, StudySpec study, string resultsRoot, string? dataRoot, string? shard)
     {
         var runner = new StudyRunner(file, study, resultsRoot, dataRoot) { StartWorker = Workers.StudyStarter(file.Path, study.Name, resultsRoot, dataRoot, shard) };
         var outcome = runner.Run(Sharding.Resolve(shard), new ConsoleProgress(), s => Reporting.StudyFigures.Draw(s, runner.Dir));
-        if (outcome.Summary == null) return (outcome, null);
-        try { StudyTables.Verify(study, runner.Dir); return (outcome, null); }
-        catch (VerificationFailedException e) { return (outcome, e); }
+        if (outcome.Summary == null) return (outcome, null, null);
+        try { return (outcome, StudyTables.Verify(study, runner.Dir), null); }
+        catch (VerificationFailedException e) { return (outcome, null, e); }
     }
 }

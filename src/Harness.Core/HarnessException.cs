@@ -14,7 +14,7 @@ public class HarnessException : Exception
 /// Results that do not match their verified baseline, or cells without a result: not a user mistake, a finding.
 /// The CLI exits with code 1 (2 is for mistakes).
 /// </summary>
-public sealed class VerificationFailedException(string message) : HarnessException(message);
+public class VerificationFailedException(string message) : HarnessException(message);
 
 /// <summary>A data file is missing, truncated or not in the format its loader expects.</summary>
 public sealed class DataFormatException : HarnessException

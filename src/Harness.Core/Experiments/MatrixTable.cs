@@ -122,12 +122,16 @@ public static class MatrixTable
 }
 
 /// <summary>
-/// Compares a merged table with the committed `*.verified.csv` under the matrix's per-column tolerances (Verify's convention:
-/// a mismatch writes `*.received.csv` beside it). `seconds` is wall-clock and never compared.
+/// Compares a merged table with the committed `NAME-cells.CLASS.verified.csv` of this machine's numerics class (or any
+/// other class's, <see cref="Baselines"/>) under the matrix's per-column tolerances (Verify's convention: a mismatch
+/// writes `*.received.csv` beside it). `seconds` is wall-clock and never compared.
 /// </summary>
 public static class Verification
 {
-    public static string VerifiedPath(string resultsRoot, string matrix) => Path.Combine(resultsRoot, matrix, $"{matrix}-cells.verified.csv");
+    public static string Stem(string matrix) => $"{matrix}-cells";
+
+    /// <summary>This machine's baseline of the matrix (the one `accept` writes).</summary>
+    public static string VerifiedPath(string resultsRoot, string matrix) => Baselines.PathOf(Path.Combine(resultsRoot, matrix), Stem(matrix));
     public static string ReceivedPath(string resultsRoot, string matrix) => Path.Combine(resultsRoot, matrix, $"{matrix}-cells.received.csv");
 
     /// <summary>The differences, one readable line each; empty when the table matches.</summary>
@@ -155,37 +159,21 @@ public static class Verification
     }
 
     /// <summary>
-    /// Checks &lt;results&gt;/&lt;matrix&gt;/cells.csv against the verified file under <paramref name="baselineRoot"/> (default: the
-    /// same results root); on mismatch writes the received file beside the verified one and throws with the diff.
+    /// Checks &lt;results&gt;/&lt;matrix&gt;/cells.csv against the baselines under <paramref name="baselineRoot"/> (default: the
+    /// same results root) and returns the one it matches; on mismatch writes the received file beside them and throws with
+    /// the diff (<see cref="NoBaselineForClassException"/> when only other CPU classes have a baseline).
     /// </summary>
-    public static void Verify(MatrixSpec matrix, string resultsRoot, string? baselineRoot = null)
+    public static string Verify(MatrixSpec matrix, string resultsRoot, string? baselineRoot = null)
     {
         var csv = MatrixTable.CsvPath(resultsRoot, matrix.Name);
-        var verifiedPath = VerifiedPath(baselineRoot ?? resultsRoot, matrix.Name);
-        var receivedPath = ReceivedPath(baselineRoot ?? resultsRoot, matrix.Name);
-        Directory.CreateDirectory(Path.GetDirectoryName(receivedPath)!);
-        if (!File.Exists(verifiedPath))
-        {
-            File.Copy(csv, receivedPath, true);
-            throw new VerificationFailedException($"{verifiedPath}: no verified baseline yet. Review {receivedPath} and accept it with `make accept MATRIX={matrix.Name}`.");
-        }
-        List<MatrixTable.Row> verified;
-        try { verified = MatrixTable.ReadCsv(verifiedPath); }
-        catch (HarnessException e)
-        {
-            File.Copy(csv, receivedPath, true);
-            throw new VerificationFailedException($"{e.Message} The baseline has another layout (an older harness?); review {receivedPath} and accept it with `make accept MATRIX={matrix.Name} WHY=…`.");
-        }
-        var diffs = Compare(matrix, verified, MatrixTable.ReadCsv(csv));
-        if (diffs.Count == 0)
-        {
-            if (File.Exists(receivedPath)) File.Delete(receivedPath);
-            return;
-        }
-        File.Copy(csv, receivedPath, true);
-        throw new VerificationFailedException($"matrix '{matrix.Name}' differs from {verifiedPath} in {diffs.Count} value(s):\n  " +
-            string.Join("\n  ", diffs.Take(50)) + (diffs.Count > 50 ? $"\n  … and {diffs.Count - 50} more" : "") +
-            $"\nThe received table is {receivedPath}; if the change is intended, accept it with `make accept MATRIX={matrix.Name}`.");
+        var received = MatrixTable.ReadCsv(csv);
+        var root = baselineRoot ?? resultsRoot;
+        return Baselines.Verify(Path.Combine(root, matrix.Name), Stem(matrix.Name), csv, ReceivedPath(root, matrix.Name), $"matrix '{matrix.Name}'",
+            $"make accept MATRIX={matrix.Name}", path =>
+            {
+                try { return Compare(matrix, MatrixTable.ReadCsv(path), received); }
+                catch (HarnessException e) { return new() { $"{e.Message} The baseline has another layout (an older harness?); accept a new one with `make accept MATRIX={matrix.Name} WHY=…`." }; }
+            });
     }
 
     /// <summary>Promotes the received table (or the current merge) to the verified baseline and records how it was made.</summary>
@@ -205,13 +193,13 @@ public static class Verification
             - matrix: `{matrix.Name}` of experiments.yaml ({matrix.Description})
             - command: `{command}` (regenerate: `harness run --matrix {matrix.Name} && harness merge --matrix {matrix.Name}`, then `make accept MATRIX={matrix.Name}`)
             - cells: {rows.Count}; seeds: {string.Join(", ", matrix.Seeds)}; threads: {sample?.Threads.ToString(CultureInfo.InvariantCulture) ?? "?"}; device: {sample?.Device ?? "?"}
-            - machine: {Harness.Util.Machine.Describe()}; numeric code capped at: {CpuIsa.Describe()}
+            - machine: {Harness.Util.Machine.Describe()}; numeric code capped at: {CpuIsa.Describe()}; numerics class: {NumericsClass.Current} (this baseline verifies runs of that class)
             - TorchSharp {Versions.TorchSharp}, LibTorch {Versions.LibTorch}; git commit of the cells: {sample?.GitCommit ?? "?"}
             - code versions: training {CodeVersion.Training}, scoring {CodeVersion.Scoring}, unlearning {CodeVersion.Unlearning}; cell fingerprint of the first cell: {sample?.Fingerprint?.Hash ?? "?"}
             - why this baseline: {why ?? "not stated (`harness accept --why TEXT` records it)"}
             - tolerances (abs + rel·|verified|): {string.Join("; ", MatrixTable.Metrics.Where(c => c != "seconds").Select(c => string.Create(CultureInfo.InvariantCulture, $"{c} {matrix.ToleranceOf(c).Abs:G3} + {matrix.ToleranceOf(c).Rel:G3}")))}; `seconds` is not compared.
             """;
-        AtomicFile.WriteAllText(Path.Combine(resultsRoot, matrix.Name, $"{matrix.Name}-cells.verified.md"), how + "\n");
+        AtomicFile.WriteAllText(Path.ChangeExtension(verified, ".md"), how + "\n");
         return verified;
     }
 }

@@ -2,13 +2,14 @@ using System.Globalization;
 using System.Text;
 using Harness.Config;
 using Harness.Scoring.Scorers;
+using Harness.Experiments;
 using Harness.Util;
 
 namespace Harness.Study;
 
 /// <summary>
 /// The study's tables under results/&lt;study&gt;/: points.csv, summary.csv, redundancy.csv, &lt;study&gt;-summary-github.md, and the
-/// verified baseline of summary.csv (&lt;study&gt;-summary.verified.csv, Verify's convention as for the matrices).
+/// verified baseline of summary.csv (&lt;study&gt;-summary.CLASS.verified.csv, one per CPU class, Verify's convention as for the matrices).
 /// </summary>
 public static class StudyTables
 {
@@ -19,7 +20,10 @@ public static class StudyTables
     static readonly string[] Compared = { "spearman", "ci_low", "ci_high", "auroc" };
 
     public static string SummaryPath(string dir) => Path.Combine(dir, "summary.csv");
-    public static string VerifiedPath(string dir, string study) => Path.Combine(dir, $"{study}-summary.verified.csv");
+    static string Stem(string study) => $"{study}-summary";
+
+    /// <summary>This machine's baseline of the study (the one `accept-study` writes; one per numerics class, <see cref="Baselines"/>).</summary>
+    public static string VerifiedPath(string dir, string study) => Baselines.PathOf(dir, Stem(study));
     public static string ReceivedPath(string dir, string study) => Path.Combine(dir, $"{study}-summary.received.csv");
 
     /// <summary>provenance.json: how the study was made (matrix, kernel profile, checkpoint SHA-256, ...), for `harness forget` to check it describes the same model.</summary>
@@ -132,14 +136,20 @@ public static class StudyTables
         return sb.ToString();
     }
 
-    /// <summary>Compares summary.csv with the committed baseline under the study's tolerances; a mismatch writes the received table and fails naming each value.</summary>
-    public static void Verify(StudySpec study, string dir)
+    /// <summary>
+    /// Compares summary.csv with the committed baselines (this machine's numerics class first, <see cref="Baselines"/>) under
+    /// the study's tolerances and returns the one it matches; a mismatch writes the received table and fails naming each value.
+    /// </summary>
+    public static string Verify(StudySpec study, string dir)
     {
-        var verified = VerifiedPath(dir, study.Name);
-        if (!File.Exists(verified))
-            throw new VerificationFailedException($"{verified}: no verified baseline for study {study.Name}; review {SummaryPath(dir)} and accept it with `harness accept-study --study {study.Name} --why \"…\"`.");
-        var (vh, vrows) = Read(verified);
         var (rh, rrows) = Read(SummaryPath(dir));
+        return Baselines.Verify(dir, Stem(study.Name), SummaryPath(dir), ReceivedPath(dir, study.Name), $"study {study.Name}",
+            $"harness accept-study --study {study.Name} --why \"…\"", path => Compare(study, path, rh, rrows), shown: 40);
+    }
+
+    static List<string> Compare(StudySpec study, string verified, string[] rh, List<string[]> rrows)
+    {
+        var (vh, vrows) = Read(verified);
         var diffs = new List<string>();
         if (!vh.SequenceEqual(rh)) diffs.Add($"header {string.Join(",", rh)} differs from the baseline's {string.Join(",", vh)}");
         var received = rrows.ToDictionary(r => Key(rh, r));
@@ -159,9 +169,7 @@ public static class StudyTables
             }
         }
         foreach (var k in received.Keys.Except(vrows.Select(v => Key(vh, v)))) diffs.Add($"{k}: not in the baseline");
-        if (diffs.Count == 0) { File.Delete(ReceivedPath(dir, study.Name)); return; }
-        File.Copy(SummaryPath(dir), ReceivedPath(dir, study.Name), overwrite: true);
-        throw new VerificationFailedException($"study {study.Name}: {diffs.Count} values differ from {verified} (received table: {ReceivedPath(dir, study.Name)}):\n  " + string.Join("\n  ", diffs.Take(40)));
+        return diffs;
     }
 
     static string Key(string[] header, string[] row) =>
@@ -184,7 +192,7 @@ public static class StudyTables
         File.Copy(summary, verified, overwrite: true);
         var md = Path.ChangeExtension(verified, ".md");
         var sb = new StringBuilder($"# Verified baseline of study `{study.Name}`\n\n");
-        sb.Append($"Made by `harness study --study {study.Name}` (also run by `harness reproduce --matrix {study.Matrix}`), git {GitInfo.Commit}, on {Machine.Describe()}, ");
+        sb.Append($"Made by `harness study --study {study.Name}` (also run by `harness reproduce --matrix {study.Matrix}`), git {GitInfo.Commit}, on {Machine.Describe()} (numerics class {NumericsClass.Current}: it verifies runs of that class), ");
         sb.Append($"{DateTime.UtcNow:yyyy-MM-dd} UTC. Compared columns: {string.Join(", ", Compared)} (tolerance abs {string.Join(", ", Compared.Select(c => study.ToleranceOf(c).Abs.ToString("G", Inv)))}), and n exactly.\n");
         if (why != null) sb.Append($"\nWhy it changed: {why}\n");
         AtomicFile.WriteAllText(md, sb.ToString());

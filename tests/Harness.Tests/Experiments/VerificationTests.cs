@@ -64,6 +64,54 @@ public class VerificationTests
             "mnist/input-median/pc/easy/t1/gradascent/k0/s0: in the verified table, missing from the received one");
     }
 
+    [Test]
+    public void ABaselineOfAnotherCpuClassIsUsedWhenItMatches()
+    {
+        var table = MatrixTable.ToCsv(new[] { Result(0, 1, 0.01), Result(1, 0, 5.5) });
+        Directory.CreateDirectory(Path.Combine(dir, "m"));
+        var other = Baselines.PathOf(Path.Combine(dir, "m"), "m-cells", "portable-other-cpu");
+        File.WriteAllText(other, table);
+        File.WriteAllText(MatrixTable.CsvPath(dir, "m"), table);
+        Verification.Verify(Spec, dir).Should().Be(other);
+    }
+
+    [Test]
+    public void OnlyOtherCpuClassesBaselinesThatDifferMeanNotVerifiedRatherThanAMismatch()
+    {
+        var verified = MatrixTable.ToCsv(new[] { Result(0, 1, 0.01), Result(1, 0, 5.5) });
+        var received = MatrixTable.ToCsv(new[] { Result(0, 1, 0.01), Result(1, 0, 5.6) });
+        Directory.CreateDirectory(Path.Combine(dir, "m"));
+        File.WriteAllText(Baselines.PathOf(Path.Combine(dir, "m"), "m-cells", "portable-other-cpu"), verified);
+        File.WriteAllText(MatrixTable.CsvPath(dir, "m"), received);
+        var act = () => Verification.Verify(Spec, dir);
+        act.Should().Throw<NoBaselineForClassException>().WithMessage(
+            $"matrix 'm': not verified: no baseline for this machine's numerics class {Harness.Util.NumericsClass.Current} (*). The committed baselines are for portable-other-cpu,*" +
+            "m-cells.portable-other-cpu.verified.csv, differs in 1 value(s)*forget_loss: verified 5.5, received 5.6*make accept MATRIX=m*");
+        File.ReadAllText(Verification.ReceivedPath(dir, "m")).Should().Be(received);
+
+        // this class's own baseline, once there, is the one that decides: a difference is then a mismatch
+        File.WriteAllText(Verification.VerifiedPath(dir, "m"), verified);
+        act.Should().Throw<VerificationFailedException>().Where(e => !(e.GetType() == typeof(NoBaselineForClassException)))
+            .WithMessage($"matrix 'm' differs from {Verification.VerifiedPath(dir, "m")} in 1 value(s) (the baselines of portable-other-cpu differ too)*");
+    }
+
+    [Test]
+    public void NoBaselineAtAllSaysHowToMakeOne()
+    {
+        Directory.CreateDirectory(Path.Combine(dir, "m"));
+        File.WriteAllText(MatrixTable.CsvPath(dir, "m"), MatrixTable.ToCsv(new[] { Result(0, 1, 0.01) }));
+        var act = () => Verification.Verify(Spec with { Points = 1 }, dir);
+        act.Should().Throw<VerificationFailedException>().Where(e => !(e.GetType() == typeof(NoBaselineForClassException)))
+            .WithMessage($"{Verification.VerifiedPath(dir, "m")}: no verified baseline yet. Review * and accept it with `make accept MATRIX=m`.");
+    }
+
+    [TestCase("portable", "GenuineIntel", "fpu sse2 avx2 avx512f", "portable-intel-avx512")]
+    [TestCase("portable", "AuthenticAMD", "fpu sse2 avx avx2 fma", "portable-amd-avx2")]
+    [TestCase("native", "AuthenticAMD", "fpu sse2 avx2 avx512f avx512bw", "native-amd-avx512")]
+    [TestCase("portable", "HygonGenuine", "sse2", "portable-hygongenuine-sse")]
+    public void TheNumericsClassIsModeVendorAndWidestVectors(string mode, string vendor, string flags, string expected) =>
+        Harness.Util.NumericsClass.Of(mode, vendor, flags, System.Runtime.InteropServices.Architecture.X64).Should().Be(expected);
+
     string Write(string name, string text) { var p = Path.Combine(dir, name); File.WriteAllText(p, text); return p; }
 
     [Test]

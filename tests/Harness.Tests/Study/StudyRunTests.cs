@@ -116,7 +116,7 @@ public class StudyRunTests
         var f1 = lines[1].Split(','); f1[4] = "0.123"; lines[1] = string.Join(",", f1);
         File.WriteAllLines(verified, lines);
         var act = () => StudyTables.Verify(spec, studyDir);
-        act.Should().Throw<VerificationFailedException>().WithMessage($"*1 values differ*{f1[0]}/{f1[2]}: spearman 0.123 → *");
+        act.Should().Throw<VerificationFailedException>().WithMessage($"study tiny-study differs from {verified} in 1 value(s):*{f1[0]}/{f1[2]}: spearman 0.123 → *");
         File.Exists(StudyTables.ReceivedPath(studyDir, "tiny-study")).Should().BeTrue();
     }
 
