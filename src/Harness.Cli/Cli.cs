@@ -28,6 +28,7 @@ public static partial class Cli
         foreach (var c in ReportCommands.Build()) root.Subcommands.Add(c);
         foreach (var c in StudyCommand.Build()) root.Subcommands.Add(c);
         root.Subcommands.Add(BenchCommand.Build());
+        root.Subcommands.Add(NumericsCommand.Build());
         foreach (var o in root.Options)
             if (o is VersionOption v) v.Action = new PrintVersion();
         return root;

@@ -1,0 +1,141 @@
+using System.Security.Cryptography;
+using System.Runtime.InteropServices;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Harness.Util;
+
+/// <summary>
+/// Hashes of small fixed computations, one for each kind of kernel the results depend on (MKL GEMMs, oneDNN convolutions,
+/// ATen's vectorised maths and reductions, the optimiser, LibTorch's random numbers, .NET's and the harness's own maths).
+/// Two machines of different numerics classes give different results (<see cref="NumericsClass"/>); comparing their
+/// probes (`harness numerics`, one JSON per class under results/numerics/) names the kernels that differ. Inputs are
+/// exact small binary fractions made in C#, so they are the same bits everywhere; only the computation can differ.
+/// </summary>
+public static class NumericsProbe
+{
+    public sealed record Report(string NumericsClass, string Machine, string Numerics, int Threads, string TorchSharp, string LibTorch, SortedDictionary<string, string> Hashes);
+
+    public static Report Run(int threads)
+    {
+        Training.Devices.PinThreads(threads);
+        var hashes = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        void Put(string name, params Tensor[] outputs) => hashes[name] = Hash(outputs);
+        using (var scope = NewDisposeScope())
+        {
+            var a = Exact(150, 512, 1); var b = Exact(512, 10, 2);
+            Put("mkl mm 150x512 · 512x10 (linear layer)", a.mm(b));
+            var x = Exact(512, 794, 3); var y = Exact(2048, 794, 4);
+            Put("mkl mm 512x794 · 794x2048ᵀ (kernel pass)", x.mm(y.t()));
+            Put("mkl addmm beta 1 alpha -2 (distances)", addmm(Exact(1, 2048, 5), x, y.t(), beta: 1, alpha: -2));
+
+            // each layer forward and backward on fixed inputs and a fixed upstream gradient, so a probe shows its own kernel
+            var img = Exact(150, 784, 6).view(150, 1, 28, 28).requires_grad_();
+            var w1 = Exact(16, 25, 7).view(16, 1, 5, 5).mul(0.25).requires_grad_();
+            var b1 = Exact(1, 16, 8).view(16).requires_grad_();
+            var c1 = nn.functional.conv2d(img, w1, b1);
+            Put("onednn conv 1→16 5x5 forward", c1);
+            c1.backward(new[] { Exact(150, 16 * 24 * 24, 14).view(c1.shape) });
+            Put("onednn conv 1→16 backward weights", w1.grad!, b1.grad!);
+            Put("onednn conv 1→16 backward data", img.grad!);
+
+            var h = Exact(150, 16 * 12 * 12, 15).view(150, 16, 12, 12).requires_grad_();
+            var w2 = Exact(32, 400, 9).view(32, 16, 5, 5).mul(0.0625).requires_grad_();
+            var b2 = Exact(1, 32, 10).view(32).requires_grad_();
+            var c2 = nn.functional.conv2d(h, w2, b2);
+            Put("onednn conv 16→32 5x5 forward", c2);
+            c2.backward(new[] { Exact(150, 32 * 8 * 8, 16).view(c2.shape) });
+            Put("onednn conv 16→32 backward weights", w2.grad!, b2.grad!);
+            Put("onednn conv 16→32 backward data", h.grad!);
+
+            var r = Exact(150, 16 * 24 * 24, 17).view(150, 16, 24, 24).requires_grad_();
+            var pooled = nn.functional.max_pool2d(nn.functional.relu(r), 2);
+            Put("relu + max_pool forward", pooled);
+            pooled.backward(new[] { Exact(150, 16 * 12 * 12, 18).view(pooled.shape) });
+            Put("relu + max_pool backward", r.grad!);
+
+            var feat = Exact(150, 512, 19).requires_grad_();
+            var wl = Exact(10, 512, 11).mul(0.0625).requires_grad_();
+            var bl = Exact(1, 10, 20).view(10).requires_grad_();
+            var lin = nn.functional.linear(feat, wl, bl);
+            Put("mkl linear forward 150x512 → 10", lin);
+            lin.backward(new[] { Exact(150, 10, 21) });
+            Put("mkl linear backward (weight, bias grads)", wl.grad!, bl.grad!);
+            Put("mkl linear backward (input grad)", feat.grad!);
+
+            var logits = Exact(150, 10, 22).mul(4).requires_grad_();
+            var labels = arange(150, ScalarType.Int64).remainder(10);
+            var lsm = nn.functional.log_softmax(logits, 1);
+            Put("aten log_softmax forward", lsm);
+            var loss = nn.functional.nll_loss(lsm, labels);
+            Put("aten nll_loss forward (mean)", loss);
+            loss.backward();
+            Put("aten log_softmax + nll_loss backward", logits.grad!);
+
+            var v = Exact(1, 100_000, 12).view(-1);
+            Put("aten exp", v.exp());
+            Put("aten log", v.abs().add(0.5).log());
+            Put("aten sqrt, div", v.abs().sqrt().div(v.abs().add(1)));
+            Put("aten tanh, sigmoid", v.tanh(), v.sigmoid());
+            Put("aten sum of 100,000 (float32)", v.sum());
+            Put("aten softmax float64", nn.functional.softmax(v.view(1000, 100).to(ScalarType.Float64), 1));
+            var adamParam = Exact(1, 1000, 23).view(-1).requires_grad_();
+            var adam = optim.Adam(new[] { new TorchSharp.Modules.Parameter(adamParam.detach().clone()) }, 0.001);
+            foreach (var p in adam.parameters())
+                for (int step = 0; step < 3; step++)
+                {
+                    adam.zero_grad();
+                    p.grad = Exact(1, 1000, 24 + step).view(-1);
+                    adam.step();
+                }
+            Put("adam 3 steps on fixed gradients", adam.parameters().ToArray());
+
+            manual_seed(0);
+            Put("libtorch randn (seed 0)", randn(10_000));
+            manual_seed(0);
+            Put("libtorch randperm (seed 0)", randperm(10_000));
+            manual_seed(0);
+            using var model = new Models.Cnn2();
+            Put("cnn2 initial weights (seed 0)", model.parameters().ToArray());
+            var opt = optim.Adam(model.parameters(), 0.001);
+            var batch = Exact(150, 784, 13).abs().view(150, 1, 28, 28);
+            var classes = arange(150, ScalarType.Int64).remainder(10);
+            for (int step = 0; step < 3; step++)
+            {
+                opt.zero_grad();
+                nn.functional.cross_entropy(model.forward(batch), classes).backward();
+                opt.step();
+            }
+            Put("cnn2 after 3 adam steps", model.parameters().ToArray());
+        }
+        var xs = Enumerable.Range(0, 10_000).Select(i => (i - 5000) / 512.0).ToArray();
+        hashes[".net Math.Exp, Math.Log (libm)"] = Hash(MemoryMarshal.AsBytes(xs.Select(Math.Exp).Concat(xs.Select(t => Math.Log(Math.Abs(t) + 0.5))).ToArray().AsSpan()));
+        hashes["harness FastExp (256-bit)"] = Hash(MemoryMarshal.AsBytes(xs.Select(t => Scoring.FastExp.Exp((float)(t / 100))).ToArray().AsSpan()));
+        return new Report(NumericsClass.Current, Machine.Describe(), CpuIsa.Describe(), threads, Versions.TorchSharp, Versions.LibTorch, hashes);
+    }
+
+    /// <summary>
+    /// rows × cols float32 values k·2⁻²² − 2 for a seeded 24-bit integer sequence k: exactly representable, so the same bits
+    /// everywhere, and with full mantissas, so sums round and a different summation order shows.
+    /// </summary>
+    static Tensor Exact(int rows, int cols, int seed)
+    {
+        var data = new float[rows * cols];
+        uint s = (uint)seed * 2654435761u + 1;
+        for (int i = 0; i < data.Length; i++) { s = s * 1664525u + 1013904223u; data[i] = (s >> 8) * (1f / (1 << 22)) - 2f; }
+        return tensor(data, new long[] { rows, cols });
+    }
+
+    static string Hash(params Tensor[] tensors)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var t in tensors)
+        {
+            using var c = t.detach().contiguous().cpu();
+            sha.AppendData(c.bytes);
+        }
+        return Convert.ToHexString(sha.GetHashAndReset())[..16].ToLowerInvariant();
+    }
+
+    static string Hash(ReadOnlySpan<byte> bytes) => Convert.ToHexString(SHA256.HashData(bytes))[..16].ToLowerInvariant();
+}
