@@ -145,7 +145,7 @@ public static partial class Cli
         {
             parseResult.InvocationConfiguration.Output.WriteLine(
                 $"harness {Versions.Harness.Split('+')[0]} (git {GitInfo.Commit}), TorchSharp {Versions.TorchSharp}, LibTorch {Versions.LibTorch}; " +
-                $"code versions: training {CodeVersion.Training}, scoring {CodeVersion.Scoring}, unlearning {CodeVersion.Unlearning}; CPU instruction set {CpuIsa.Describe()}");
+                $"code versions: {CodeVersion.Describe(study: true)}; CPU instruction set {CpuIsa.Describe()}");
             return Success;
         }
     }

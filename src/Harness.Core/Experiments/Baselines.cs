@@ -33,6 +33,39 @@ public static class Baselines
             .OrderBy(b => b.Class, StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>The code versions a baseline's .md records ("code versions: …;"), or null where it records none.</summary>
+    public static string? CodeVersionsOf(string baselinePath)
+    {
+        var md = Path.ChangeExtension(baselinePath, ".md");
+        if (!File.Exists(md)) return null;
+        var m = System.Text.RegularExpressions.Regex.Match(File.ReadAllText(md), @"code versions: ([^;\n]+)");
+        return m.Success ? m.Groups[1].Value.Trim() : null;
+    }
+
+    /// <summary>
+    /// After this class's baseline was accepted with <paramref name="codeVersions"/>: every other class's baseline made by
+    /// other code versions is removed (it was made by code that no longer exists and cannot be remade on this CPU, so that
+    /// class reports "not verified" until a machine of it accepts a new one); each removal, and each baseline that records
+    /// no code versions, is reported on <paramref name="log"/>. Returns the removed paths.
+    /// </summary>
+    public static List<string> RemoveStale(string dir, string stem, string codeVersions, Action<string>? log = null)
+    {
+        log ??= Console.Error.WriteLine;
+        var removed = new List<string>();
+        foreach (var (cls, path) in All(dir, stem).Where(b => b.Class != NumericsClass.Current))
+        {
+            var theirs = CodeVersionsOf(path);
+            if (theirs == null) { log($"{path}: records no code versions; kept. Remove it if this change moves its numbers."); continue; }
+            if (theirs == codeVersions) continue;
+            File.Delete(path);
+            var md = Path.ChangeExtension(path, ".md");
+            if (File.Exists(md)) File.Delete(md);
+            removed.Add(path);
+            log($"removed {Path.GetFileName(path)}: class {cls}'s baseline was made by code versions {theirs}, this code is {codeVersions}; remake it on a CPU of that class (`harness numerics` names the class).");
+        }
+        return removed;
+    }
+
     /// <summary>
     /// Compares a table (the file <paramref name="table"/>) with each baseline, this class's first, through
     /// <paramref name="compare"/> (a baseline's path → the differences, one readable line each). Returns the matching

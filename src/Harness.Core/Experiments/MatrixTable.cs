@@ -195,11 +195,12 @@ public static class Verification
             - cells: {rows.Count}; seeds: {string.Join(", ", matrix.Seeds)}; threads: {sample?.Threads.ToString(CultureInfo.InvariantCulture) ?? "?"}; device: {sample?.Device ?? "?"}
             - machine: {Harness.Util.Machine.Describe()}; numeric code capped at: {CpuIsa.Describe()}; numerics class: {NumericsClass.Current} (this baseline verifies runs of that class)
             - TorchSharp {Versions.TorchSharp}, LibTorch {Versions.LibTorch}; git commit of the cells: {sample?.GitCommit ?? "?"}
-            - code versions: training {CodeVersion.Training}, scoring {CodeVersion.Scoring}, unlearning {CodeVersion.Unlearning}; cell fingerprint of the first cell: {sample?.Fingerprint?.Hash ?? "?"}
+            - code versions: {CodeVersion.Describe()}; cell fingerprint of the first cell: {sample?.Fingerprint?.Hash ?? "?"}
             - why this baseline: {why ?? "not stated (`harness accept --why TEXT` records it)"}
             - tolerances (abs + rel·|verified|): {string.Join("; ", MatrixTable.Metrics.Where(c => c != "seconds").Select(c => string.Create(CultureInfo.InvariantCulture, $"{c} {matrix.ToleranceOf(c).Abs:G3} + {matrix.ToleranceOf(c).Rel:G3}")))}; `seconds` is not compared.
             """;
         AtomicFile.WriteAllText(Path.ChangeExtension(verified, ".md"), how + "\n");
+        Baselines.RemoveStale(Path.GetDirectoryName(verified)!, Stem(matrix.Name), CodeVersion.Describe());
         return verified;
     }
 }

@@ -192,11 +192,12 @@ public static class StudyTables
         File.Copy(summary, verified, overwrite: true);
         var md = Path.ChangeExtension(verified, ".md");
         var sb = new StringBuilder($"# Verified baseline of study `{study.Name}`\n\n");
-        sb.Append($"Made by `harness study --study {study.Name}` (also run by `harness reproduce --matrix {study.Matrix}`), git {GitInfo.Commit}, on {Machine.Describe()} (numerics class {NumericsClass.Current}: it verifies runs of that class), ");
+        sb.Append($"Made by `harness study --study {study.Name}` (also run by `harness reproduce --matrix {study.Matrix}`), git {GitInfo.Commit}, on {Machine.Describe()} (numerics class {NumericsClass.Current}: it verifies runs of that class), code versions: {CodeVersion.Describe(study: true)}; ");
         sb.Append($"{DateTime.UtcNow:yyyy-MM-dd} UTC. Compared columns: {string.Join(", ", Compared)} (tolerance abs {string.Join(", ", Compared.Select(c => study.ToleranceOf(c).Abs.ToString("G", Inv)))}), and n exactly.\n");
         if (why != null) sb.Append($"\nWhy it changed: {why}\n");
         AtomicFile.WriteAllText(md, sb.ToString());
         File.Delete(ReceivedPath(dir, study.Name));
+        Baselines.RemoveStale(dir, Stem(study.Name), CodeVersion.Describe(study: true));
         return verified;
     }
 }

@@ -21,4 +21,8 @@ public static class CodeVersion
     public static string Scoring => Read("scoring");
     public static string Unlearning => Read("unlearning");
     public static string Study => Read("study");
+
+    /// <summary>"training T, scoring S, unlearning U" (with ", study V" for a study's results): as a baseline's .md records them.</summary>
+    public static string Describe(bool study = false) =>
+        $"training {Training}, scoring {Scoring}, unlearning {Unlearning}" + (study ? $", study {Study}" : "");
 }

@@ -48,7 +48,7 @@ public class CommandLineTests
     {
         var (code, output, _) = Harness("--version");
         code.Should().Be(0);
-        output.Should().MatchRegex(@"^harness \S+ \(git ([0-9a-f]{7,}|unknown)\), TorchSharp 0\.107\.0, LibTorch 2\.10\.0; code versions: training [0-9a-f]{16}, scoring [0-9a-f]{16}, unlearning [0-9a-f]{16}; CPU instruction set ");
+        output.Should().MatchRegex(@"^harness \S+ \(git ([0-9a-f]{7,}|unknown)\), TorchSharp 0\.107\.0, LibTorch 2\.10\.0; code versions: training [0-9a-f]{16}, scoring [0-9a-f]{16}, unlearning [0-9a-f]{16}, study [0-9a-f]{16}; CPU instruction set ");
     }
 
     static void OneErrorLine(string err)

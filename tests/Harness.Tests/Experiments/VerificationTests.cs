@@ -105,6 +105,35 @@ public class VerificationTests
             .WithMessage($"{Verification.VerifiedPath(dir, "m")}: no verified baseline yet. Review * and accept it with `make accept MATRIX=m`.");
     }
 
+    [Test]
+    public void AcceptingWithNewCodeRemovesOtherClassesBaselinesOfOldCode()
+    {
+        var table = MatrixTable.ToCsv(new[] { Result(0, 1, 0.01), Result(1, 0, 5.5) });
+        var m = Path.Combine(dir, "m");
+        Directory.CreateDirectory(m);
+        string Other(string cls, string? versions)
+        {
+            var path = Baselines.PathOf(m, "m-cells", cls);
+            File.WriteAllText(path, table);
+            File.WriteAllText(Path.ChangeExtension(path, ".md"), versions == null ? "# made long ago\n" : $"- code versions: {versions}; cell fingerprint of the first cell: x\n");
+            return path;
+        }
+        var stale = Other("portable-old-cpu", "training 0, scoring 0, unlearning 0");
+        var current = Other("portable-same-cpu", Harness.Util.CodeVersion.Describe());
+        var unknown = Other("portable-unknown-cpu", null);
+        File.WriteAllText(MatrixTable.CsvPath(dir, "m"), table);
+        var log = new List<string>();
+        Verification.Accept(Spec, dir, "test").Should().Be(Verification.VerifiedPath(dir, "m"));
+        Baselines.CodeVersionsOf(Verification.VerifiedPath(dir, "m")).Should().Be(Harness.Util.CodeVersion.Describe(), "accept records the code versions it was made by");
+        File.Exists(stale).Should().BeFalse("made by other code, and this machine cannot remake it");
+        File.Exists(Path.ChangeExtension(stale, ".md")).Should().BeFalse();
+        File.Exists(current).Should().BeTrue("made by this code");
+        File.Exists(unknown).Should().BeTrue("nothing says which code made it");
+        Baselines.RemoveStale(m, "m-cells", "training 9, scoring 9, unlearning 9", log.Add).Should().BeEquivalentTo(new[] { current });
+        log.Should().Contain(l => l.StartsWith("removed m-cells.portable-same-cpu.verified.csv: class portable-same-cpu's baseline was made by code versions"))
+            .And.Contain(l => l.Contains("portable-unknown-cpu.verified.csv: records no code versions; kept"));
+    }
+
     [TestCase("portable", "GenuineIntel", "fpu sse2 avx2 avx512f", "portable-intel-avx512")]
     [TestCase("portable", "AuthenticAMD", "fpu sse2 avx avx2 fma", "portable-amd-avx2")]
     [TestCase("native", "AuthenticAMD", "fpu sse2 avx2 avx512f avx512bw", "native-amd-avx512")]
