@@ -110,7 +110,8 @@ static class ReportCommands
         if (failures.Count > 0)
         {
             foreach (var f in failures) Console.Error.WriteLine(f.Message);
-            Console.WriteLine($"Not verified: {verification}{string.Concat(studyVerification.Select(kv => $"; study {kv.Key}: {kv.Value}"))}.");
+            static string Plain(string v) => v.Replace("**not verified**: ", "");
+            Console.WriteLine($"Not verified: {Plain(verification)}{string.Concat(studyVerification.Select(kv => $"; study {kv.Key}: {Plain(kv.Value)}"))}.");
             return Cli.NotVerified;
         }
         Console.WriteLine($"Verified: {verification}{string.Concat(studyVerification.Select(kv => $"; study {kv.Key}: {kv.Value}"))}.");
