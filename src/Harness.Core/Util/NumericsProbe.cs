@@ -30,23 +30,17 @@ public static class NumericsProbe
             Put("mkl addmm beta 1 alpha -2 (distances)", addmm(Exact(1, 2048, 5), x, y.t(), beta: 1, alpha: -2));
 
             // each layer forward and backward on fixed inputs and a fixed upstream gradient, so a probe shows its own kernel
-            var img = Exact(150, 784, 6).view(150, 1, 28, 28).requires_grad_();
-            var w1 = Exact(16, 25, 7).view(16, 1, 5, 5).mul(0.25).requires_grad_();
-            var b1 = Exact(1, 16, 8).view(16).requires_grad_();
-            var c1 = nn.functional.conv2d(img, w1, b1);
-            Put("onednn conv 1→16 5x5 forward", c1);
-            c1.backward(new[] { Exact(150, 16 * 24 * 24, 14).view(c1.shape) });
-            Put("onednn conv 1→16 backward weights", w1.grad!, b1.grad!);
-            Put("onednn conv 1→16 backward data", img.grad!);
-
-            var h = Exact(150, 16 * 12 * 12, 15).view(150, 16, 12, 12).requires_grad_();
-            var w2 = Exact(32, 400, 9).view(32, 16, 5, 5).mul(0.0625).requires_grad_();
-            var b2 = Exact(1, 32, 10).view(32).requires_grad_();
-            var c2 = nn.functional.conv2d(h, w2, b2);
-            Put("onednn conv 16→32 5x5 forward", c2);
-            c2.backward(new[] { Exact(150, 32 * 8 * 8, 16).view(c2.shape) });
-            Put("onednn conv 16→32 backward weights", w2.grad!, b2.grad!);
-            Put("onednn conv 16→32 backward data", h.grad!);
+            void Conv(string name, Tensor input, Tensor weight, Tensor bias, int gradSeed)
+            {
+                input.requires_grad_(); weight.requires_grad_(); bias.requires_grad_();
+                var output = nn.functional.conv2d(input, weight, bias);
+                Put($"onednn conv {name} forward", output);
+                output.backward(new[] { Exact((int)output.shape[0], (int)(output.numel() / output.shape[0]), gradSeed).view(output.shape) });
+                Put($"onednn conv {name} backward weights", weight.grad!, bias.grad!);
+                Put($"onednn conv {name} backward data", input.grad!);
+            }
+            Conv("1→16 5x5", Exact(150, 784, 6).view(150, 1, 28, 28), Exact(16, 25, 7).view(16, 1, 5, 5).mul(0.25), Exact(1, 16, 8).view(16), 14);
+            Conv("16→32 5x5", Exact(150, 16 * 12 * 12, 15).view(150, 16, 12, 12), Exact(32, 400, 9).view(32, 16, 5, 5).mul(0.0625), Exact(1, 32, 10).view(32), 16);
 
             var r = Exact(150, 16 * 24 * 24, 17).view(150, 16, 24, 24).requires_grad_();
             var pooled = nn.functional.max_pool2d(nn.functional.relu(r), 2);
