@@ -26,6 +26,7 @@ static class NumericsCommand
         var path = Path.Combine(dir, $"{report.NumericsClass}.json");
         AtomicFile.WriteAllText(path, Json.Serialize(report) + "\n");
         Console.WriteLine($"numerics class {report.NumericsClass} ({report.Machine}; {report.Numerics}; {threads} threads): {report.Hashes.Count} probes in {path}");
+        foreach (var (name, wrong) in report.Inexact) Console.WriteLine($"  {name}: {(wrong == 0 ? "correctly rounded" : $"{wrong} outputs not correctly rounded")}");
         foreach (var other in Directory.GetFiles(dir, "*.json").Where(p => p != path).Order(StringComparer.Ordinal))
         {
             NumericsProbe.Report? them;

@@ -12,7 +12,7 @@ public static class Optimizers
     public static optim.Optimizer Create(Optimizer name, IEnumerable<TorchSharp.Modules.Parameter> parameters, double lr, double momentum, double weightDecay) => name switch
     {
         Optimizer.Sgd => optim.SGD(parameters, lr, momentum: momentum, weight_decay: weightDecay),
-        Optimizer.Adam => optim.Adam(parameters, lr, weight_decay: weightDecay),
+        Optimizer.Adam => new PortableAdam(parameters, lr, weightDecay), // TorchSharp's Adam with a CPU-independent square root
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 }

@@ -163,7 +163,7 @@ public sealed class FisherForgetting : Unlearner<FisherSettings>
             using var scope = NewDisposeScope();
             var variance = Variance(p, fisher[name], alpha, classes);
             var noise = randn(p.shape, dtype: p.dtype, generator: gen).to(p.device);
-            p.add_(variance.sqrt() * noise);
+            p.add_(Training.PortableMath.Sqrt(variance) * noise); // LibTorch's √ follows the CPU vendor (PortableMath)
         }
     }
 }

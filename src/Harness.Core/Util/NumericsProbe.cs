@@ -14,12 +14,27 @@ namespace Harness.Util;
 /// </summary>
 public static class NumericsProbe
 {
-    public sealed record Report(string NumericsClass, string Machine, string Numerics, int Threads, string TorchSharp, string LibTorch, SortedDictionary<string, string> Hashes);
+    /// <summary>Hashes: one per probe. Inexact: for operations IEEE 754 rounds correctly (√, ÷), how many of the outputs are not the correctly rounded value.</summary>
+    public sealed record Report(string NumericsClass, string Machine, string Numerics, int Threads, string TorchSharp, string LibTorch,
+        SortedDictionary<string, string> Hashes, SortedDictionary<string, int> Inexact);
 
     public static Report Run(int threads)
     {
         Training.Devices.PinThreads(threads);
         var hashes = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var inexact = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        // LibTorch hands large unary ops to MKL's vector maths (VML), whose code path depends on the CPU; √ and ÷ have one
+        // correct answer, so the count of other answers says whether a path approximates
+        void Exactness(string name, Tensor output, Tensor a, Tensor? b, Func<double, double, double> op)
+        {
+            Put(name, output);
+            var o = output.contiguous().data<float>().ToArray();
+            var x = a.contiguous().data<float>().ToArray();
+            var y = b?.contiguous().data<float>().ToArray();
+            int wrong = 0;
+            for (int i = 0; i < o.Length; i++) if (o[i] != (float)op(x[i], y == null ? 0 : y[i])) wrong++;
+            inexact[name] = wrong;
+        }
         void Put(string name, params Tensor[] outputs) => hashes[name] = Hash(outputs);
         using (var scope = NewDisposeScope())
         {
@@ -69,10 +84,17 @@ public static class NumericsProbe
             var v = Exact(1, 100_000, 12).view(-1);
             Put("aten exp", v.exp());
             Put("aten log", v.abs().add(0.5).log());
-            Put("aten sqrt, div", v.abs().sqrt().div(v.abs().add(1)));
+            var pos = v.abs().add(0.25);
+            Exactness("aten sqrt (100,000 values)", pos.sqrt(), pos, null, (p, _) => Math.Sqrt(p));
+            var few = pos.narrow(0, 0, 1000).clone();
+            Exactness("aten sqrt (1,000 values)", few.sqrt(), few, null, (p, _) => Math.Sqrt(p));
+            Exactness("aten pow 0.5 (100,000 values)", pos.pow(0.5), pos, null, (p, _) => Math.Sqrt(p));
+            var den = v.abs().add(1);
+            Exactness("aten div (100,000 values)", v.div(den), v, den, (p, q) => p / q);
             Put("aten tanh, sigmoid", v.tanh(), v.sigmoid());
             Put("aten sum of 100,000 (float32)", v.sum());
             Put("aten softmax float64", nn.functional.softmax(v.view(1000, 100).to(ScalarType.Float64), 1));
+            Exactness("harness PortableMath.Sqrt (100,000 values)", Training.PortableMath.Sqrt(pos), pos, null, (p, _) => Math.Sqrt(p));
             var adamParam = Exact(1, 1000, 23).view(-1).requires_grad_();
             var adam = optim.Adam(new[] { new TorchSharp.Modules.Parameter(adamParam.detach().clone()) }, 0.001);
             foreach (var p in adam.parameters())
@@ -88,24 +110,27 @@ public static class NumericsProbe
             Put("libtorch randn (seed 0)", randn(10_000));
             manual_seed(0);
             Put("libtorch randperm (seed 0)", randperm(10_000));
-            manual_seed(0);
-            using var model = new Models.Cnn2();
-            Put("cnn2 initial weights (seed 0)", model.parameters().ToArray());
-            var opt = optim.Adam(model.parameters(), 0.001);
-            var batch = Exact(150, 784, 13).abs().view(150, 1, 28, 28);
-            var classes = arange(150, ScalarType.Int64).remainder(10);
-            for (int step = 0; step < 3; step++)
+            foreach (var (name, portable) in new[] { ("torchsharp adam", false), ("harness adam (PortableAdam, what training uses)", true) })
             {
-                opt.zero_grad();
-                nn.functional.cross_entropy(model.forward(batch), classes).backward();
-                opt.step();
+                manual_seed(0);
+                using var model = new Models.Cnn2();
+                if (!portable) Put("cnn2 initial weights (seed 0)", model.parameters().ToArray());
+                using var opt = portable ? Training.Optimizers.Create(Training.Optimizer.Adam, model.parameters(), 0.001, 0, 0) : optim.Adam(model.parameters(), 0.001);
+                var batch = Exact(150, 784, 13).abs().view(150, 1, 28, 28);
+                var classes = arange(150, ScalarType.Int64).remainder(10);
+                for (int step = 0; step < 3; step++)
+                {
+                    opt.zero_grad();
+                    nn.functional.cross_entropy(model.forward(batch), classes).backward();
+                    opt.step();
+                }
+                Put($"cnn2 after 3 {name} steps", model.parameters().ToArray());
             }
-            Put("cnn2 after 3 adam steps", model.parameters().ToArray());
         }
         var xs = Enumerable.Range(0, 10_000).Select(i => (i - 5000) / 512.0).ToArray();
         hashes[".net Math.Exp, Math.Log (libm)"] = Hash(MemoryMarshal.AsBytes(xs.Select(Math.Exp).Concat(xs.Select(t => Math.Log(Math.Abs(t) + 0.5))).ToArray().AsSpan()));
         hashes["harness FastExp (256-bit)"] = Hash(MemoryMarshal.AsBytes(xs.Select(t => Scoring.FastExp.Exp((float)(t / 100))).ToArray().AsSpan()));
-        return new Report(NumericsClass.Current, Machine.Describe(), CpuIsa.Describe(), threads, Versions.TorchSharp, Versions.LibTorch, hashes);
+        return new Report(NumericsClass.Current, Machine.Describe(), CpuIsa.Describe(), threads, Versions.TorchSharp, Versions.LibTorch, hashes, inexact);
     }
 
     /// <summary>

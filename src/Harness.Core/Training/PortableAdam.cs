@@ -1,0 +1,38 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Harness.Training;
+
+/// <summary>
+/// TorchSharp's Adam, step for step (its <c>optim.Adam</c> defaults in 0.107: β₁ 0.9, β₂ 0.999, ε 1e-8), with one change: the square
+/// root of the second moment is <see cref="PortableMath.Sqrt"/>, correctly rounded on every CPU, instead of LibTorch's,
+/// whose last bits follow the CPU vendor. <paramref name="sqrt"/> replaces it (a test passes LibTorch's to check that
+/// everything else is TorchSharp's Adam to the bit).
+/// </summary>
+public sealed class PortableAdam(IEnumerable<Parameter> parameters, double lr, double weightDecay, Func<Tensor, Tensor>? sqrt = null)
+    : Adam(parameters, lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: weightDecay)
+{
+    readonly Func<Tensor, Tensor> root = sqrt ?? PortableMath.Sqrt;
+
+    public override Tensor step(Func<Tensor>? closure = null) => _step<ParamGroup>(group =>
+    {
+        var options = (Options)group.Options;
+        double beta1 = options.beta1!.Value, beta2 = options.beta2!.Value, weightDecay = options.weight_decay!.Value;
+        double eps = options.eps!.Value, lr = options.LearningRate!.Value;
+        foreach (var param in group.Parameters)
+        {
+            var state = (State)_state[param.Handle];
+            var grad = param.grad;
+            if (grad is null) continue;
+            state.step += 1;
+            var biasCorrection1 = 1 - Math.Pow(beta1, state.step);
+            var biasCorrection2 = 1 - Math.Pow(beta2, state.step);
+            if (weightDecay != 0) grad = grad.add(param, alpha: weightDecay);
+            state.exp_avg.mul_(beta1).add_(grad, alpha: 1 - beta1);
+            state.exp_avg_sq.mul_(beta2).addcmul_(grad, grad.conj(), value: 1 - beta2);
+            var denom = (root(state.exp_avg_sq) / Math.Sqrt(biasCorrection2)).add_(eps);
+            param.addcdiv_(state.exp_avg, denom, value: -(lr / biasCorrection1));
+        }
+    }, closure);
+}
