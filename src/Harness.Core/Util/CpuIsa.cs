@@ -20,8 +20,8 @@ namespace Harness.Util;
 /// - `avx2`: the caps alone (faster; results match only CPUs of the same vendor and family).
 /// - `native`: no caps, widest vectors (fastest on AVX-512; results match only that CPU family).
 /// A variable the user already set is left alone. The mode is part of every cache key and fingerprint.
-/// Even in portable mode an AMD EPYC (Zen 5) and an Intel Xeon differ in the last bits (measured), so baselines are
-/// kept per <see cref="NumericsClass"/>.
+/// Even in portable mode an AMD EPYC (Zen 5) and an Intel Xeon differed in the last bits (measured): LibTorch's square
+/// root goes to MKL's vector maths, which follows the CPU (Training.PortableMath); baselines are kept per <see cref="NumericsClass"/>.
 /// </summary>
 public static class CpuIsa
 {

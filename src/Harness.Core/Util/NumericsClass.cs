@@ -8,8 +8,9 @@ namespace Harness.Util;
 /// the numeric mode (HARNESS_CPU_ISA), the CPU vendor and the widest vector instructions the CPU has, e.g.
 /// `portable-intel-avx512`. Measured in portable mode: two Intel Xeon machines gave identical `ci` tables, while an AMD
 /// EPYC (Zen 5) differed from the Intel-made baseline in the last bits of every value from the first training steps on
-/// (losses about 1e-7 apart), which the main job's 3,600 training steps amplify into another checkpoint. So every
-/// verified table keeps one baseline per class (<see cref="Harness.Experiments.Baselines"/>).
+/// (losses about 1e-7 apart), which the main job's 3,600 training steps amplify into another checkpoint. The cause found
+/// (LibTorch's square root in Adam, replaced by Training.PortableAdam) was checked only under an emulated Intel CPU, so
+/// every verified table still keeps one baseline per class (<see cref="Harness.Experiments.Baselines"/>).
 /// </summary>
 public static class NumericsClass
 {
