@@ -74,8 +74,8 @@ public static partial class Cli
         }
     }
 
-    /// <summary>Prints a verification outcome and returns its exit code: 3 where no baseline of this CPU class exists, else 1.</summary>
-    public static int Report(VerificationFailedException e, TextWriter? stderr = null)
+    /// <summary>Prints a failed verification and returns its exit code: 3 where no baseline of this CPU class exists, else 1.</summary>
+    public static int Report(HarnessException e, TextWriter? stderr = null)
     {
         stderr ??= Console.Error;
         if (e is Experiments.NoBaselineForClassException)

@@ -68,6 +68,8 @@ static class ReportCommands
         var csv = MatrixCommands.MergeInto(c.Matrix, c.ResultsRoot, out var missing);
         string verification;
         var failures = new List<HarnessException>();
+        static string Failed(HarnessException e) => e is NoBaselineForClassException
+            ? $"**not verified**: no baseline for this CPU class ({Util.NumericsClass.Current})" : $"**failed**: {e.Message.Split('\n')[0]}";
         try
         {
             if (missing.Count > 0) throw new VerificationFailedException($"{missing.Count} cells have no result");
@@ -77,7 +79,7 @@ static class ReportCommands
         catch (HarnessException e)
         {
             failures.Add(e);
-            verification = e is NoBaselineForClassException ? $"**not verified**: no baseline for this CPU class ({Util.NumericsClass.Current})" : $"**failed**: {e.Message.Split('\n')[0]}";
+            verification = Failed(e);
         }
         // The matrix's studies (METHOD.md §6) on the same model and scores.
         var studyVerification = new Dictionary<string, string>();
@@ -86,9 +88,7 @@ static class ReportCommands
         {
             var (outcome, matched, studyFailure) = StudyCommand.RunAndVerify(c.File, study, c.ResultsRoot, c.DataRoot, null);
             studyOutcomes.Add((study, outcome));
-            studyVerification[study.Name] = studyFailure == null ? $"summary matches `{Path.GetFileName(matched)}`"
-                : studyFailure is NoBaselineForClassException ? $"**not verified**: no baseline for this CPU class ({Util.NumericsClass.Current})"
-                : $"**failed**: {studyFailure.Message.Split('\n')[0]}";
+            studyVerification[study.Name] = studyFailure == null ? $"summary matches `{Path.GetFileName(matched)}`" : Failed(studyFailure);
             if (studyFailure != null) failures.Add(studyFailure);
         }
         var written = new List<string> { csv };
@@ -101,15 +101,10 @@ static class ReportCommands
         Console.WriteLine($"Results in {Path.Combine(c.ResultsRoot, c.Matrix.Name)}:");
         foreach (var p in written) Console.WriteLine($"  {Path.GetRelativePath(c.ResultsRoot, p)}");
         // A mismatch fails the job; where only another CPU class has a baseline, the job is complete but unverified (exit 3).
-        var mismatch = failures.FirstOrDefault(f => f is not NoBaselineForClassException);
-        if (mismatch != null)
+        var codes = failures.Select(f => Cli.Report(f)).ToList();
+        if (codes.Contains(Cli.Mismatch)) return Cli.Mismatch;
+        if (codes.Count > 0)
         {
-            foreach (var f in failures) Console.Error.WriteLine(f is NoBaselineForClassException ? f.Message : $"error: {f.Message}");
-            return Cli.Mismatch;
-        }
-        if (failures.Count > 0)
-        {
-            foreach (var f in failures) Console.Error.WriteLine(f.Message);
             static string Plain(string v) => v.Replace("**not verified**: ", "");
             Console.WriteLine($"Not verified: {Plain(verification)}{string.Concat(studyVerification.Select(kv => $"; study {kv.Key}: {Plain(kv.Value)}"))}.");
             return Cli.NotVerified;
