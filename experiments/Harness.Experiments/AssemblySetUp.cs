@@ -1,3 +1,4 @@
+using Harness.Numerics;
 using NUnit.Framework;
 
 /// <summary>Before any case touches LibTorch, Harness.Core's module initializer caps its instruction set (see CpuIsa).</summary>
@@ -5,5 +6,5 @@ using NUnit.Framework;
 public class AssemblySetUp
 {
     [OneTimeSetUp]
-    public void PinCpuIsa() => System.Runtime.CompilerServices.RuntimeHelpers.RunModuleConstructor(typeof(Harness.Util.CpuIsa).Module.ModuleHandle);
+    public void PinCpuIsa() => System.Runtime.CompilerServices.RuntimeHelpers.RunModuleConstructor(typeof(Harness.Numerics.CpuIsa).Module.ModuleHandle);
 }

@@ -1,3 +1,4 @@
+using Harness.Numerics;
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.Text.RegularExpressions;

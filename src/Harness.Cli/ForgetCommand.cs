@@ -1,3 +1,4 @@
+using Harness.Experiments;
 using System.CommandLine;
 using System.Globalization;
 using Harness.Config;
@@ -53,7 +54,7 @@ static class ForgetCommand
             {
                 Train = t, Scoring = scoring.Read(r), Request = request, RequestSource = list != null ? "--indices" : file!, Algorithm = alg,
                 Settings = UnlearnCommand.ReadSettings(r, settings, alg), Seed = r.GetValue(seed), Expansion = k,
-                ScoresDir = r.GetValue(scores) ?? Path.Combine(Paths.RepoRoot, "results", "score", $"{t.Dataset}-{t.ResolvedModel}"),
+                ScoresDir = r.GetValue(scores) ?? Runs.ResultsLayout.Repository.OneOff("score", t.Dataset, t.ResolvedModel),
                 HalfModels = r.GetValue(halfModels) ?? m, HalfEpochs = r.GetValue(halfEpochs) ?? ep, Tolerance = r.GetValue(tolerance) ?? 0.01,
                 ReferenceSample = r.GetValue(reference) ?? 2000, RemainSample = r.GetValue(remainSample) ?? 0,
                 ResultsRoot = Path.GetFullPath(r.GetValue(results) ?? Paths.ResultsRoot), OutDir = Path.GetFullPath(r.GetValue(outDir)!), Experiments = experiments,
@@ -63,7 +64,8 @@ static class ForgetCommand
             foreach (var p in report.Points)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  #{p.Index} (label {p.Label}): p(y|x) {p.ConfidenceBefore:F4} → {p.ConfidenceAfter:F4}, never saw it {report.Plan.First(x => x.Index == p.Index).Target.MeanConfidence:F4}: {p.Verdict}"));
-            Console.WriteLine($"wrote {Path.Combine(options.OutDir, ForgetJob.RequestMd)}, {ForgetJob.RequestJson}, {ForgetJob.RequestPng}, {ForgetJob.UnlearnedPt}");
+            var files = new Runs.ForgetFiles(options.OutDir);
+            Console.WriteLine($"wrote {files.RequestMd}, {ForgetJob.RequestJson}, {ForgetJob.RequestPng}, {ForgetJob.UnlearnedPt}");
             return 0;
         });
         return c;

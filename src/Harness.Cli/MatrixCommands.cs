@@ -1,3 +1,4 @@
+using Harness.Runs;
 using System.CommandLine;
 using Harness.Config;
 using Harness.Experiments;
@@ -54,8 +55,8 @@ static class MatrixCommands
             Console.WriteLine($"{n} cells computed");
             return 0;
         }
-        Console.Error.WriteLine($"matrix {c.Matrix.Name}: {cells.Count} cells{(count > 1 ? $" (shard {index}/{count})" : "")}, results in {Path.Combine(c.ResultsRoot, c.Matrix.Name)}");
-        var runner = new MatrixRunner(c.File, c.Matrix, c.ResultsRoot, dataRoot) { StartWorker = Workers.Starter(c.File.Path, c.Matrix.Name, c.ResultsRoot, dataRoot, shard) };
+        Console.Error.WriteLine($"matrix {c.Matrix.Name}: {cells.Count} cells{(count > 1 ? $" (shard {index}/{count})" : "")}, results in {new ResultsLayout(c.ResultsRoot).Dir(c.Matrix.Name)}");
+        var runner = new MatrixRunner(c.File, c.Matrix, c.ResultsRoot, dataRoot) { StartWorker = WorkerProcesses.Starter(c.File.Path, c.Matrix.Name, c.ResultsRoot, dataRoot, shard) };
         // Say up front which parts cannot run here (absent data, no CUDA) instead of after hours of the rest.
         foreach (var g in cells.GroupBy(x => (x.Dataset, x.Seed)))
             if (runner.Unavailable(g.Key.Dataset, g.Key.Seed) is { } why)
@@ -72,23 +73,14 @@ static class MatrixCommands
 
     static int Merge((ExperimentsFile File, MatrixSpec Matrix, string ResultsRoot) c)
     {
-        var path = MergeInto(c.Matrix, c.ResultsRoot, out var missing);
+        var (path, missing) = new Pipelines.MatrixOutputs(c.File, c.Matrix, c.ResultsRoot, null).Merge();
         Console.WriteLine($"wrote {path}{(missing.Count > 0 ? $" ({missing.Count} cells not run yet, e.g. {missing[0]})" : "")}");
         return 0;
     }
 
-    public static string MergeInto(MatrixSpec matrix, string resultsRoot, out List<string> missing)
-    {
-        var (rows, miss) = MatrixTable.Collect(matrix, resultsRoot);
-        missing = miss;
-        var path = MatrixTable.CsvPath(resultsRoot, matrix.Name);
-        AtomicFile.WriteAllText(path, MatrixTable.ToCsv(rows));
-        return path;
-    }
-
     static int Verify((ExperimentsFile File, MatrixSpec Matrix, string ResultsRoot) c)
     {
-        MergeInto(c.Matrix, c.ResultsRoot, out var missing);
+        var (_, missing) = new Pipelines.MatrixOutputs(c.File, c.Matrix, c.ResultsRoot, null).Merge();
         if (missing.Count > 0) throw new VerificationFailedException($"{missing.Count} cells of '{c.Matrix.Name}' have no result (e.g. {missing[0]}); run `harness run --matrix {c.Matrix.Name}` first.");
         var matched = Verification.Verify(c.Matrix, c.ResultsRoot);
         Console.WriteLine($"{c.Matrix.Name}: all cells match {matched}");

@@ -1,3 +1,4 @@
+using Harness.Numerics;
 using System.CommandLine;
 using Harness.Util;
 
@@ -15,7 +16,7 @@ static class NumericsCommand
         var threads = Opt.Int("--threads", "CPU threads the probe runs with (the baselines' cells run with 1 or 2)", "2", 1, 256);
         var outDir = Opt.Text("--out", "folder of the probes, one CLASS.json per numerics class", "dir", "results/numerics");
         var c = new Command("numerics", "hash small fixed computations per kernel family and compare them with the other CPU classes' probes").With(threads, outDir);
-        c.SetAction(r => Run(r.GetValue(threads) ?? 2, r.GetValue(outDir) ?? Path.Combine(Paths.RepoRoot, "results", "numerics")));
+        c.SetAction(r => Run(r.GetValue(threads) ?? 2, r.GetValue(outDir) ?? Runs.ResultsLayout.Repository.Numerics));
         return c;
     }
 
@@ -23,7 +24,7 @@ static class NumericsCommand
     {
         var report = NumericsProbe.Run(threads);
         Directory.CreateDirectory(dir);
-        var path = Path.Combine(dir, $"{report.NumericsClass}.json");
+        var path = Runs.ResultsLayout.NumericsProbe(dir, report.NumericsClass);
         AtomicFile.WriteAllText(path, Json.Serialize(report) + "\n");
         Console.WriteLine($"numerics class {report.NumericsClass} ({report.Machine}; {report.Numerics}; {threads} threads): {report.Hashes.Count} probes in {path}");
         foreach (var (name, wrong) in report.Inexact) Console.WriteLine($"  {name}: {(wrong == 0 ? "correctly rounded" : $"{wrong} outputs not correctly rounded")}");

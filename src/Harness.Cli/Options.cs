@@ -1,3 +1,4 @@
+using Harness.Experiments;
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using Harness.Config;

@@ -21,7 +21,7 @@ static class ScoreCommand
             return Run(new ScoreOptions
             {
                 Train = t, Scoring = scoring.Read(r), Limit = r.GetValue(train.TrainLimit), DumpKernel = r.GetValue(dump) ?? 0, Candidates = r.GetValue(candidates) ?? Harness.Scoring.Candidates.All,
-                OutDir = r.GetValue(outDir) ?? Path.Combine(Paths.RepoRoot, "results", "score", $"{t.Dataset}-{t.ResolvedModel}"),
+                OutDir = r.GetValue(outDir) ?? Runs.ResultsLayout.Repository.OneOff("score", t.Dataset, t.ResolvedModel),
             });
         });
         return c;

@@ -1,3 +1,4 @@
+using Harness.Runs;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -43,7 +44,7 @@ static class StudyCommand
         accept.SetAction(r =>
         {
             var (_, s, results) = a.Read(r);
-            Console.WriteLine($"accepted {StudyTables.Accept(s, Path.Combine(results, s.Name), r.GetValue(why))}");
+            Console.WriteLine($"accepted {StudyTables.Accept(s, new ResultsLayout(results).Study(s.Name), r.GetValue(why))}");
             return 0;
         });
         yield return accept;
@@ -59,22 +60,12 @@ static class StudyCommand
             Console.WriteLine($"{n} points computed");
             return 0;
         }
-        var (outcome, matched, verification) = RunAndVerify(c.File, c.Study, c.ResultsRoot, dataRoot, shardArg);
+        var (outcome, matched, verification) = Pipelines.StudyPipeline.RunAndVerify(c.File, c.Study, c.ResultsRoot, dataRoot, shardArg);
         if (outcome.Summary == null) return 0;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"study {c.Study.Name}: {outcome.Points} points, {outcome.Computed} computed, {outcome.Reused} reused"));
         foreach (var p in outcome.Written) Console.WriteLine($"  {Path.GetRelativePath(c.ResultsRoot, p)}");
         if (verification != null) return Cli.Report(verification);
         Console.WriteLine($"Verified: {c.Study.Name} summary matches {Path.GetFileName(matched)}.");
         return 0;
-    }
-
-    /// <summary>Runs a study (workers as declared), writes its tables and figures, and verifies it; the failure, if any, is returned rather than thrown.</summary>
-    public static (StudyOutcome Outcome, string? Matched, VerificationFailedException? Failure) RunAndVerify(ExperimentsFile file, StudySpec study, string resultsRoot, string? dataRoot, string? shard)
-    {
-        var runner = new StudyRunner(file, study, resultsRoot, dataRoot) { StartWorker = Workers.StudyStarter(file.Path, study.Name, resultsRoot, dataRoot, shard) };
-        var outcome = runner.Run(Sharding.Resolve(shard), new ConsoleProgress(), s => Reporting.StudyFigures.Draw(s, runner.Dir));
-        if (outcome.Summary == null) return (outcome, null, null);
-        try { return (outcome, StudyTables.Verify(study, runner.Dir), null); }
-        catch (VerificationFailedException e) { return (outcome, null, e); }
     }
 }

@@ -17,9 +17,9 @@ static class TrainCommand
 
     static int Run(TrainOptions options, string? outDir)
     {
-        outDir ??= Path.Combine(Paths.RepoRoot, "results", "train", $"{options.Dataset}-{options.ResolvedModel}");
+        outDir ??= Runs.ResultsLayout.Repository.OneOff("train", options.Dataset, options.ResolvedModel);
         var (_, _, report) = TrainJob.Run(options, new ConsoleProgress());
-        var path = Path.Combine(outDir, "train.json");
+        var path = Runs.ResultsLayout.TrainReportIn(outDir);
         AtomicFile.WriteAllText(path, Json.Serialize(report));
         Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"train {report.TrainAccuracy:P2}  validation {report.ValidationAccuracy:P2}  test {report.TestAccuracy:P2}  ({report.TrainSeconds:F1} s training{(report.CacheHit ? ", cached" : "")})"));

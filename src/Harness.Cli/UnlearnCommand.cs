@@ -64,9 +64,9 @@ static class UnlearnCommand
             return Run(new UnlearnOptions
             {
                 Train = t, Algorithm = alg, Target = r.GetValue(target)!.Value, Expansion = r.GetValue(expansion) ?? 0,
-                ScoresDir = r.GetValue(scores) ?? Path.Combine(Paths.RepoRoot, "results", "score", $"{t.Dataset}-{t.ResolvedModel}"),
+                ScoresDir = r.GetValue(scores) ?? Runs.ResultsLayout.Repository.OneOff("score", t.Dataset, t.ResolvedModel),
                 Scoring = scoring.Read(r), Settings = given, Seed = r.GetValue(seed), RemainSample = r.GetValue(remainSample) ?? 0,
-            }, r.GetValue(outDir) ?? Path.Combine(Paths.RepoRoot, "results", "unlearn", $"{t.Dataset}-{t.ResolvedModel}"));
+            }, r.GetValue(outDir) ?? Runs.ResultsLayout.Repository.OneOff("unlearn", t.Dataset, t.ResolvedModel));
         });
         return c;
     }
@@ -74,7 +74,7 @@ static class UnlearnCommand
     static int Run(UnlearnOptions options, string outDir)
     {
         var report = UnlearnJob.Run(options, new ConsoleProgress());
-        var path = Path.Combine(outDir, $"{options.Algorithm}-t{options.Target}-k{options.Expansion}.json");
+        var path = Runs.ResultsLayout.UnlearnReportIn(outDir, options.Algorithm, options.Target, options.Expansion);
         AtomicFile.WriteAllText(path, Json.Serialize(report));
         Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"{options.Algorithm} on {report.ForgetSet.Length} point(s): forget acc {report.Forget.Accuracy:F3} loss {report.Forget.Loss:F3}, remain acc {report.Remain.Accuracy:F4} ({report.RemainEvaluation}), " +

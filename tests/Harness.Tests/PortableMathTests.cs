@@ -1,3 +1,4 @@
+using Harness.Numerics;
 using FluentAssertions;
 using Harness.Training;
 using NUnit.Framework;

@@ -1,3 +1,4 @@
+using Harness.Runs;
 using FluentAssertions;
 using Harness.Data;
 using Harness.Models;
@@ -16,7 +17,7 @@ public class TrainingTests
     [TearDown] public void TearDown() => Directory.Delete(cacheRoot, true);
 
     static DataSplits Small => TestSupport.Mnist with { Train = TestSupport.Mnist.Train.Take(600) };
-    static readonly TrainingSettings Quick = PaperDefaults.Training("mnist") with { Epochs = 1, Threads = 2, Seed = 3, Device = Harness.Training.DeviceChoice.Cpu };
+    static readonly TrainingSettings Quick = Harness.Profiles.DatasetProfiles.Of("mnist").Training with { Epochs = 1, Threads = 2, Seed = 3, Device = Harness.Training.DeviceChoice.Cpu };
 
     static float[] Weights(nn.Module<Tensor, Tensor> m) =>
         m.parameters().SelectMany(p => p.detach().cpu().data<float>().ToArray()).ToArray();

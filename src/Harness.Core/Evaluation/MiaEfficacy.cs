@@ -44,7 +44,7 @@ public static class MiaEfficacy
     }
 
     /// <summary>p_y of each image under the model, in float64.</summary>
-    public static double[] Confidence(nn.Module<Tensor, Tensor> model, ImageSet set, Device device, int batch = Training.Evaluator.Batch)
+    public static double[] Confidence(nn.Module<Tensor, Tensor> model, ImageSet set, Device device, int batch = Evaluator.Batch)
     {
         model.eval();
         var conf = new double[set.Count];

@@ -1,3 +1,4 @@
+using Harness.Numerics;
 using Harness.Util;
 
 namespace Harness.Experiments;
@@ -15,7 +16,7 @@ public sealed class NoBaselineForClassException(string message) : VerificationFa
 /// </summary>
 public static class Baselines
 {
-    public static string PathOf(string dir, string stem, string numericsClass) => Path.Combine(dir, $"{stem}.{numericsClass}.verified.csv");
+    public static string PathOf(string dir, string stem, string numericsClass) => Runs.ResultsLayout.Baseline(dir, stem, numericsClass);
 
     /// <summary>This machine's baseline path.</summary>
     public static string PathOf(string dir, string stem) => PathOf(dir, stem, NumericsClass.Current);
@@ -24,7 +25,7 @@ public static class Baselines
     public static List<(string Class, string Path)> All(string dir, string stem)
     {
         if (!Directory.Exists(dir)) return new();
-        string prefix = stem + ".", suffix = ".verified.csv";
+        string prefix = stem + ".", suffix = Runs.ResultsLayout.BaselineSuffix;
         return Directory.GetFiles(dir, $"{stem}.*{suffix}")
             .Select(p => Path.GetFileName(p))
             .Where(f => f.Length > prefix.Length + suffix.Length && f.StartsWith(prefix, StringComparison.Ordinal))

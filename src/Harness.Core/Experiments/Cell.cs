@@ -1,3 +1,4 @@
+using Harness.Runs;
 using Harness.Config;
 
 namespace Harness.Experiments;
@@ -16,7 +17,7 @@ public sealed record Cell(string Matrix, string Dataset, string Kernel, string S
     public string SideName => Choice.Name(Side);
 
     /// <summary>The cell's result file under the results root.</summary>
-    public string ResultPath(string resultsRoot) => Path.Combine(resultsRoot, Matrix, "cells", Id.Replace('/', Path.DirectorySeparatorChar) + ".json");
+    public string ResultPath(string resultsRoot) => new ResultsLayout(resultsRoot).Cell(Matrix, Id);
 
     /// <summary>Stable shard of this cell: FNV-1a of its id modulo the shard count, so reordering the YAML moves nothing.</summary>
     public int Shard(int count) => Sharding.Of(Id, count);

@@ -1,3 +1,4 @@
+using Harness.Runs;
 using Harness.Evaluation;
 using Harness.Jobs;
 

@@ -1,3 +1,5 @@
+using Harness.Evaluation;
+using Harness.Runs;
 using Harness.Config;
 using Harness.Data;
 using Harness.Jobs;
@@ -14,20 +16,23 @@ public enum CellStatus { Computed, AlreadyDone, Ignored, Reused }
 public sealed record CellOutcome(Cell Cell, CellStatus Status, string? Reason = null);
 
 /// <summary>
-/// Runs the cells of one matrix. Work shared by cells (the trained model of each data set and seed, the scoring pass of
-/// each kernel) is computed once, under a lock so concurrent shards share it, and cached. Each cell writes its result
-/// atomically with its fingerprint; a finished cell is reused only while its fingerprint is what the current experiments
-/// file and code would produce, and recomputed otherwise. Cells whose computation is identical (another scorer or kernel
-/// picked the same target, so the same forget set, algorithm and settings) are computed once and the others written from
-/// it, naming it in SameAs. With `workers: N` the computations run in N processes that claim cells one at a time.
+/// Runs the cells of one matrix through the <see cref="WorkRunner"/>. Work shared by cells (the trained model of each data
+/// set and seed, the scoring run of each kernel) is made once, under a lock so concurrent shards share it, and cached.
+/// Each cell is planned once: its target and forget set, its settings, the fingerprint of all of it, and the work key
+/// (the fingerprint of the computation alone). Cells whose computation is identical (another scorer or kernel picked the
+/// same target, so the same forget set, algorithm and settings) are computed once and the others written from it,
+/// naming it in SameAs.
 /// </summary>
 public sealed class MatrixRunner
 {
     readonly ExperimentsFile file;
     readonly MatrixSpec matrix;
     readonly Action<string> log;
+    readonly ResultsLayout layout;
     readonly Dictionary<(string, int), TrainedShared> trainedShared = new();
     readonly Dictionary<(string, int, string), ScoredShared> scoredShared = new();
+    readonly Dictionary<Cell, Planned> plans = new();
+    readonly Dictionary<string, Cell> cellsById = new();
     /// <summary>The model's Stein quantities, computed once for the kernels of a data set and seed that share score function, features and SSN mode.</summary>
     (string Key, SteinScoreResult Value)? stein;
 
@@ -35,19 +40,26 @@ public sealed class MatrixRunner
     {
         this.file = file; this.matrix = matrix; ResultsRoot = resultsRoot; DataRoot = dataRoot; CacheRoot = cacheRoot;
         this.log = log ?? Console.Error.WriteLine;
+        layout = new ResultsLayout(resultsRoot);
     }
 
     public string ResultsRoot { get; }
     public string? DataRoot { get; }
     public string? CacheRoot { get; }
 
+    /// <summary>Starts worker process i of n; the runner waits for it. Null when this host cannot start workers (cells then run here).</summary>
+    public Func<int, int, System.Diagnostics.Process>? StartWorker { get; init; }
+
     sealed record TrainedShared(string? Unavailable, TrainedModel? Trained = null, DataSplits? Data = null, TrainOptions? Train = null,
-        IReadOnlyList<KeyValuePair<string, string>>? Inputs = null, int CellThreads = 1);
+        FingerprintInputs? Inputs = null, int CellThreads = 1);
 
-    sealed record ScoredShared(PointScores Scores, int[] Neighbors, int K, string ScoresDir, ScoringOptions Scoring, IReadOnlyList<KeyValuePair<string, string>> Inputs);
+    sealed record ScoredShared(PointScores Scores, int[] Neighbors, int K, ScoringRunFiles Files, ScoringOptions Scoring, FingerprintInputs Inputs);
 
-    /// <summary>What a cell will compute: its target, forget set, settings, the fingerprint of all of it, and of the computation alone.</summary>
-    sealed record Plan(int Target, int[] Forget, UnlearnSettings Settings, Fingerprint Fingerprint, string WorkKey);
+    /// <summary>What a cell will compute: its target, forget set and settings; null (with why) where it cannot run here.</summary>
+    sealed record Plan(int Target, int[] Forget, UnlearnSettings Settings, string WorkKey, TrainedShared T, ScoredShared S);
+
+    /// <summary>A cell's unit of work (null where the cell cannot run here, with why).</summary>
+    sealed record Planned(WorkUnit<Plan>? Unit, string? Unavailable);
 
     public TrainOptions TrainOptionsFor(string dataset, int seed)
     {
@@ -73,31 +85,36 @@ public sealed class MatrixRunner
         catch (HarnessException e) { return e.Message; }
     }
 
-    Plan PlanFor(Cell cell, TrainedShared t, ScoredShared s)
+    WorkRunner Runner => new(matrix.Name, layout, "cells", log) { StartWorker = StartWorker, Workers = matrix.Workers };
+
+    /// <summary>Plans a cell once (training and scoring what it needs first).</summary>
+    Planned PlanOf(Cell cell)
     {
+        if (plans.TryGetValue(cell, out var known)) return known;
+        cellsById[cell.Id] = cell;
+        var t = TrainedFor(cell.Dataset, cell.Seed);
+        if (t.Unavailable != null) return plans[cell] = new Planned(null, t.Unavailable);
+        var s = ScoredFor(cell.Dataset, cell.Seed, cell.Kernel, t);
         var scorer = ScorerRegistry.Get(cell.Scorer);
         var picks = cell.Side == Side.Hard ? ScorerRegistry.Hardest(scorer, s.Scores, matrix.Points, matrix.Candidates)
             : ScorerRegistry.Easiest(scorer, s.Scores, matrix.Points, matrix.Candidates);
         if (cell.Slot >= picks.Length)
             throw new HarnessException($"matrix {matrix.Name}: {cell.Id} needs point {cell.Slot + 1} of the {SettingField.Format(matrix.Candidates)} candidates, but there are only {picks.Length}.");
         int target = picks[cell.Slot];
-        var forget = new[] { target }.Concat(s.Neighbors.AsSpan(target * s.K, cell.Expansion).ToArray()).ToArray();
+        var forget = RemovalExpansion.FromNeighbors(s.Neighbors, s.K, target, cell.Expansion);
         var settings = matrix.UnlearnSettingsFor(cell.Unlearner, cell.Dataset) with { Seed = cell.Seed };
         // The computation: model, data, code, runtime, the forget set, the algorithm and its settings, the evaluation.
-        var work = new List<KeyValuePair<string, string>>(t.Inputs!)
-        {
-            new("cell.target", $"{target}"), new("cell.expansion", $"{cell.Expansion}"), new("cell.seed", $"{cell.Seed}"), new("cell.unlearner", cell.Unlearner),
-            new("cell.forget_set", ForgetSetHash(forget)), new("evaluation.remain_sample", $"{matrix.RemainSample}"),
-        };
-        work.AddRange(Fingerprint.Flatten($"unlearning.{cell.Unlearner}", settings));
+        var work = new FingerprintInputs(t.Inputs!)
+            .Add("cell.target", $"{target}").Add("cell.expansion", $"{cell.Expansion}").Add("cell.seed", $"{cell.Seed}").Add("cell.unlearner", cell.Unlearner)
+            .Add("cell.forget_set", ForgetSetHash(forget)).Add("evaluation.remain_sample", $"{matrix.RemainSample}")
+            .Settings($"unlearning.{cell.Unlearner}", settings);
         // The cell: also what picked the target (scores of this kernel, scorer, side, slot, candidates).
-        var inputs = new List<KeyValuePair<string, string>>(work)
-        {
-            new("cell.kernel", cell.Kernel), new("cell.scorer", cell.Scorer), new("cell.side", cell.SideName), new("cell.slot", $"{cell.Slot}"),
-            new("cell.candidates", SettingField.Format(matrix.Candidates)),
-        };
-        inputs.AddRange(s.Inputs);
-        return new Plan(target, forget, settings, Fingerprint.Of(inputs), Fingerprint.Of(work).Hash);
+        var inputs = new FingerprintInputs(work)
+            .Add("cell.kernel", cell.Kernel).Add("cell.scorer", cell.Scorer).Add("cell.side", cell.SideName).Add("cell.slot", $"{cell.Slot}")
+            .Add("cell.candidates", SettingField.Format(matrix.Candidates))
+            .AddRange(s.Inputs);
+        var plan = new Plan(target, forget, settings, work.Build().Hash, t, s);
+        return plans[cell] = new Planned(new WorkUnit<Plan>(cell.Id, layout.Cell(cell.Matrix, cell.Id), inputs.Build(), plan), null);
     }
 
     static string ForgetSetHash(int[] forget) =>
@@ -112,39 +129,45 @@ public sealed class MatrixRunner
         catch (Exception e) when (e is System.Text.Json.JsonException or IOException or NotSupportedException) { return null; }
     }
 
-    (TrainedShared T, ScoredShared? S) SharedFor(Cell cell)
-    {
-        var t = TrainedFor(cell.Dataset, cell.Seed);
-        return t.Unavailable != null ? (t, null) : (t, ScoredFor(cell.Dataset, cell.Seed, cell.Kernel, t));
-    }
+    Cell CellOf(WorkUnit<Plan> unit) => cellsById[unit.Id];
 
     /// <summary>Computes one cell (the caller has decided it must run) and writes its result.</summary>
-    CellResult Compute(Cell cell, TrainedShared t, ScoredShared s, Plan plan)
+    void Compute(Cell cell, WorkUnit<Plan> unit)
     {
+        var (t, s, plan) = (unit.Item.T, unit.Item.S, unit.Item);
         var options = new UnlearnOptions { Train = t.Train!, Algorithm = cell.Unlearner, Target = plan.Target, Expansion = cell.Expansion, RemainSample = matrix.RemainSample };
-        var report = UnlearnJob.Measure(UnlearnerRegistry.Get(cell.Unlearner), plan.Settings, t.Trained!, t.Data!, plan.Forget,
-            $"{Path.Combine(s.ScoresDir, "neighbors", "indices.npy")} (top-{cell.Expansion} of {s.K})", options, threads: t.CellThreads);
-        var result = CellResult.From(cell, plan.Target, report, Configuration(t, s, plan), GitInfo.Commit, plan.Fingerprint, plan.WorkKey);
-        AtomicFile.WriteAllText(cell.ResultPath(ResultsRoot), Json.Serialize(result));
-        return result;
+        var report = UnlearnMeasurement.Measure(UnlearnerRegistry.Get(cell.Unlearner), plan.Settings, t.Trained!, t.Data!, plan.Forget,
+            $"{s.Files.NeighborIndices} (top-{cell.Expansion} of {s.K})", options.Target, options.Expansion, options.RemainSample, threads: t.CellThreads);
+        var result = CellResult.From(cell, plan.Target, report, Configuration(plan), GitInfo.Commit, unit.Fingerprint, plan.WorkKey);
+        AtomicFile.WriteAllText(unit.ResultPath, Json.Serialize(result));
     }
 
-    object Configuration(TrainedShared t, ScoredShared s, Plan plan) => new
+    object Configuration(Plan plan) => new
     {
-        ExperimentsFile = file.Path, Matrix = matrix.Name, Model = t.Trained!.ModelName, Training = t.Trained.Settings,
-        TrainCount = t.Data!.Train.Count, TestCount = t.Data.Test.Count, Scoring = s.Scoring, Candidates = SettingField.Format(matrix.Candidates),
-        RemainSample = matrix.RemainSample, CellThreads = t.CellThreads, Unlearning = (object)plan.Settings, CheckpointPath = t.Trained.CheckpointPath,
+        ExperimentsFile = file.Path, Matrix = matrix.Name, Model = plan.T.Trained!.ModelName, Training = plan.T.Trained.Settings,
+        TrainCount = plan.T.Data!.Train.Count, TestCount = plan.T.Data.Test.Count, Scoring = plan.S.Scoring, Candidates = SettingField.Format(matrix.Candidates),
+        RemainSample = matrix.RemainSample, CellThreads = plan.T.CellThreads, Unlearning = (object)plan.Settings, CheckpointPath = plan.T.Trained.CheckpointPath,
     };
 
     /// <summary>A cell written from another cell's identical computation: its metrics, this cell's identity and fingerprint.</summary>
-    void WriteCopy(Cell cell, CellResult source, TrainedShared t, ScoredShared s, Plan plan)
+    void WriteCopy(Cell cell, CellResult source, WorkUnit<Plan> unit)
     {
         var copy = source with
         {
             Cell = cell.Id, Matrix = cell.Matrix, Kernel = cell.Kernel, Scorer = cell.Scorer, Side = cell.SideName, Slot = cell.Slot,
-            Configuration = Configuration(t, s, plan), Fingerprint = plan.Fingerprint, SameAs = source.SameAs ?? source.Cell,
+            Configuration = Configuration(unit.Item), Fingerprint = unit.Fingerprint, SameAs = source.SameAs ?? source.Cell,
         };
-        AtomicFile.WriteAllText(cell.ResultPath(ResultsRoot), Json.Serialize(copy));
+        AtomicFile.WriteAllText(unit.ResultPath, Json.Serialize(copy));
+    }
+
+    /// <summary>
+    /// The pending units that compute (one per work key, none whose work key a current cell already holds); the other
+    /// pending cells are written from them. Parent and workers derive the same list from the same plans.
+    /// </summary>
+    static List<WorkUnit<Plan>> Primaries(IEnumerable<WorkUnit<Plan>> current, IEnumerable<WorkUnit<Plan>> pending)
+    {
+        var done = current.Select(u => u.Item.WorkKey).ToHashSet();
+        return pending.Where(u => !done.Contains(u.Item.WorkKey)).GroupBy(u => u.Item.WorkKey).Select(g => g.First()).ToList();
     }
 
     /// <summary>
@@ -153,27 +176,18 @@ public sealed class MatrixRunner
     /// </summary>
     public CellOutcome RunCell(Cell cell)
     {
-        var (t, s) = SharedFor(cell);
-        if (s == null) return new CellOutcome(cell, CellStatus.Ignored, t.Unavailable);
-        var plan = PlanFor(cell, t, s);
-        if (Recorded(cell.ResultPath(ResultsRoot))?.Fingerprint?.Hash == plan.Fingerprint.Hash) return new CellOutcome(cell, CellStatus.AlreadyDone);
+        var planned = PlanOf(cell);
+        if (planned.Unit is not { } unit) return new CellOutcome(cell, CellStatus.Ignored, planned.Unavailable);
+        if (WorkRunner.IsCurrent(unit)) return new CellOutcome(cell, CellStatus.AlreadyDone);
         foreach (var other in Matrices.Cells(matrix).Where(c => c != cell && c.Dataset == cell.Dataset && c.Seed == cell.Seed && c.Unlearner == cell.Unlearner && c.Expansion == cell.Expansion))
         {
-            var (ot, os) = SharedFor(other);
-            var otherPlan = PlanFor(other, ot, os!);
-            if (otherPlan.WorkKey != plan.WorkKey) continue;
-            if (Recorded(other.ResultPath(ResultsRoot)) is { } twin && twin.Fingerprint?.Hash == otherPlan.Fingerprint.Hash)
-            {
-                WriteCopy(cell, twin, t, s, plan);
-                return new CellOutcome(cell, CellStatus.Reused, twin.Cell);
-            }
+            if (PlanOf(other).Unit is not { } twin || twin.Item.WorkKey != unit.Item.WorkKey || !WorkRunner.IsCurrent(twin)) continue;
+            WriteCopy(cell, Recorded(twin.ResultPath)!, unit);
+            return new CellOutcome(cell, CellStatus.Reused, other.Id);
         }
-        Compute(cell, t, s, plan);
+        Compute(cell, unit);
         return new CellOutcome(cell, CellStatus.Computed);
     }
-
-    /// <summary>Starts worker process i of n; the runner waits for it. Null when this host cannot start workers (cells then run here).</summary>
-    public Func<int, int, System.Diagnostics.Process>? StartWorker { get; init; }
 
     /// <summary>
     /// Runs the given cells with progress and ETA; returns what happened to each. Cells whose result exists with the
@@ -184,153 +198,62 @@ public sealed class MatrixRunner
     public IReadOnlyList<CellOutcome> Run(IReadOnlyList<Cell> cells, IProgress? progress = null)
     {
         // Shared work (training, scoring) first: the fingerprints need it, and the bar's ETA then measures cells only.
-        var plans = new Dictionary<Cell, (TrainedShared T, ScoredShared? S, Plan? P)>();
-        foreach (var cell in cells)
-        {
-            var (t, s) = SharedFor(cell);
-            plans[cell] = (t, s, s == null ? null : PlanFor(cell, t, s));
-        }
+        var planned = cells.ToDictionary(c => c, PlanOf);
         var outcomes = new Dictionary<Cell, CellOutcome>();
-        var stale = new List<(Cell Cell, string Why)>();
-        var finishedByWork = new Dictionary<string, CellResult>();
-        var pending = new List<Cell>();
-        foreach (var cell in cells)
-        {
-            var (t, _, plan) = plans[cell];
-            if (plan == null) { outcomes[cell] = new CellOutcome(cell, CellStatus.Ignored, t.Unavailable); continue; }
-            var was = Recorded(cell.ResultPath(ResultsRoot));
-            if (was?.Fingerprint?.Hash == plan.Fingerprint.Hash)
-            {
-                outcomes[cell] = new CellOutcome(cell, CellStatus.AlreadyDone);
-                finishedByWork.TryAdd(plan.WorkKey, was); // a copy carries the identical computation's numbers too
-                continue;
-            }
-            pending.Add(cell);
-            if (was != null || File.Exists(cell.ResultPath(ResultsRoot)))
-                stale.Add((cell, was?.Fingerprint == null ? "no fingerprint (an older or unreadable result)" : Fingerprint.Describe(Fingerprint.Differences(was.Fingerprint, plan.Fingerprint))));
-        }
-        if (stale.Count > 0)
-            log($"{stale.Count} cells stale: " + string.Join("; ", stale.GroupBy(x => x.Why).OrderByDescending(g => g.Count())
-                .Take(3).Select(g => stale.Count == g.Count() ? g.Key : $"{g.Count()}: {g.Key}")) + "; recomputing");
-        // A stale result is never left beside the run as if it were current.
-        foreach (var (cell, _) in stale) File.Delete(cell.ResultPath(ResultsRoot));
+        foreach (var (cell, p) in planned)
+            if (p.Unit == null) outcomes[cell] = new CellOutcome(cell, CellStatus.Ignored, p.Unavailable);
+        var units = cells.Where(c => planned[c].Unit != null).Select(c => planned[c].Unit!).ToList();
+        var runner = Runner;
+        var (current, pending) = runner.Plan(units);
+        foreach (var u in current) outcomes[CellOf(u)] = new CellOutcome(CellOf(u), CellStatus.AlreadyDone);
 
-        // One computation per work key: the first pending cell computes, the others are written from it.
-        var primaries = pending.Where(c => !finishedByWork.ContainsKey(plans[c].P!.WorkKey)).GroupBy(c => plans[c].P!.WorkKey).Select(g => g.First()).ToList();
-        int reused = cells.Count - pending.Count;
+        var primaries = Primaries(current, pending);
+        int reused = current.Count;
         string label = matrix.Name + (reused > 0 ? $" ({reused} finished cells reused)" : "") + (pending.Count > primaries.Count ? $" ({pending.Count - primaries.Count} cells share another's computation)" : "");
-        int workers = Math.Min(matrix.Workers, primaries.Count);
-        if (workers > 1 && StartWorker != null) RunInWorkers(primaries, workers, label, progress);
-        else
+        if (primaries.Count > 0 && runner.Workers > 1 && StartWorker != null)
+            log($"{matrix.Name}: cells run with {trainedShared.Values.First(t => t.Unavailable == null).CellThreads} thread(s) each");
+        runner.Execute(primaries, () => u => Compute(CellOf(u), u), label, progress);
+        foreach (var u in primaries) outcomes[CellOf(u)] = new CellOutcome(CellOf(u), CellStatus.Computed);
+
+        // The others are written from the current cell of their work key (a copy carries the identical computation's numbers too).
+        var byWork = new Dictionary<string, CellResult>();
+        foreach (var u in current.Concat(primaries)) byWork.TryAdd(u.Item.WorkKey, Recorded(u.ResultPath)!);
+        foreach (var u in pending.Where(u => !outcomes.ContainsKey(CellOf(u))))
         {
-            progress?.Start(label, primaries.Count);
-            int done = 0;
-            foreach (var cell in primaries)
-            {
-                var (t, s, plan) = plans[cell];
-                Compute(cell, t, s!, plan!);
-                progress?.Report(++done, $"{cell.Id} computed");
-            }
-            progress?.Finish();
-        }
-        foreach (var cell in primaries)
-        {
-            var result = Recorded(cell.ResultPath(ResultsRoot));
-            if (result?.Fingerprint?.Hash != plans[cell].P!.Fingerprint.Hash)
-                throw new HarnessException($"{cell.Id}: no result after the run (a worker failed); see {WorkerLog(0).Replace("worker-0", "worker-*")}.");
-            finishedByWork[plans[cell].P!.WorkKey] = result!;
-            outcomes[cell] = new CellOutcome(cell, CellStatus.Computed);
-        }
-        foreach (var cell in pending.Where(c => !outcomes.ContainsKey(c)))
-        {
-            var (t, s, plan) = plans[cell];
-            WriteCopy(cell, finishedByWork[plan!.WorkKey], t, s!, plan);
-            outcomes[cell] = new CellOutcome(cell, CellStatus.Reused, finishedByWork[plan.WorkKey].Cell);
+            var source = byWork[u.Item.WorkKey];
+            WriteCopy(CellOf(u), source, u);
+            outcomes[CellOf(u)] = new CellOutcome(CellOf(u), CellStatus.Reused, source.Cell);
         }
         return cells.Select(c => outcomes[c]).ToList();
     }
 
-    string WorkerLog(int i) => Path.Combine(ResultsRoot, matrix.Name, "workers", $"worker-{i}.log");
-
-    static string ClaimPath(string resultPath) => resultPath + ".claim";
-
-    /// <summary>Starts the worker processes, shows their progress from the result files, and waits for them.</summary>
-    void RunInWorkers(IReadOnlyList<Cell> primaries, int workers, string label, IProgress? progress)
-    {
-        foreach (var c in primaries)
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(c.ResultPath(ResultsRoot))!);
-            File.Delete(ClaimPath(c.ResultPath(ResultsRoot))); // left by an interrupted run
-        }
-        log($"{matrix.Name}: {primaries.Count} computations in {workers} worker processes of {trainedShared.Values.First(t => t.Unavailable == null).CellThreads} thread(s) each; logs in {Path.GetDirectoryName(WorkerLog(0))}");
-        var processes = Enumerable.Range(0, workers).Select(i => StartWorker!(i, workers)).ToList();
-        progress?.Start(label, primaries.Count);
-        while (true)
-        {
-            bool running = processes.Any(p => !p.HasExited);
-            int done = primaries.Count(c => File.Exists(c.ResultPath(ResultsRoot)));
-            progress?.Report(done, $"{done} of {primaries.Count} computed");
-            if (!running) break;
-            Thread.Sleep(500);
-        }
-        progress?.Finish();
-        foreach (var p in processes) p.WaitForExit(); // output drained into the logs
-        var failed = processes.Select((p, i) => (p, i)).Where(x => x.p.ExitCode != 0).ToList();
-        if (failed.Count > 0)
-        {
-            var (p, i) = failed[0];
-            var tail = File.Exists(WorkerLog(i)) ? string.Join("\n", File.ReadLines(WorkerLog(i)).TakeLast(15)) : "(no log)";
-            throw new HarnessException($"worker {i} of {workers} exited with code {p.ExitCode}; the end of {WorkerLog(i)}:\n{tail}");
-        }
-    }
-
     /// <summary>
-    /// A worker process: computes the pending cells that no other worker has claimed (a claim is a file made with
-    /// CreateNew next to the result), one at a time, until none is left. Copies are left to the parent.
+    /// A worker process: computes the pending cells that no other worker has claimed, one at a time, until none is left.
+    /// Copies are left to the parent.
     /// </summary>
     public int RunWorker(IReadOnlyList<Cell> cells, int index, int count)
     {
-        int computed = 0;
-        var seen = new HashSet<string>();
-        foreach (var cell in cells)
-        {
-            var (t, s) = SharedFor(cell);
-            if (s == null) continue;
-            var plan = PlanFor(cell, t, s);
-            var path = cell.ResultPath(ResultsRoot);
-            if (!seen.Add(plan.WorkKey) || Recorded(path)?.Fingerprint?.Hash == plan.Fingerprint.Hash) continue;
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            FileStream claim;
-            try { claim = new FileStream(ClaimPath(path), FileMode.CreateNew, FileAccess.Write); }
-            catch (IOException) { continue; } // another worker has it
-            using (claim)
-            {
-                // The parent's plan may make this cell a copy of one finished earlier; the parent then has no claim on it.
-                log($"worker {index}/{count}: {cell.Id}");
-                Compute(cell, t, s, plan);
-                computed++;
-            }
-            File.Delete(ClaimPath(path));
-        }
-        log($"worker {index}/{count}: {computed} cells computed");
-        return computed;
+        var units = cells.Select(PlanOf).Where(p => p.Unit != null).Select(p => p.Unit!).ToList();
+        var current = units.Where(WorkRunner.IsCurrent).ToList();
+        var primaries = Primaries(current, units.Except(current));
+        return Runner.Work(primaries, () => u => Compute(CellOf(u), u), index, count);
     }
 
     /// <summary>The matrix's trained model of a data set and seed (trained or loaded once), and the fingerprint inputs it contributes; null with why when it cannot run here.</summary>
-    public (TrainedModel Trained, DataSplits Data, IReadOnlyList<KeyValuePair<string, string>> Inputs)? Model(string dataset, int seed, out string? unavailable)
+    public (TrainedModel Trained, DataSplits Data, FingerprintInputs Inputs)? Model(string dataset, int seed, out string? unavailable)
     {
         var t = TrainedFor(dataset, seed);
         unavailable = t.Unavailable;
         return t.Unavailable != null ? null : (t.Trained!, t.Data!, t.Inputs!);
     }
 
-    /// <summary>The matrix's scores of a kernel (computed or reused once): the table, the n×K neighbour lists, their folder, and their fingerprint inputs.</summary>
-    public (PointScores Scores, int[] Neighbors, int K, string Dir, IReadOnlyList<KeyValuePair<string, string>> Inputs) Scores(string dataset, int seed, string kernel)
+    /// <summary>The matrix's scores of a kernel (computed or reused once): the table, the n×K neighbour lists, their files, and their fingerprint inputs.</summary>
+    public (PointScores Scores, int[] Neighbors, int K, ScoringRunFiles Files, FingerprintInputs Inputs) Scores(string dataset, int seed, string kernel)
     {
         var t = TrainedFor(dataset, seed);
         if (t.Unavailable != null) throw new HarnessException(t.Unavailable);
         var s = ScoredFor(dataset, seed, kernel, t);
-        return (s.Scores, s.Neighbors, s.K, s.ScoresDir, s.Inputs);
+        return (s.Scores, s.Neighbors, s.K, s.Files, s.Inputs);
     }
 
     TrainedShared TrainedFor(string dataset, int seed)
@@ -341,20 +264,9 @@ public sealed class MatrixRunner
         if (why != null) return trainedShared[(dataset, seed)] = new TrainedShared(why);
 
         var (trained, data, trainReport) = TrainJob.Run(train, new ConsoleProgress(), log);
-        var dir = Path.Combine(ResultsRoot, matrix.Name, "shared", $"{dataset}-s{seed}");
-        AtomicFile.WriteAllText(Path.Combine(dir, "train.json"), Json.Serialize(trainReport));
+        AtomicFile.WriteAllText(layout.TrainReport(matrix.Name, dataset, seed), Json.Serialize(trainReport));
         int cellThreads = matrix.CellThreads(trained.Threads);
-        var inputs = new List<KeyValuePair<string, string>>
-        {
-            new("data.name", data.Name), new("data.train_sha256", data.Train.Fingerprint()), new("data.test_sha256", data.Test.Fingerprint()),
-            new("data.train_count", $"{data.Train.Count}"), new("data.test_count", $"{data.Test.Count}"),
-            new("training.model", trained.ModelName), new("training.checkpoint_sha256", trained.Checkpoint.Sha256),
-            new("runtime.threads", $"{trained.Threads}"), new("runtime.cell_threads", $"{cellThreads}"),
-            new("runtime.device", trained.Device.type.ToString().ToLowerInvariant()), new("runtime.cpu_isa", CpuIsa.Describe()),
-            new("versions.torchsharp", Versions.TorchSharp), new("versions.libtorch", Versions.LibTorch),
-            new("code.training", CodeVersion.Training), new("code.scoring", CodeVersion.Scoring), new("code.unlearning", CodeVersion.Unlearning),
-        };
-        inputs.AddRange(Fingerprint.Flatten("training", trained.Settings));
+        var inputs = FingerprintInputs.Model(data, trained).Add("runtime.cell_threads", $"{cellThreads}").Code("training", "scoring", "unlearning");
         return trainedShared[(dataset, seed)] = new TrainedShared(null, trained, data, train, inputs, cellThreads);
     }
 
@@ -364,40 +276,30 @@ public sealed class MatrixRunner
         var scoring = matrix.KernelNamed(kernel);
         var trained = t.Trained!;
         var data = t.Data!;
-        var dir = Path.Combine(ResultsRoot, matrix.Name, "shared", $"{dataset}-s{seed}", kernel);
-        var key = Json.Serialize(new { trained.CheckpointPath, CheckpointSha256 = trained.Checkpoint.Sha256, scoring, matrix.Candidates, data.Train.Count, Code = CodeVersion.Scoring, Isa = CpuIsa.Describe() });
-        var keyPath = Path.Combine(dir, "scoring-key.json");
-        PointScores scores;
+        var files = layout.ScoringRun(matrix.Name, dataset, seed, kernel);
         // One process scores a kernel of a data set; other shards and workers on the same results folder wait and reuse its scores.
-        using (FileLock.Acquire(Path.Combine(dir, "scoring.lock"), $"{matrix.Name} {kernel} scores of {dataset} (seed {seed})", log))
-        {
-            if (File.Exists(keyPath) && File.ReadAllText(keyPath) == key && File.Exists(Path.Combine(dir, "meta.json")))
+        var scores = WorkRunner.Prerequisite(files.Lock, $"{matrix.Name} {kernel} scores of {dataset} (seed {seed})",
+            reuse: () =>
             {
-                log($"{matrix.Name}: reusing the {kernel} scores in {dir}");
-                scores = PointScores.ReadCsv(Path.Combine(dir, "scores.csv"));
-            }
-            else
+                if (ScoringRunCheck.Mismatch(files, trained.Checkpoint.Sha256, scoring, data.Train.Count, ScoringRunUse.Scores, matrix.Candidates) != null) return null;
+                log($"{matrix.Name}: reusing the {kernel} scores in {files}");
+                return PointScores.ReadCsv(files.Scores);
+            },
+            make: () =>
             {
-                if (File.Exists(keyPath)) File.Delete(keyPath);
-                var options = new ScoreOptions { Train = t.Train!, Scoring = scoring, Candidates = matrix.Candidates, OutDir = dir };
+                var options = new ScoreOptions { Train = t.Train!, Scoring = scoring, Candidates = matrix.Candidates, OutDir = files.Dir };
                 var steinKey = $"{dataset}/{seed}/{trained.Checkpoint.Sha256}/{scoring.Score}/{scoring.Features}/{scoring.Ssn}/{scoring.ScoreBatch}";
                 if (stein?.Key != steinKey)
                 {
                     stein?.Value.Dispose();
                     stein = (steinKey, ScoreJob.SteinFor(options, trained, data));
                 }
-                scores = ScoreJob.Run(options, trained, data, new ConsoleProgress(), log, stein.Value.Value).Scores;
-                AtomicFile.WriteAllText(keyPath, key);
-            }
-        }
-        var neighborsPath = Path.Combine(dir, "neighbors", "indices.npy");
-        var (shape, neighbors) = Npy.Read<int>(neighborsPath, scores.Count, -1);
-        var inputs = new List<KeyValuePair<string, string>>
-        {
-            new("scoring.scores_sha256", Fingerprint.FileHash(Path.Combine(dir, "scores.csv"))), new("scoring.neighbors_sha256", Fingerprint.FileHash(neighborsPath)),
-        };
-        // Where the spill file goes changes nothing in the results.
-        inputs.AddRange(Fingerprint.Flatten("scoring", scoring).Where(kv => kv.Key != "scoring.scratch"));
-        return scoredShared[(dataset, seed, kernel)] = new ScoredShared(scores, neighbors, (int)shape[1], dir, scoring, inputs);
+                return ScoreJob.Run(options, trained, data, new ConsoleProgress(), log, stein.Value.Value).Scores;
+            }, log);
+        var (shape, neighbors) = Npy.Read<int>(files.NeighborIndices, scores.Count, -1);
+        var inputs = new FingerprintInputs()
+            .Add("scoring.scores_sha256", Fingerprint.FileHash(files.Scores)).Add("scoring.neighbors_sha256", Fingerprint.FileHash(files.NeighborIndices))
+            .AddRange(ScoringRunCheck.Settings(scoring));
+        return scoredShared[(dataset, seed, kernel)] = new ScoredShared(scores, neighbors, (int)shape[1], files, scoring, inputs);
     }
 }

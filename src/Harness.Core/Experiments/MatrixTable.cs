@@ -1,3 +1,5 @@
+using Harness.Numerics;
+using Harness.Runs;
 using System.Globalization;
 using System.Text;
 using Harness.Config;
@@ -22,7 +24,7 @@ public static class MatrixTable
 
     public sealed record Row(string Cell, string[] Keys, Dictionary<string, double> Values);
 
-    public static string CsvPath(string resultsRoot, string matrix) => Path.Combine(resultsRoot, matrix, "cells.csv");
+    public static string CsvPath(string resultsRoot, string matrix) => new ResultsLayout(resultsRoot).MergedCells(matrix);
 
     /// <summary>
     /// Reads every finished cell of the matrix; returns the rows and the ids of cells without a result. Cells made from
@@ -131,8 +133,8 @@ public static class Verification
     public static string Stem(string matrix) => $"{matrix}-cells";
 
     /// <summary>This machine's baseline of the matrix (the one `accept` writes).</summary>
-    public static string VerifiedPath(string resultsRoot, string matrix) => Baselines.PathOf(Path.Combine(resultsRoot, matrix), Stem(matrix));
-    public static string ReceivedPath(string resultsRoot, string matrix) => Path.Combine(resultsRoot, matrix, $"{matrix}-cells.received.csv");
+    public static string VerifiedPath(string resultsRoot, string matrix) => Baselines.PathOf(new ResultsLayout(resultsRoot).Dir(matrix), Stem(matrix));
+    public static string ReceivedPath(string resultsRoot, string matrix) => new ResultsLayout(resultsRoot).ReceivedCells(matrix);
 
     /// <summary>The differences, one readable line each; empty when the table matches.</summary>
     public static List<string> Compare(MatrixSpec matrix, List<MatrixTable.Row> verified, List<MatrixTable.Row> received)
@@ -168,7 +170,7 @@ public static class Verification
         var csv = MatrixTable.CsvPath(resultsRoot, matrix.Name);
         var received = MatrixTable.ReadCsv(csv);
         var root = baselineRoot ?? resultsRoot;
-        return Baselines.Verify(Path.Combine(root, matrix.Name), Stem(matrix.Name), csv, ReceivedPath(root, matrix.Name), $"matrix '{matrix.Name}'",
+        return Baselines.Verify(new ResultsLayout(root).Dir(matrix.Name), Stem(matrix.Name), csv, ReceivedPath(root, matrix.Name), $"matrix '{matrix.Name}'",
             $"make accept MATRIX={matrix.Name}", path =>
             {
                 try { return Compare(matrix, MatrixTable.ReadCsv(path), received); }

@@ -1,3 +1,4 @@
+using Harness.Runs;
 using System.Diagnostics;
 using Harness.Config;
 using Harness.Data;
@@ -83,7 +84,8 @@ public sealed record ForgetReport(
 /// </summary>
 public static class ForgetJob
 {
-    public const string RequestJson = "request.json", RequestMd = "REQUEST.md", RequestPng = "request.png", UnlearnedPt = "unlearned.pt", UnlearnedJson = "unlearned.json";
+    public const string RequestJson = ForgetFiles.RequestJsonName, RequestMd = ForgetFiles.RequestMdName, RequestPng = ForgetFiles.RequestPngName,
+        UnlearnedPt = ForgetFiles.UnlearnedPtName, UnlearnedJson = ForgetFiles.UnlearnedJsonName;
 
     public static ForgetReport Run(ForgetOptions options, IEnumerable<string> args, IProgress? progress = null, Action<string>? log = null,
         Action<ForgetReport, ImageSet, string>? draw = null)
@@ -150,8 +152,9 @@ public static class ForgetJob
         var outcome = Verify(options, trained, data, model, rung, forgetSet, settings.Seed, plan, out var pointOutcomes);
         seconds["verify"] = Lap();
 
-        var fingerprint = Fingerprint.Of(FingerprintInputs(options, trained, data, settings, topK));
-        var unlearnedPath = Path.Combine(options.OutDir, UnlearnedPt);
+        var fingerprint = Inputs(options, trained, data, settings, topK).Build();
+        var files = new ForgetFiles(options.OutDir);
+        var unlearnedPath = files.UnlearnedPt;
         var report = new ForgetReport(data.Name, trained.ModelName, n, request, options.RequestSource, unlearner.Name, settings,
             options.Expansion is int fixedK ? $"{fixedK}" : "auto", options.Rungs, options.Tolerance, options.HalfModels, options.HalfEpochs, scoresSource,
             options.Scoring, studies, plan, rungs.Select(r => r.Rung).ToList(), pointOutcomes, outcome,
@@ -162,16 +165,16 @@ public static class ForgetJob
 
         // Outputs: the old ones go first, so a failure now leaves no result that looks complete; request.json is written last.
         Directory.CreateDirectory(options.OutDir);
-        foreach (var f in new[] { RequestJson, RequestMd, RequestPng, UnlearnedPt, UnlearnedJson }) File.Delete(Path.Combine(options.OutDir, f));
+        foreach (var f in files.All) File.Delete(f);
         AtomicFile.Write(unlearnedPath, tmp => model.save(tmp));
         var bytes = File.ReadAllBytes(unlearnedPath);
         report = report with { Unlearned = report.Unlearned with { Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), Bytes = bytes.LongLength } };
-        AtomicFile.WriteAllText(Path.Combine(options.OutDir, UnlearnedJson), Json.Serialize(report.Unlearned with { Path = UnlearnedPt }));
+        AtomicFile.WriteAllText(files.UnlearnedJson, Json.Serialize(report.Unlearned with { Path = UnlearnedPt }));
         model.Dispose();
-        AtomicFile.WriteAllText(Path.Combine(options.OutDir, RequestMd), Reporting.RequestReport.Markdown(report));
-        draw?.Invoke(report, data.Train, Path.Combine(options.OutDir, RequestPng));
+        AtomicFile.WriteAllText(files.RequestMd, Reporting.RequestReport.Markdown(report));
+        draw?.Invoke(report, data.Train, files.RequestPng);
         seconds["write"] = Lap();
-        AtomicFile.WriteAllText(Path.Combine(options.OutDir, RequestJson), Json.Serialize(report));
+        AtomicFile.WriteAllText(files.RequestJson, Json.Serialize(report));
 
         if (FileSha(trained.CheckpointPath) != originalSha)
             throw new InvalidOperationException($"the original checkpoint {trained.CheckpointPath} changed during `harness forget`: it must never be written.");
@@ -182,7 +185,7 @@ public static class ForgetJob
     /// <summary>The half-data models of the validation study of this data set and model, when one is declared (its cached models are then reused), else the study defaults.</summary>
     public static (int Models, int Epochs) HalfDefaults(ExperimentsFile? file, string dataset, string model)
     {
-        var study = file?.Studies.Values.FirstOrDefault(s => s.Dataset == dataset && (file.Matrix(s.Matrix).Training.Model ?? PaperDefaults.Model(dataset)) == model);
+        var study = file?.Studies.Values.FirstOrDefault(s => s.Dataset == dataset && (file.Matrix(s.Matrix).Training.Model ?? Profiles.DatasetProfiles.Of(dataset).Model) == model);
         return study != null ? (study.HalfModels, study.HalfEpochs) : (StudySpec.DefaultHalfModels, StudySpec.DefaultHalfEpochs);
     }
 
@@ -196,7 +199,7 @@ public static class ForgetJob
     static (PointScores Scores, int[] NeighborIndex, float[] NeighborValue, int K, string Source) LoadOrScore(ForgetOptions options, TrainedModel trained, DataSplits data,
         IProgress? progress, Action<string> log)
     {
-        string own = Path.Combine(options.OutDir, "scores");
+        string own = new ForgetFiles(options.OutDir).OwnScores.Dir;
         var why = new List<string>();
         foreach (var dir in new[] { options.ScoresDir, own }.Distinct())
         {
@@ -216,7 +219,7 @@ public static class ForgetJob
     /// <summary>Whether dir holds a scoring run of another checkpoint or another kernel (a stale run of this one may be replaced).</summary>
     static bool HoldsAnotherRun(string dir, TrainedModel trained, ScoringOptions scoring)
     {
-        var path = Path.Combine(dir, "meta.json");
+        var path = new ScoringRunFiles(dir).Meta;
         if (!File.Exists(path)) return false;
         try
         {
@@ -228,14 +231,14 @@ public static class ForgetJob
 
     static (PointScores, int[], float[], int, string)? Reusable(string dir, ForgetOptions options, TrainedModel trained, int n, out string why)
     {
-        string csv = Path.Combine(dir, "scores.csv"), idx = Path.Combine(dir, "neighbors", "indices.npy"), val = Path.Combine(dir, "neighbors", "values.npy");
-        why = File.Exists(csv) && File.Exists(idx) && File.Exists(val) ? UnlearnJob.NeighborsMismatch(dir, trained, options.Scoring, n) ?? "" : "no complete scoring run";
+        var files = new ScoringRunFiles(dir);
+        why = ScoringRunCheck.Mismatch(files, trained.Checkpoint.Sha256, options.Scoring, n, ScoringRunUse.Neighbors, topK: options.Rungs.Max()) ?? "";
         if (why.Length > 0) return null;
-        var meta = Json.Deserialize<ScoreMeta>(File.ReadAllText(Path.Combine(dir, "meta.json")));
-        if (meta.TopK < options.Rungs.Max()) { why = $"it keeps {meta.TopK} neighbours, the ladder needs {options.Rungs.Max()}"; return null; }
-        var (_, ni) = Npy.Read<int>(idx, n, meta.TopK);
-        var (_, nv) = Npy.Read<float>(val, n, meta.TopK);
-        return (PointScores.ReadCsv(csv), ni, nv, meta.TopK, dir);
+        var meta = Json.Deserialize<ScoreMeta>(File.ReadAllText(files.Meta));
+        if (!File.Exists(files.Scores) || !File.Exists(files.NeighborValues)) { why = "no complete scoring run"; return null; }
+        var (_, ni) = Npy.Read<int>(files.NeighborIndices, n, meta.TopK);
+        var (_, nv) = Npy.Read<float>(files.NeighborValues, n, meta.TopK);
+        return (PointScores.ReadCsv(files.Scores), ni, nv, meta.TopK, dir);
     }
 
     /// <summary>The seeded reference sample (all points when sample is 0 or ≥ n), with the requested points added.</summary>
@@ -275,7 +278,7 @@ public static class ForgetJob
         string sampleNote = reference.Length == n ? $"all {n} training points" : $"a seeded sample of {options.ReferenceSample} training points (seed 0) and the request";
         string allNote = $"all {n} training points";
 
-        var found = ForgetPlanning.Studies(options.Experiments, options.ResultsRoot ?? Path.Combine(Paths.RepoRoot, "results"), data.Name, trained.ModelName, trained.Checkpoint.Sha256,
+        var found = ForgetPlanning.Studies(options.Experiments, options.ResultsRoot ?? ResultsLayout.Repository.Root, data.Name, trained.ModelName, trained.Checkpoint.Sha256,
             options.Scoring, options.HalfModels, options.HalfEpochs);
         studies = found.Select(f => f.Use).ToList();
 
@@ -339,20 +342,11 @@ public static class ForgetJob
         return new RequestOutcome(rung.K, forgetSet.Length, rung.Succeeded, overall, testBefore, testAfter, remainBefore, remainAfter, remainEvaluation, mia.Efficacy, mia, distance, line);
     }
 
-    static IEnumerable<KeyValuePair<string, string>> FingerprintInputs(ForgetOptions o, TrainedModel trained, DataSplits data, UnlearnSettings settings, int topK)
-    {
-        var list = new List<KeyValuePair<string, string>>
-        {
-            new("data.name", data.Name), new("data.train", data.Train.Fingerprint()), new("data.test", data.Test.Fingerprint()),
-            new("model", trained.ModelName), new("checkpoint.sha256", trained.Checkpoint.Sha256),
-            new("code.training", CodeVersion.Training), new("code.scoring", CodeVersion.Scoring), new("code.unlearning", CodeVersion.Unlearning), new("code.study", CodeVersion.Study),
-            new("request", string.Join(" ", o.Request)), new("expansion", o.Expansion is int k ? $"{k}" : "auto " + string.Join(" ", o.Ladder)),
-            new("tolerance", SettingField.Format(o.Tolerance)), new("half_models", $"{o.HalfModels} x {o.HalfEpochs} epochs"),
-            new("reference_sample", $"{o.ReferenceSample}"), new("remain_sample", $"{o.RemainSample}"), new("scoring.top_k_kept", $"{topK}"),
-            new("runtime.threads", $"{trained.Threads}"), new("runtime.isa", CpuIsa.Describe()), new("torchsharp", Versions.TorchSharp),
-        };
-        list.AddRange(Fingerprint.Flatten("scoring", o.Scoring).Where(kv => kv.Key != "scoring.scratch"));
-        list.AddRange(Fingerprint.Flatten("unlearning." + o.Algorithm, settings));
-        return list;
-    }
+    static FingerprintInputs Inputs(ForgetOptions o, TrainedModel trained, DataSplits data, UnlearnSettings settings, int topK) =>
+        Runs.FingerprintInputs.Model(data, trained).Code("training", "scoring", "unlearning", "study")
+            .Add("forget.request", string.Join(" ", o.Request)).Add("forget.expansion", o.Expansion is int k ? $"{k}" : "auto " + string.Join(" ", o.Ladder))
+            .Add("forget.tolerance", SettingField.Format(o.Tolerance)).Add("forget.half_models", $"{o.HalfModels} x {o.HalfEpochs} epochs")
+            .Add("forget.reference_sample", $"{o.ReferenceSample}").Add("evaluation.remain_sample", $"{o.RemainSample}").Add("scoring.top_k_kept", $"{topK}")
+            .AddRange(ScoringRunCheck.Settings(o.Scoring))
+            .Settings("unlearning." + o.Algorithm, settings);
 }

@@ -1,3 +1,4 @@
+using Harness.Experiments;
 using System.Globalization;
 using Harness.Config;
 using Harness.Scoring;
@@ -77,8 +78,9 @@ public static class ForgetPlanning
         foreach (var study in file.Studies.Values.Where(s => s.Dataset == dataset))
         {
             var matrix = file.Matrix(study.Matrix);
-            if ((matrix.Training.Model ?? PaperDefaults.Model(dataset)) != model) continue;
-            string dir = Path.Combine(resultsRoot, study.Name), points = Path.Combine(dir, "points.csv"), prov = Harness.Study.StudyTables.ProvenancePath(dir);
+            if ((matrix.Training.Model ?? Profiles.DatasetProfiles.Of(dataset).Model) != model) continue;
+            var files = new Runs.ResultsLayout(resultsRoot).Study(study.Name);
+            string dir = files.Dir, points = files.Points, prov = files.Provenance;
             StudyUse Skip(string why) => new(study.Name, false, why, Array.Empty<string>());
             if (!File.Exists(points)) { list.Add((study, Skip($"no results in {dir} (run `harness study --study {study.Name}`)"), [], [])); continue; }
             if (!File.Exists(prov))

@@ -1,4 +1,6 @@
+using Harness.Numerics;
 using System.Diagnostics;
+using Harness.Runs;
 using Harness.Scoring;
 using Harness.Scoring.Scorers;
 using Harness.Util;
@@ -30,7 +32,7 @@ public sealed record ScoreMeta(
     string CheckpointPath, string TorchSharpVersion, string LibTorchVersion, string NeighborsFormat, string KernelStrategy,
     string? CheckpointSha256 = null, string? CodeVersion = null,
     string Space = "input", string Features = "input", long FeatureColumns = 0, long LabelColumns = 0, double? H2 = null,
-    string Candidates = "all", int CandidateCount = 0, int Misclassified = 0);
+    string Candidates = "all", int CandidateCount = 0, int Misclassified = 0, string? Isa = null);
 
 public static class ScoreJob
 {
@@ -49,7 +51,7 @@ public static class ScoreJob
         double trainSeconds = watch.Elapsed.TotalSeconds;
         var result = Run(options, trained, data, progress, log);
         result.Meta.Seconds["train_or_load"] = trainSeconds;
-        AtomicFile.WriteAllText(Path.Combine(options.OutDir, "meta.json"), Json.Serialize(result.Meta));
+        AtomicFile.WriteAllText(new ScoringRunFiles(options.OutDir).Meta, Json.Serialize(result.Meta));
         trained.Model.Dispose();
         return result;
     }
@@ -96,18 +98,20 @@ public static class ScoreJob
         seconds["kernel_pass"] = Lap(watch);
         foreach (var (name, v) in stats.PhaseSeconds) seconds["kernel_pass." + name] = v;
 
-        var scores = PointScores.From(Quantities(set.Labels, stein, options.Scoring.Ssn, trained.Checkpoint.LearningEvents) with { Mksd = stats.Mksd, LogMsksd = stats.LogMsksd });
+        var scores = PointScores.From(PointQuantities.FromStein(set.Labels, stein, options.Scoring.Ssn, trained.Checkpoint.LearningEvents) with { Mksd = stats.Mksd, LogMsksd = stats.LogMsksd });
 
         Directory.CreateDirectory(options.OutDir);
-        var metaPath = Path.Combine(options.OutDir, "meta.json");
-        if (File.Exists(metaPath)) File.Delete(metaPath); // meta.json is written last: its presence marks a complete run
+        var files = new ScoringRunFiles(options.OutDir);
+        if (File.Exists(files.Meta)) File.Delete(files.Meta); // meta.json is written last: its presence marks a complete run
         int candidateCount = scores.CandidateCount(options.Candidates);
         if (candidateCount < 2) throw new HarnessException($"only {candidateCount} of the {n} points are candidates ({Config.SettingField.Format(options.Candidates)}); nothing to rank.");
-        AtomicFile.WriteAllText(Path.Combine(options.OutDir, "scores.csv"), scores.ToCsv(options.Candidates));
-        Npy.Write<int>(Path.Combine(options.OutDir, "neighbors", "indices.npy"), stats.NeighborIndex, n, stats.K);
-        Npy.Write<float>(Path.Combine(options.OutDir, "neighbors", "values.npy"), stats.NeighborValue, n, stats.K);
-        if (options.DumpKernel > 0) DumpKernel(options.OutDir, kernel, inputs, options.DumpKernel);
-        WriteExtremeRows(options.OutDir, kernel, inputs, scores, options.Candidates);
+        AtomicFile.WriteAllText(files.Scores, scores.ToCsv(options.Candidates));
+        Npy.Write<int>(files.NeighborIndices, stats.NeighborIndex, n, stats.K);
+        Npy.Write<float>(files.NeighborValues, stats.NeighborValue, n, stats.K);
+        if (options.DumpKernel > 0) DumpKernel(files, kernel, inputs, options.DumpKernel);
+        var (extremeRows, extremeValues) = ExtremeRows.Compute(kernel, inputs, scores, options.Candidates);
+        Npy.Write<float>(files.ExtremesNpy, extremeValues, extremeRows.Count, n);
+        AtomicFile.WriteAllText(files.ExtremesJson, Json.Serialize(extremeRows));
         seconds["write"] = Lap(watch);
 
         double? rbfH = (kernel as RbfKernel)?.H;
@@ -117,28 +121,9 @@ public static class ScoreJob
             trained.Device.type.ToString().ToLowerInvariant(), trained.CheckpointPath, Versions.TorchSharp, Versions.LibTorch, NeighborsFormat, stats.Strategy,
             trained.Checkpoint.Sha256, Util.CodeVersion.Scoring,
             Config.SettingField.Format(o.Space), Config.SettingField.Format(o.Features), inputs.FeatureColumns, inputs.LabelColumns, rbfH * rbfH,
-            Config.SettingField.Format(options.Candidates), candidateCount, Enumerable.Range(0, n).Count(i => !scores.Correct(i)));
-        AtomicFile.WriteAllText(metaPath, Json.Serialize(meta));
+            Config.SettingField.Format(options.Candidates), candidateCount, Enumerable.Range(0, n).Count(i => !scores.Correct(i)), CpuIsa.Describe());
+        AtomicFile.WriteAllText(files.Meta, Json.Serialize(meta));
         return (scores, stats, meta);
-    }
-
-    /// <summary>
-    /// The per-point quantities of the model's outputs (everything but the kernel pass's row statistics) for the first
-    /// labels.Length training points. SSN is the input-gradient norm, or the parameter-gradient norm with `ssn: params`;
-    /// the parameter-gradient norm is there when the Stein pass computed it; learning events when the checkpoint recorded them.
-    /// </summary>
-    public static PointQuantities Quantities(long[] labels, SteinScoreResult stein, SsnMode ssnMode, double[]? learningEvents)
-    {
-        int n = labels.Length;
-        double[] ssn = ssnMode == SsnMode.Params ? stein.ParamGradNorm
-            : linalg.vector_norm(stein.S.to(ScalarType.Float64), 2, new long[] { 1 }).data<double>().ToArray();
-        return new PointQuantities
-        {
-            Index = Enumerable.Range(0, n).ToArray(), Label = labels, Predicted = stein.Predicted, Pc = stein.Pc,
-            Loss = stein.Loss ?? throw new ArgumentException("Stein result without losses"), Margin = stein.Margin!, Entropy = stein.Entropy, Ssn = ssn,
-            ParamGradNorm = stein.ParamGradNorm.Length == n ? stein.ParamGradNorm : null,
-            LearningEvents = learningEvents is { } e && e.Length >= n ? e.Take(n).ToArray() : null,
-        };
     }
 
     /// <summary>The Stein quantities a scoring run of these options needs, for callers that share them between kernel spaces.</summary>
@@ -152,47 +137,16 @@ public static class ScoreJob
     }
 
     /// <summary>X, S and the full M×M Stein kernel (diagonal included) of the first M points, as the pass sees them (joint columns included).</summary>
-    static void DumpKernel(string dir, BaseKernel kernel, KernelInputs inputs, int m)
+    static void DumpKernel(ScoringRunFiles dir, BaseKernel kernel, KernelInputs inputs, int m)
     {
         using var scope = NewDisposeScope();
         var xm = inputs.X.narrow(0, 0, m).contiguous();
         var sm = inputs.S.narrow(0, 0, m).contiguous();
         using var prepared = kernel.Prepare(xm, sm);
         var k = kernel.SteinBlock(prepared, 0, m).contiguous();
-        Npy.Write<float>(Path.Combine(dir, "X.npy"), xm.data<float>().ToArray(), m, xm.shape[1]);
-        Npy.Write<float>(Path.Combine(dir, "S.npy"), sm.data<float>().ToArray(), m, sm.shape[1]);
-        Npy.Write<float>(Path.Combine(dir, "K.npy"), k.data<float>().ToArray(), m, m);
-    }
-
-    /// <summary>
-    /// One extreme point of a scorer (among the candidates) and its row of κ against every training point (paper Figure 3),
-    /// with the mean |·| over j ≠ i of each bracket of Eq. 4 in that row: score similarity s_aᵀs_b k, mutual influence
-    /// s_aᵀ∇_b k + s_bᵀ∇_a k, raw-feature similarity tr(∇_a∇_b k).
-    /// </summary>
-    public sealed record ExtremeRow(string Scorer, string Side, int Index, long Label, double Score,
-        long Predicted = -1, double MeanAbsScoreTerm = double.NaN, double MeanAbsInfluenceTerm = double.NaN, double MeanAbsRawTerm = double.NaN);
-
-    /// <summary>extremes.json and extremes.npy (rows × n float32): κ(i, ·) of the easiest and hardest candidate of every scorer.</summary>
-    static void WriteExtremeRows(string dir, BaseKernel kernel, KernelInputs inputs, PointScores scores, Candidates candidates)
-    {
-        var rows = scores.Scorers.SelectMany(sc => new[]
-        {
-            new ExtremeRow(sc.Name, "easy", ScorerRegistry.Easiest(sc, scores, 1, candidates)[0], 0, 0),
-            new ExtremeRow(sc.Name, "hard", ScorerRegistry.Hardest(sc, scores, 1, candidates)[0], 0, 0),
-        }).Select(r => r with { Label = scores.Label[r.Index], Predicted = scores.Predicted[r.Index], Score = scores.Values(r.Scorer)[r.Index] }).ToList();
-        int n = scores.Count;
-        var values = new float[rows.Count * n];
-        using (var scope = NewDisposeScope())
-        {
-            using var prepared = kernel.Prepare(inputs.X, inputs.S);
-            for (int r = 0; r < rows.Count; r++)
-                kernel.SteinBlock(prepared, rows[r].Index, 1).to(ScalarType.Float32).contiguous().data<float>().CopyTo(values, r * n);
-        }
-        var terms = kernel.MeanAbsTerms(inputs.X, inputs.S, rows.Select(r => r.Index).ToArray());
-        for (int r = 0; r < rows.Count; r++)
-            rows[r] = rows[r] with { MeanAbsScoreTerm = terms[r][0], MeanAbsInfluenceTerm = terms[r][1], MeanAbsRawTerm = terms[r][2] };
-        Npy.Write<float>(Path.Combine(dir, "extremes.npy"), values, rows.Count, n);
-        AtomicFile.WriteAllText(Path.Combine(dir, "extremes.json"), Json.Serialize(rows));
+        Npy.Write<float>(dir.Dump("X"), xm.data<float>().ToArray(), m, xm.shape[1]);
+        Npy.Write<float>(dir.Dump("S"), sm.data<float>().ToArray(), m, sm.shape[1]);
+        Npy.Write<float>(dir.Dump("K"), k.data<float>().ToArray(), m, m);
     }
 
     static double Lap(Stopwatch w) { double s = w.Elapsed.TotalSeconds; w.Restart(); return s; }

@@ -1,3 +1,5 @@
+using Harness.Runs;
+using Harness.Evaluation;
 using System.Diagnostics;
 using Harness.Data;
 using Harness.Training;
@@ -24,12 +26,12 @@ public sealed record TrainOptions
     public string? CacheRoot { get; init; }
     public string? ConfigPath { get; init; }
 
-    public string ResolvedModel => Model ?? PaperDefaults.Model(Dataset);
+    public string ResolvedModel => Model ?? Profiles.DatasetProfiles.Of(Dataset).Model;
 
     /// <summary>The paper's defaults for the data set, overridden by whatever was given.</summary>
     public TrainingSettings ResolveSettings()
     {
-        var d = PaperDefaults.Training(Dataset);
+        var d = Profiles.DatasetProfiles.Of(Dataset).Training;
         return d with
         {
             Epochs = Epochs ?? d.Epochs,

@@ -37,7 +37,7 @@ public static class Figures
         var values = series.Select(s => groups.Select(g => Spread.Of(Select(cells, scorer, g.side, g.u, g.k).Select(c => PaperTables.Metric(c, Metric[s]))).Mean).ToArray()).ToArray();
         var counts = series.Select(_ => groups.Select(g => Select(cells, scorer, g.side, g.u, g.k).Count()).ToArray()).ToArray();
         return new BarFigure($"Figure {figure}: accuracy after unlearning the {PaperTables.Name(scorer)}-ranked points (matrix {m.Name}{(kernel != null ? $", kernel {kernel}" : "")})",
-            "accuracy (mean over points and seeds)", groups.Select(g => $"{g.side} {PaperTables.Name(g.u, true)} k{g.k}").ToArray(), series, values, counts);
+            "accuracy (mean over points and seeds)", groups.Select(g => $"{g.side} {PaperTables.UnlearnerName(g.u)} k{g.k}").ToArray(), series, values, counts);
     }
 
     static IEnumerable<CellResult> Select(IReadOnlyList<CellResult> cells, string scorer, string side, string unlearner, int k) =>
@@ -68,10 +68,10 @@ public static class Figures
     }
 
     /// <summary>Figure 3: sorted κ of the easiest and the hardest point (of <paramref name="scorer"/>) against all training points, by class.</summary>
-    public static KernelFigure KernelRows(string sharedDir, string scorer, long[] labels, string? kernel = null)
+    public static KernelFigure KernelRows(Runs.ScoringRunFiles run, string scorer, long[] labels, string? kernel = null)
     {
-        var rows = Util.Json.Deserialize<List<ScoreJob.ExtremeRow>>(File.ReadAllText(Path.Combine(sharedDir, "extremes.json")));
-        var (shape, values) = Util.Npy.Read<float>(Path.Combine(sharedDir, "extremes.npy"), rows.Count, labels.Length);
+        var rows = Util.Json.Deserialize<List<Scoring.ExtremeRow>>(File.ReadAllText(run.ExtremesJson));
+        var (shape, values) = Util.Npy.Read<float>(run.ExtremesNpy, rows.Count, labels.Length);
         int n = (int)shape[1];
         var panels = new List<KernelPanel>();
         foreach (var side in new[] { "easy", "hard" })

@@ -21,7 +21,6 @@ public static class PaperTables
         [3] = "Table 3: MIA-efficacy on the forget set (higher is better forgetting), and the attack's balanced accuracy on its own shadow sets",
     };
 
-    static readonly Dictionary<string, string> Short = new() { ["gradascent"] = "GradAscent", ["finetune"] = "FineTune", ["fisher"] = "Fisher", ["retrain"] = "Retrain" };
 
     public static int Expansion(MatrixSpec m) => m.Expansions.Min();
 
@@ -84,7 +83,7 @@ public static class PaperTables
         var columns = (from p in parts from u in m.Unlearners from s in sides select (p, u, s)).ToList();
         var sb = new StringBuilder($"**{Titles[table]}.** Matrix `{m.Name}`, expansion k = {Expansion(m)}, {Config.SettingField.Format(m.Candidates)} points as candidates; " +
             $"each entry is the mean ± standard deviation over {m.Points} point(s) per side × {m.Seeds.Length} seed(s) (min and max in the CSV).\n\n");
-        sb.Append("| data set | kernel | scorer | ").Append(string.Join(" | ", columns.Select(c => $"{(parts.Count > 1 ? Cap(c.p) + " " : "")}{Short[c.u]} {c.s}"))).Append(" |\n");
+        sb.Append("| data set | kernel | scorer | ").Append(string.Join(" | ", columns.Select(c => $"{(parts.Count > 1 ? Cap(c.p) + " " : "")}{UnlearnerName(c.u)} {c.s}"))).Append(" |\n");
         sb.Append("|---|---|---|").Append(string.Concat(columns.Select(_ => "---:|"))).Append('\n');
         foreach (var d in m.Datasets)
             foreach (var kernel in KernelLabels(m))
@@ -110,5 +109,5 @@ public static class PaperTables
     static string Cap(string s) => char.ToUpperInvariant(s[0]) + s[1..];
 
     public static string Name(string scorer) => Scoring.Scorers.ScorerRegistry.Get(scorer).Display;
-    public static string Name(string unlearner, bool _) => Short[unlearner];
+    public static string UnlearnerName(string unlearner) => Unlearning.UnlearnerRegistry.Get(unlearner).Display;
 }

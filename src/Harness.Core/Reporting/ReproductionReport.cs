@@ -7,7 +7,7 @@ using Harness.Jobs;
 namespace Harness.Reporting;
 
 /// <summary>What one kernel's scoring run left for the report: every point's scores and the extreme rows with their Eq. 4 term sizes.</summary>
-public sealed record KernelEvidence(Scoring.PointScores Scores, IReadOnlyList<ScoreJob.ExtremeRow> Extremes, ScoreMeta? Meta);
+public sealed record KernelEvidence(Scoring.PointScores Scores, IReadOnlyList<Scoring.ExtremeRow> Extremes, ScoreMeta? Meta);
 
 /// <summary>The verdict on the paper's MNIST headline: EMSKSD-easy points forgotten under GradAscent, hard ones not, test accuracy kept.</summary>
 public sealed record Headline(bool Holds, Spread EasyForget, Spread HardForget, Spread EasyTest, Spread HardTest, double OriginalTest, string Text);
@@ -81,7 +81,7 @@ public static class ReproductionReport
         sb.Append("## How this run differs from the paper\n\n");
         sb.Append($"- Points per side: {m.Points} (paper: 5), so an entry is {(m.Points * m.Seeds.Length == 1 ? "a single cell: accuracies and MIA-efficacy are 0 or 1" : $"a mean over {m.Points * m.Seeds.Length} cells")}; the paper's entries move in steps of 0.2.\n");
         foreach (var (alg, o) in m.Unlearning)
-            sb.Append($"- {PaperTables.Name(alg, true)} overridden: {Describe(o)} (Table 5 otherwise).\n");
+            sb.Append($"- {PaperTables.UnlearnerName(alg)} overridden: {Describe(o)} (Table 5 otherwise).\n");
         if (m.Training.Epochs != null || m.Training.TrainLimit != null)
             sb.Append($"- Training overridden: {(m.Training.Epochs is int e ? $"{e} epochs" : "")} {(m.Training.TrainLimit is int t ? $"first {t} training points" : "")}.\n");
         sb.Append("- Not stated in the paper, chosen here: the cnn2 architecture and its 10 Adam epochs; SGD with momentum 0.9 and weight decay 5e-4 for the unlearning algorithms (as in Unlearn-Sparse, the reference METHOD.md cites); a threshold attack on the confidence feature for MIA.\n");
@@ -109,7 +109,7 @@ public static class ReproductionReport
                 string verdict = e.Paper is double r ? (Agrees(e.Metric, e.Ours.Mean, r) ? "agrees" : "differs" + Why(e, cells, m)) : "not in the paper";
                 if (PaperTables.WeakAttackOf(entries, e) is double weak)
                     verdict += string.Create(inv, $"; the attack is no better than chance (shadow balanced accuracy {weak:F2} < {PaperTables.WeakAttack:F2}), so this efficacy says nothing");
-                sb.Append($"| {e.Dataset} | {e.Kernel} | {PaperTables.Name(e.Scorer)} | {PaperTables.Name(e.Unlearner, true)} | {e.Side} | {e.Part} | {e.Ours.Format()} | {paper} | {delta} | {verdict} |\n");
+                sb.Append($"| {e.Dataset} | {e.Kernel} | {PaperTables.Name(e.Scorer)} | {PaperTables.UnlearnerName(e.Unlearner)} | {e.Side} | {e.Part} | {e.Ours.Format()} | {paper} | {delta} | {verdict} |\n");
             }
             sb.Append('\n');
         }

@@ -1,3 +1,5 @@
+using Harness.Experiments;
+using Harness.Runs;
 using System.Globalization;
 using System.Text;
 using Harness.Data;

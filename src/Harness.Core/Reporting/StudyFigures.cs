@@ -13,16 +13,16 @@ public static class StudyFigures
 {
     static readonly Color[] Palette = Enumerable.Range(0, 10).Select(i => new ScottPlot.Palettes.Category10().GetColor(i)).ToArray();
 
-    public static IReadOnlyList<string> Draw(StudySummary s, string dir)
+    public static IReadOnlyList<string> Draw(StudySummary s, Runs.StudyFiles files)
     {
         var paths = new List<string>();
-        var forest = Path.Combine(dir, $"{s.Study.Name}-forest.png");
+        var forest = files.Figure("forest");
         Forest(s, forest);
         paths.Add(forest);
         var best = BestScorer(s);
         foreach (var sc in new[] { best, "emsksd" }.Distinct().Where(s.Study.Scorers.Contains))
         {
-            var p = Path.Combine(dir, $"{s.Study.Name}-ranks-{sc}.png");
+            var p = files.Figure($"ranks-{sc}");
             Ranks(s, sc, sc == best ? "best by mean ρ" : null, p);
             paths.Add(p);
         }

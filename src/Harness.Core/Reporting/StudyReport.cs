@@ -1,3 +1,4 @@
+using Harness.Experiments;
 using System.Globalization;
 using System.Text;
 using Harness.Config;
@@ -45,20 +46,19 @@ public static class StudyReport
     static string Rho(SummaryRow r) => string.Create(Inv, $"ρ = {r.Spearman:+0.00;−0.00} [{r.CiLow:+0.00;−0.00}, {r.CiHigh:+0.00;−0.00}]");
     static string Name(string s) => ScorerRegistry.Get(s).Display;
 
-    public static string Section(StudySpec study, string dir, string verification)
+    public static string Section(StudySpec study, Runs.StudyFiles files, string verification)
     {
         var sb = new StringBuilder();
         sb.Append($"## Does any score predict how hard a point is to unlearn? (study `{study.Name}`)\n\n");
-        var summaryPath = Path.Combine(dir, "summary.csv");
+        var summaryPath = files.Summary;
         if (!File.Exists(summaryPath)) return sb.Append($"The study has no results yet; run `harness study --study {study.Name}`.\n\n").ToString();
         var rows = ReadSummary(summaryPath);
         int n = rows.Count > 0 ? rows.Max(r => r.N) : 0;
         sb.Append(string.Create(Inv, $"{n} {SettingField.Format(study.Candidates)} training points drawn uniformly (seed {string.Join(", ", study.Seeds)}) from the model above; "));
         sb.Append($"the KSD scores are those of the `{study.Kernel}` kernel. Every score is oriented by its declared hard end, so ρ > 0 means its hard end does go with harder points; ");
-        sb.Append(string.Create(Inv, $"intervals are percentile-bootstrap 95 % ({study.Bootstrap} resamples). Ground truths (METHOD.md §6): `gt_steps` plain-SGD ascent steps until x_i is misclassified "));
-        sb.Append(string.Create(Inv, $"(lr {study.ProbeLearningRate}, cap {study.ProbeMaxSteps}), `gt_collateral` the test-accuracy drop at that moment ({(study.CollateralTestSample == 0 ? "whole test set" : $"{study.CollateralTestSample} seeded test points")}), "));
-        sb.Append(string.Create(Inv, $"`gt_expansion` the smallest k of {{{string.Join(", ", study.Ladder)}}} for which GradAscent at Table 5 settings on {{i}} ∪ its top-k neighbours misclassifies x_i, "));
-        sb.Append(string.Create(Inv, $"`gt_memorization` Feldman–Zhang's estimator from {study.HalfModels} half-data models ({study.HalfEpochs} epochs each). Full table: [`{study.Name}-summary-github.md`](../{study.Name}/{study.Name}-summary-github.md); "));
+        sb.Append(string.Create(Inv, $"intervals are percentile-bootstrap 95 % ({study.Bootstrap} resamples). Ground truths (METHOD.md §6): "));
+        sb.Append(string.Join(", ", GroundTruthRegistry.All.Where(g => study.GroundTruths.Contains(g.Name)).Select(g => g.Describe(study))));
+        sb.Append($". Full table: [`{study.Name}-summary-github.md`](../{study.Name}/{study.Name}-summary-github.md); ");
         sb.Append($"verification: {verification}.\n\n![Forest plot of study {study.Name}](../{study.Name}/{study.Name}-forest.png)\n\n");
 
         foreach (var g in study.GroundTruths)
@@ -90,7 +90,7 @@ public static class StudyReport
             sb.Append($"- {g}: {Name(k.Scorer)} {Rho(k)} vs {Name(b.Scorer)} {Rho(b)}: {(beats ? "**beats it**" : Math.Abs(k.Spearman) <= Math.Abs(b.Spearman) ? "no (|ρ| not above the baseline's)" : "not distinguishable (intervals overlap)")}.\n");
         }
         sb.Append('\n');
-        var redundancy = Path.Combine(dir, "redundancy.csv");
+        var redundancy = files.Redundancy;
         if (File.Exists(redundancy))
         {
             var (h, matrix) = StudyTables.Read(redundancy);
@@ -112,7 +112,7 @@ public static class StudyReport
         var em = rows.Where(r => r.Scorer == "emsksd").ToList();
         if (em.Count > 0)
             sb.Append("EMSKSD, the paper's recommended score: " + string.Join("; ", em.Select(r => $"{r.GroundTruth} {Rho(r)}")) + ". ");
-        var pcEm = RedundancyOf(Path.Combine(dir, "redundancy.csv"), "pc", "emsksd");
+        var pcEm = RedundancyOf(files.Redundancy, "pc", "emsksd");
         if (pcEm is double r) sb.Append(string.Create(Inv, $"Between raw values EMSKSD and PC have ρ = {r:+0.00;−0.00} on these points. "));
         sb.Append(any
             ? $"A KSD score predicts {string.Join(", ", beaten)} better than the model's own confidence or loss, which the paper's five-point tables could not show; for the other ground truths it does not."

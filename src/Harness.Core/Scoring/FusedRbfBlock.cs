@@ -1,3 +1,4 @@
+using Harness.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -61,7 +62,7 @@ public sealed unsafe class FusedRbfBlock
             float sqi = sq[i], ai = r[i] + dOverH2;
             var c = new Constants(this, sqi, ai);
             int j = from;
-            if (Util.CpuIsa.Use512)
+            if (Numerics.CpuIsa.Use512)
                 for (; j + 16 <= to; j += 16) Kappa(g, u, sqc, rc, j, c.Wide()).Store(g + j);
             for (; j + 8 <= to; j += 8) Kappa(g, u, sqc, rc, j, c).Store(g + j);
             for (; j < to; j++)
@@ -84,7 +85,7 @@ public sealed unsafe class FusedRbfBlock
             for (int t = 0; t < 16; t++) c[t] = new Constants(this, sq[start + row0 + t], r[start + row0 + t] + dOverH2);
             var v = stackalloc Vector256<float>[32];
             int j = count;
-            if (Util.CpuIsa.Use512)
+            if (Numerics.CpuIsa.Use512)
             {
                 var w = stackalloc WideConstants[16];
                 for (int t = 0; t < 16; t++) w[t] = c[t].Wide();

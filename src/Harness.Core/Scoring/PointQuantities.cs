@@ -1,3 +1,5 @@
+using static TorchSharp.torch;
+
 namespace Harness.Scoring;
 
 /// <summary>
@@ -48,4 +50,24 @@ public sealed record PointQuantities
             LearningEvents = PickOpt(LearningEvents), HeldoutKl = PickOpt(HeldoutKl),
         };
     }
+
+    /// <summary>
+    /// The per-point quantities of the model's outputs (everything but the kernel pass's row statistics) for the first
+    /// labels.Length training points. SSN is the input-gradient norm, or the parameter-gradient norm with `ssn: params`;
+    /// the parameter-gradient norm is there when the Stein pass computed it; learning events when the checkpoint recorded them.
+    /// </summary>
+    public static PointQuantities FromStein(long[] labels, SteinScoreResult stein, SsnMode ssnMode, double[]? learningEvents)
+    {
+        int n = labels.Length;
+        double[] ssn = ssnMode == SsnMode.Params ? stein.ParamGradNorm
+            : linalg.vector_norm(stein.S.to(ScalarType.Float64), 2, new long[] { 1 }).data<double>().ToArray();
+        return new PointQuantities
+        {
+            Index = Enumerable.Range(0, n).ToArray(), Label = labels, Predicted = stein.Predicted, Pc = stein.Pc,
+            Loss = stein.Loss ?? throw new ArgumentException("Stein result without losses"), Margin = stein.Margin!, Entropy = stein.Entropy, Ssn = ssn,
+            ParamGradNorm = stein.ParamGradNorm.Length == n ? stein.ParamGradNorm : null,
+            LearningEvents = learningEvents is { } e && e.Length >= n ? e.Take(n).ToArray() : null,
+        };
+    }
+
 }

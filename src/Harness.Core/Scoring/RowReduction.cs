@@ -1,3 +1,4 @@
+using Harness.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -156,7 +157,7 @@ public sealed unsafe class RowReduction
         var mv = Vector256.Create(mean);
         var iv = Vector256.Create(inv);
         var tv = Vector256.Create(top);
-        bool wide = Util.CpuIsa.Use512;
+        bool wide = Numerics.CpuIsa.Use512;
         var mw = Vector512.Create(mean);
         var iw = Vector512.Create(inv);
         var tw = Vector512.Create(top);
@@ -276,7 +277,7 @@ public sealed unsafe class RowReduction
     {
         var tv = Vector256.Create(threshold);
         int i = 0;
-        if (Util.CpuIsa.Use512)
+        if (Numerics.CpuIsa.Use512)
         {
             var tw = Vector512.Create(threshold);
             for (; i + 16 <= len; i += 16)

@@ -73,7 +73,7 @@ public sealed record ScoringOptions
     /// <summary>`float32` (default) or `float64` for the kernel pass.</summary>
     [Setting("precision", "precision of the kernel pass")]
     public Precision Precision { get; init; } = Precision.Float32;
-    /// <summary>Batch size of the Stein-score backward passes (small batches keep the activations in cache; see <see cref="Training.Evaluator.Batch"/>).</summary>
+    /// <summary>Batch size of the Stein-score backward passes (small batches keep the activations in cache; see <see cref="Evaluation.Evaluator.Batch"/>).</summary>
     public int ScoreBatch { get; init; } = 256;
 
     /// <summary>

@@ -1,3 +1,5 @@
+using Harness.Evaluation;
+using Harness.Runs;
 using System.Diagnostics;
 using Harness.Config;
 using Harness.Data;
@@ -32,6 +34,7 @@ public sealed class StudyRunner
     readonly MatrixSpec matrix;
     readonly Action<string> log;
     readonly MatrixRunner matrixRunner;
+    readonly ResultsLayout layout;
 
     public StudyRunner(ExperimentsFile file, StudySpec study, string resultsRoot, string? dataRoot = null, string? cacheRoot = null, Action<string>? log = null)
     {
@@ -39,12 +42,13 @@ public sealed class StudyRunner
         this.log = log ?? Console.Error.WriteLine;
         matrix = file.Matrix(study.Matrix);
         matrixRunner = new MatrixRunner(file, matrix, resultsRoot, dataRoot, cacheRoot, this.log);
+        layout = new ResultsLayout(resultsRoot);
     }
 
     public string ResultsRoot { get; }
     public string? DataRoot { get; }
     public string? CacheRoot { get; }
-    public string Dir => Path.Combine(ResultsRoot, study.Name);
+    public StudyFiles Files => layout.Study(study.Name);
     int ModelSeed => matrix.Seeds[0];
 
     /// <summary>Starts worker process i of n; null when this host cannot start workers (points then run here).</summary>
@@ -57,16 +61,16 @@ public sealed class StudyRunner
         public required PointScores Scores { get; init; }
         public required int[] Neighbors { get; init; }
         public required int K { get; init; }
-        public required IReadOnlyList<KeyValuePair<string, string>> Inputs { get; init; }
+        public required FingerprintInputs Inputs { get; init; }
         /// <summary>Threads of one point's computation: the training threads divided among the study's workers.</summary>
         public required int PointThreads { get; init; }
         public required Dictionary<int, int[]> Populations { get; init; }
         public required int[] Union { get; init; }
     }
 
-    bool NeedsSteps => study.GroundTruths.Contains("gt_steps") || study.GroundTruths.Contains("gt_collateral");
-    bool NeedsExpansion => study.GroundTruths.Contains("gt_expansion");
-    bool NeedsHalfModels => study.GroundTruths.Contains("gt_memorization") || study.Scorers.Contains("heldout_kl");
+    bool NeedsSteps => GroundTruthRegistry.Needs(study.GroundTruths, GroundTruthProbe.Steps);
+    bool NeedsExpansion => GroundTruthRegistry.Needs(study.GroundTruths, GroundTruthProbe.Expansion);
+    bool NeedsHalfModels => GroundTruthRegistry.Needs(study.GroundTruths, GroundTruthProbe.HalfModels) || study.Scorers.Contains("heldout_kl");
 
     Prepared Prepare()
     {
@@ -85,23 +89,13 @@ public sealed class StudyRunner
             populations[seed] = order.Take(study.N).Order().ToArray();
         }
         // The matrix's cell threads say nothing about a point: its own thread count replaces them.
-        var inputs = new List<KeyValuePair<string, string>>(trainInputs.Where(kv => kv.Key != "runtime.cell_threads"))
-        {
-            new("code.study", CodeVersion.Study), new("runtime.point_threads", $"{pointThreads}"),
-        };
+        var inputs = trainInputs.Without("runtime.cell_threads").Code("study").Add("runtime.point_threads", $"{pointThreads}");
         if (NeedsSteps)
-        {
-            inputs.Add(new("study.probe.lr", SettingField.Format(study.ProbeLearningRate)));
-            inputs.Add(new("study.probe.max_steps", $"{study.ProbeMaxSteps}"));
-            inputs.Add(new("study.collateral_test_sample", $"{study.CollateralTestSample}"));
-        }
+            inputs.Add("study.probe.lr", SettingField.Format(study.ProbeLearningRate)).Add("study.probe.max_steps", $"{study.ProbeMaxSteps}")
+                .Add("study.collateral_test_sample", $"{study.CollateralTestSample}");
         if (NeedsExpansion)
-        {
-            inputs.Add(new("study.ladder", string.Join(" ", study.Ladder)));
-            inputs.Add(new("study.kernel", study.Kernel));
-            inputs.AddRange(scored.Inputs.Where(kv => kv.Key != "scoring.scores_sha256"));
-            inputs.AddRange(Fingerprint.Flatten("unlearning.gradascent", ExpansionSettings()));
-        }
+            inputs.Add("study.ladder", string.Join(" ", study.Ladder)).Add("study.kernel", study.Kernel)
+                .AddRange(scored.Inputs.Without("scoring.scores_sha256")).Settings("unlearning.gradascent", ExpansionSettings());
         return new Prepared
         {
             Trained = trained, Data = data, Scores = scored.Scores, Neighbors = scored.Neighbors, K = scored.K, Inputs = inputs, PointThreads = pointThreads,
@@ -111,30 +105,14 @@ public sealed class StudyRunner
 
     GradAscentSettings ExpansionSettings() => (GradAscentSettings)UnlearnerRegistry.Resolve("gradascent", study.Dataset, null);
 
-    string PointPath(int index) => Path.Combine(Dir, "points", $"{index}.json");
+    /// <summary>A point's unit of work: id STUDY/INDEX (its shard), result points/INDEX.json, and the fingerprint of what determines its ground truths.</summary>
+    WorkUnit<int> Unit(Prepared p, int index) => new($"{study.Name}/{index}", layout.StudyPoint(study.Name, index),
+        new FingerprintInputs(p.Inputs).Add("study.point", $"{index}").Add("study.ground_truths", string.Join(" ", study.GroundTruths.Where(g => GroundTruthRegistry.Get(g).Probe != GroundTruthProbe.HalfModels))).Build(),
+        index);
 
-    Fingerprint PointFingerprint(Prepared p, int index) =>
-        Fingerprint.Of(p.Inputs.Append(new("study.point", $"{index}")).Append(new("study.ground_truths", string.Join(" ", study.GroundTruths.Where(g => g != "gt_memorization")))));
+    WorkRunner Runner => new(study.Name, layout, "points", log) { StartWorker = StartWorker, Workers = study.Workers };
 
-    static StudyPointResult? Recorded(string path)
-    {
-        if (!File.Exists(path)) return null;
-        try { return Json.Deserialize<StudyPointResult>(File.ReadAllText(path)); }
-        catch (Exception e) when (e is System.Text.Json.JsonException or IOException or NotSupportedException) { return null; }
-    }
-
-    /// <summary>The test points gt_collateral is measured on: the first S of a permutation seeded with 0 (all, in order, when S is 0).</summary>
-    (Tensor X, Tensor Y) CollateralTestSet(DataSplits data, Device device)
-    {
-        var set = data.Test;
-        if (study.CollateralTestSample > 0 && study.CollateralTestSample < set.Count)
-        {
-            var order = Enumerable.Range(0, set.Count).ToArray();
-            new Random(0).Shuffle(order);
-            set = set.Subset(order.Take(study.CollateralTestSample).ToArray());
-        }
-        return (set.ImagesTensor(device), set.LabelsTensor(device));
-    }
+    static StudyPointResult Recorded(string path) => Json.Deserialize<StudyPointResult>(File.ReadAllText(path));
 
     /// <summary>What every point's computation shares: the collateral test set and θ₀'s accuracy on it. Creating it pins the point threads.</summary>
     sealed class PointContext(Tensor x, Tensor y, double before) : IDisposable
@@ -148,12 +126,14 @@ public sealed class StudyRunner
     PointContext StartPoints(Prepared p)
     {
         Devices.PinThreads(p.PointThreads);
-        var (x, y) = CollateralTestSet(p.Data, p.Trained.Device);
+        var set = CollateralTestSet.Of(p.Data, study.CollateralTestSample);
+        var (x, y) = (set.ImagesTensor(p.Trained.Device), set.LabelsTensor(p.Trained.Device));
         return new PointContext(x, y, Evaluator.Evaluate(p.Trained.Model, x, y).Accuracy);
     }
 
-    StudyPointResult ComputePoint(Prepared p, int index, PointContext c)
+    StudyPointResult ComputePoint(Prepared p, WorkUnit<int> unit, PointContext c)
     {
+        int index = unit.Item;
         var watch = Stopwatch.StartNew();
         var model = p.Trained.Model;
         StepsProbe? steps = NeedsSteps
@@ -162,8 +142,8 @@ public sealed class StudyRunner
         ExpansionProbe? expansion = NeedsExpansion
             ? GroundTruths.Expansion(model, p.Trained.ModelName, p.Data.Train, index, p.Neighbors.AsSpan(index * p.K, p.K), study.Ladder, ExpansionSettings(), p.Trained.Settings, p.Trained.Device)
             : null;
-        var result = new StudyPointResult(index, p.Data.Train.Labels[index], steps, expansion, watch.Elapsed.TotalSeconds, PointFingerprint(p, index), GitInfo.Commit);
-        AtomicFile.WriteAllText(PointPath(index), Json.Serialize(result));
+        var result = new StudyPointResult(index, p.Data.Train.Labels[index], steps, expansion, watch.Elapsed.TotalSeconds, unit.Fingerprint, GitInfo.Commit);
+        AtomicFile.WriteAllText(unit.ResultPath, Json.Serialize(result));
         return result;
     }
 
@@ -175,103 +155,33 @@ public sealed class StudyRunner
     {
         var p = Prepare();
         log($"study {study.Name}: {p.Union.Length} points ({study.N} per seed, seeds {string.Join(", ", study.Seeds)}) of {SettingField.Format(study.Candidates)} candidates, " +
-            $"ground truths {string.Join(", ", study.GroundTruths)}; results in {Dir}");
-        var mine = p.Union.Where(i => Sharding.Of($"{study.Name}/{i}", shard.Count) == shard.Index).ToList();
-        var pending = new List<int>();
-        var stale = new List<string>();
-        foreach (int i in mine)
-        {
-            var was = Recorded(PointPath(i));
-            var fp = PointFingerprint(p, i);
-            if (was?.Fingerprint.Hash == fp.Hash) continue;
-            pending.Add(i);
-            if (was != null) stale.Add(Fingerprint.Describe(Fingerprint.Differences(was.Fingerprint, fp)));
-        }
-        if (stale.Count > 0)
-            log($"{stale.Count} points stale: {string.Join("; ", stale.GroupBy(s => s).OrderByDescending(g => g.Count()).Take(3).Select(g => g.Key))}; recomputing");
-        Directory.CreateDirectory(Path.Combine(Dir, "points"));
-        foreach (int i in pending) File.Delete(PointPath(i));
-        int workers = Math.Min(study.Workers, pending.Count);
-        if (pending.Count > 0)
-        {
-            if (workers > 1 && StartWorker != null) RunInWorkers(pending, workers, progress);
-            else ComputeHere(p, pending, progress, $"study {study.Name}");
-        }
-        int missing = p.Union.Count(i => Recorded(PointPath(i))?.Fingerprint.Hash != PointFingerprint(p, i).Hash);
+            $"ground truths {string.Join(", ", study.GroundTruths)}; results in {Files.Dir}");
+        var units = p.Union.Select(i => Unit(p, i)).ToList();
+        var mine = WorkRunner.Shard(units, shard).ToList();
+        var runner = Runner;
+        var (current, pending) = runner.Plan(mine);
+        PointContext? context = null;
+        try { runner.Execute(pending, () => { context = StartPoints(p); return u => ComputePoint(p, u, context); }, $"study {study.Name}", progress); }
+        finally { context?.Dispose(); }
+        int missing = units.Count(u => !WorkRunner.IsCurrent(u));
         if (missing > 0)
         {
             log($"study {study.Name}: {missing} of {p.Union.Length} points have no current result yet (other shards); run them, then `harness study --study {study.Name}` to finish.");
-            return new StudyOutcome(p.Union.Length, pending.Count, mine.Count - pending.Count, missing, Array.Empty<string>(), null);
+            return new StudyOutcome(p.Union.Length, pending.Count, current.Count, missing, Array.Empty<string>(), null);
         }
         var summary = Aggregate(p, progress);
-        var written = StudyTables.Write(study, summary, Dir).ToList();
+        var written = StudyTables.Write(summary, Files).ToList();
         if (draw != null) written.AddRange(draw(summary));
-        return new StudyOutcome(p.Union.Length, pending.Count, mine.Count - pending.Count, 0, written, summary);
-    }
-
-    void ComputeHere(Prepared p, IReadOnlyList<int> points, IProgress? progress, string label)
-    {
-        using var context = StartPoints(p);
-        progress?.Start(label, points.Count);
-        int done = 0;
-        foreach (int i in points)
-        {
-            ComputePoint(p, i, context);
-            progress?.Report(++done, $"point {i}");
-        }
-        progress?.Finish();
-    }
-
-    static string ClaimPath(string resultPath) => resultPath + ".claim";
-    string WorkerLog(int i) => Path.Combine(Dir, "workers", $"worker-{i}.log");
-
-    void RunInWorkers(IReadOnlyList<int> pending, int workers, IProgress? progress)
-    {
-        foreach (int i in pending) File.Delete(ClaimPath(PointPath(i)));
-        log($"study {study.Name}: {pending.Count} points in {workers} worker processes; logs in {Path.GetDirectoryName(WorkerLog(0))}");
-        var processes = Enumerable.Range(0, workers).Select(i => StartWorker!(i, workers)).ToList();
-        progress?.Start($"study {study.Name}", pending.Count);
-        while (true)
-        {
-            bool running = processes.Any(x => !x.HasExited);
-            int done = pending.Count(i => File.Exists(PointPath(i)));
-            progress?.Report(done, $"{done} of {pending.Count} points");
-            if (!running) break;
-            Thread.Sleep(500);
-        }
-        progress?.Finish();
-        foreach (var x in processes) x.WaitForExit();
-        var failed = processes.Select((x, i) => (x, i)).Where(t => t.x.ExitCode != 0).ToList();
-        if (failed.Count > 0)
-        {
-            var (x, i) = failed[0];
-            var tail = File.Exists(WorkerLog(i)) ? string.Join("\n", File.ReadLines(WorkerLog(i)).TakeLast(15)) : "(no log)";
-            throw new HarnessException($"study worker {i} of {workers} exited with code {x.ExitCode}; the end of {WorkerLog(i)}:\n{tail}");
-        }
+        return new StudyOutcome(p.Union.Length, pending.Count, current.Count, 0, written, summary);
     }
 
     /// <summary>A worker process: computes the pending points of the shard that no other worker has claimed, one at a time.</summary>
     public int RunWorker(int index, int count, (int Index, int Count) shard)
     {
         var p = Prepare();
-        using var context = StartPoints(p);
-        int computed = 0;
-        foreach (int i in p.Union.Where(i => Sharding.Of($"{study.Name}/{i}", shard.Count) == shard.Index))
-        {
-            var path = PointPath(i);
-            if (Recorded(path)?.Fingerprint.Hash == PointFingerprint(p, i).Hash) continue;
-            FileStream claim;
-            try { claim = new FileStream(ClaimPath(path), FileMode.CreateNew, FileAccess.Write); }
-            catch (IOException) { continue; }
-            using (claim)
-            {
-                var r = ComputePoint(p, i, context);
-                log(FormattableString.Invariant($"worker {index}/{count}: point {i} in {r.Seconds:F1} s"));
-                computed++;
-            }
-            File.Delete(ClaimPath(path));
-        }
-        return computed;
+        PointContext? context = null;
+        try { return Runner.Work(WorkRunner.Shard(p.Union.Select(i => Unit(p, i)), shard), () => { context = StartPoints(p); return u => ComputePoint(p, u, context); }, index, count); }
+        finally { context?.Dispose(); }
     }
 
     /// <summary>Every scorer's value and every ground truth on the points, then the statistics.</summary>
@@ -290,7 +200,7 @@ public sealed class StudyRunner
         using (var stein = SteinScores.Compute(p.Trained.Model, images, labels, scoring.Score, scoring.ScoreBatch, paramNorms: true))
         {
             var events = p.Trained.Checkpoint.LearningEvents;
-            q = ScoreJob.Quantities(union.Select(i => train.Labels[i]).ToArray(), stein, scoring.Ssn, null) with
+            q = PointQuantities.FromStein(union.Select(i => train.Labels[i]).ToArray(), stein, scoring.Ssn, null) with
             {
                 Index = union,
                 Mksd = p.Scores.Has("mksd") ? union.Select(i => p.Scores.Values("mksd")[i]).ToArray() : null,
@@ -316,17 +226,9 @@ public sealed class StudyRunner
             if (!scores.Has(s)) throw new HarnessException($"study {study.Name}: scorer {s} has no value here (its inputs are missing: {ScorerRegistry.Get(s).Summary}).");
 
         var position = union.Select((i, k) => (i, k)).ToDictionary(x => x.i, x => x.k);
-        var results = union.Select(i => Recorded(PointPath(i))!).ToArray();
-        var truths = new Dictionary<string, double[]>();
-        foreach (var g in study.GroundTruths)
-            truths[g] = g switch
-            {
-                "gt_steps" => results.Select(r => r.Steps!.Value(study.ProbeMaxSteps)).ToArray(),
-                "gt_collateral" => results.Select(r => r.Steps!.Collateral).ToArray(),
-                "gt_expansion" => results.Select(r => r.Expansion!.Value(study.Ladder)).ToArray(),
-                "gt_memorization" => memorization!,
-                _ => throw new InvalidOperationException(g),
-            };
+        var results = union.Select(i => Recorded(layout.StudyPoint(study.Name, i))).ToArray();
+        var inputs = new GroundTruthInputs(study, results, memorization);
+        var truths = study.GroundTruths.ToDictionary(g => g, g => GroundTruthRegistry.Get(g).Values(inputs));
         var censoredSteps = NeedsSteps ? results.Select(r => r.Steps!.Censored).ToArray() : null;
         var censoredExpansion = NeedsExpansion ? results.Select(r => r.Expansion!.Censored).ToArray() : null;
         return StudySummary.Compute(study, union, union.Select(i => train.Labels[i]).ToArray(),

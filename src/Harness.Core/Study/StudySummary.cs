@@ -1,3 +1,4 @@
+using Harness.Experiments;
 using Harness.Config;
 using Harness.Scoring.Scorers;
 

@@ -1,3 +1,5 @@
+using Harness.Runs;
+using Harness.Numerics;
 using System.Globalization;
 using System.Text;
 using Harness.Config;
@@ -19,19 +21,12 @@ public static class StudyTables
     public static readonly string[] SummaryColumns = { "scorer", "hard_end", "ground_truth", "n", "spearman", "ci_low", "ci_high", "auroc" };
     static readonly string[] Compared = { "spearman", "ci_low", "ci_high", "auroc" };
 
-    public static string SummaryPath(string dir) => Path.Combine(dir, "summary.csv");
-    static string Stem(string study) => $"{study}-summary";
-
     /// <summary>This machine's baseline of the study (the one `accept-study` writes; one per numerics class, <see cref="Baselines"/>).</summary>
-    public static string VerifiedPath(string dir, string study) => Baselines.PathOf(dir, Stem(study));
-    public static string ReceivedPath(string dir, string study) => Path.Combine(dir, $"{study}-summary.received.csv");
+    public static string VerifiedPath(StudyFiles files) => Baselines.PathOf(files.Dir, files.SummaryStem);
 
-    /// <summary>provenance.json: how the study was made (matrix, kernel profile, checkpoint SHA-256, ...), for `harness forget` to check it describes the same model.</summary>
-    public static string ProvenancePath(string dir) => Path.Combine(dir, "provenance.json");
-
-    public static IEnumerable<string> Write(StudySpec study, StudySummary s, string dir)
+    public static IEnumerable<string> Write(StudySummary s, StudyFiles files)
     {
-        var paths = new[] { Path.Combine(dir, "points.csv"), SummaryPath(dir), Path.Combine(dir, "redundancy.csv"), Path.Combine(dir, $"{study.Name}-summary-github.md"), ProvenancePath(dir) };
+        var paths = new[] { files.Points, files.Summary, files.Redundancy, files.SummaryMarkdown, files.Provenance };
         AtomicFile.WriteAllText(paths[0], PointsCsv(s));
         AtomicFile.WriteAllText(paths[1], SummaryCsv(s));
         AtomicFile.WriteAllText(paths[2], RedundancyCsv(s));
@@ -121,8 +116,7 @@ public static class StudyTables
         {
             var v = s.Populations[s.Populations.Keys.Min()].Select(k => s.Truths[g][k]).Where(double.IsFinite).Order().ToList();
             sb.Append(string.Create(Inv, $"- `{g}`: median {Statistics.Quantile(v, 0.5):G4}, quartiles {Statistics.Quantile(v, 0.25):G4} – {Statistics.Quantile(v, 0.75):G4}"));
-            if (g == "gt_steps" && s.CensoredSteps != null) sb.Append(string.Create(Inv, $"; {s.CensoredSteps.Count(c => c)} of {s.CensoredSteps.Length} censored at {st.ProbeMaxSteps}"));
-            if (g == "gt_expansion" && s.CensoredExpansion != null) sb.Append(string.Create(Inv, $"; {s.CensoredExpansion.Count(c => c)} of {s.CensoredExpansion.Length} censored beyond k = {st.Ladder.Max()} (ladder {string.Join(", ", st.Ladder)})"));
+            if (GroundTruthRegistry.Get(g).CensoringNote(s) is { } censored) sb.Append("; ").Append(censored);
             sb.Append('\n');
         }
         sb.Append("\nRank-equivalent scores (|Spearman| ≥ 0.95 between raw values, `redundancy.csv`): ");
@@ -140,10 +134,10 @@ public static class StudyTables
     /// Compares summary.csv with the committed baselines (this machine's numerics class first, <see cref="Baselines"/>) under
     /// the study's tolerances and returns the one it matches; a mismatch writes the received table and fails naming each value.
     /// </summary>
-    public static string Verify(StudySpec study, string dir)
+    public static string Verify(StudySpec study, StudyFiles files)
     {
-        var (rh, rrows) = Read(SummaryPath(dir));
-        return Baselines.Verify(dir, Stem(study.Name), SummaryPath(dir), ReceivedPath(dir, study.Name), $"study {study.Name}",
+        var (rh, rrows) = Read(files.Summary);
+        return Baselines.Verify(files.Dir, files.SummaryStem, files.Summary, files.Received, $"study {study.Name}",
             $"harness accept-study --study {study.Name} --why \"…\"", path => Compare(study, path, rh, rrows), shown: 40);
     }
 
@@ -184,11 +178,11 @@ public static class StudyTables
     }
 
     /// <summary>Promotes summary.csv to the verified baseline and records how it was made.</summary>
-    public static string Accept(StudySpec study, string dir, string? why)
+    public static string Accept(StudySpec study, StudyFiles files, string? why)
     {
-        var summary = SummaryPath(dir);
+        var summary = files.Summary;
         if (!File.Exists(summary)) throw new HarnessException($"{summary}: not found; run `harness study --study {study.Name}` first.");
-        var verified = VerifiedPath(dir, study.Name);
+        var verified = VerifiedPath(files);
         File.Copy(summary, verified, overwrite: true);
         var md = Path.ChangeExtension(verified, ".md");
         var sb = new StringBuilder($"# Verified baseline of study `{study.Name}`\n\n");
@@ -196,8 +190,8 @@ public static class StudyTables
         sb.Append($"{DateTime.UtcNow:yyyy-MM-dd} UTC. Compared columns: {string.Join(", ", Compared)} (tolerance abs {string.Join(", ", Compared.Select(c => study.ToleranceOf(c).Abs.ToString("G", Inv)))}), and n exactly.\n");
         if (why != null) sb.Append($"\nWhy it changed: {why}\n");
         AtomicFile.WriteAllText(md, sb.ToString());
-        File.Delete(ReceivedPath(dir, study.Name));
-        Baselines.RemoveStale(dir, Stem(study.Name), CodeVersion.Describe(study: true));
+        File.Delete(files.Received);
+        Baselines.RemoveStale(files.Dir, files.SummaryStem, CodeVersion.Describe(study: true));
         return verified;
     }
 }

@@ -1,3 +1,4 @@
+using Harness.Numerics;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

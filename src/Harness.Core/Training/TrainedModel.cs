@@ -1,3 +1,5 @@
+using Harness.Runs;
+using Harness.Numerics;
 using System.Diagnostics;
 using Harness.Data;
 using Harness.Util;

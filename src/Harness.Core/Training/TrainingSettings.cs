@@ -28,16 +28,3 @@ public sealed record TrainingSettings
         if (Threads < 0) throw new HarnessException($"threads {Threads} must be 0 (all cores) or more.");
     }
 }
-
-/// <summary>Per-data-set defaults: the paper's Table 4 (model, batch, learning rate). The paper does not name optimizer or epochs; ours are stated in the README.</summary>
-public static class PaperDefaults
-{
-    public static string Model(string dataset) => dataset is "cifar10" or "svhn" ? "resnet18" : "cnn2";
-
-    public static TrainingSettings Training(string dataset) => dataset switch
-    {
-        "cifar10" => new() { Optimizer = Optimizer.Sgd, LearningRate = 0.01, Momentum = 0.9, WeightDecay = 5e-4, BatchSize = 150, Epochs = 30 },
-        "svhn" => new() { Optimizer = Optimizer.Adam, LearningRate = 0.001, BatchSize = 64, Epochs = 15 },
-        _ => new() { Optimizer = Optimizer.Adam, LearningRate = 0.001, BatchSize = 150, Epochs = 10 },
-    };
-}

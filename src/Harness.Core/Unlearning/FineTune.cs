@@ -16,6 +16,7 @@ public sealed record FineTuneSettings : StepSettings
 public sealed class FineTune : Unlearner<FineTuneSettings>
 {
     public override string Name => "finetune";
+    public override string Display => "FineTune";
     public override string Summary => "continue training the original model on D_r only";
     public override FineTuneSettings Defaults(string dataset) => FineTuneSettings.Table5(dataset);
 

@@ -1,3 +1,4 @@
+using Harness.Numerics;
 using Harness.Config;
 using Harness.Data;
 using Harness.Models;
@@ -28,6 +29,7 @@ public sealed record FisherSettings : UnlearnSettings
 public sealed class FisherForgetting : Unlearner<FisherSettings>
 {
     public override string Name => "fisher";
+    public override string Display => "Fisher";
     public override string Summary => "diagonal Fisher over D_r, then Gaussian noise scaled by α / F";
     public override FisherSettings Defaults(string dataset) => FisherSettings.Table5(dataset);
 
@@ -163,7 +165,7 @@ public sealed class FisherForgetting : Unlearner<FisherSettings>
             using var scope = NewDisposeScope();
             var variance = Variance(p, fisher[name], alpha, classes);
             var noise = randn(p.shape, dtype: p.dtype, generator: gen).to(p.device);
-            p.add_(Training.PortableMath.Sqrt(variance) * noise); // LibTorch's √ follows the CPU vendor (PortableMath)
+            p.add_(Numerics.PortableMath.Sqrt(variance) * noise); // LibTorch's √ follows the CPU vendor (PortableMath)
         }
     }
 }

@@ -22,6 +22,7 @@ public sealed record GradAscentSettings : StepSettings
 public sealed class GradAscent : Unlearner<GradAscentSettings>
 {
     public override string Name => "gradascent";
+    public override string Display => "GradAscent";
     public override string Summary => "gradient ascent on D_f until the mean forget loss exceeds the threshold";
 
     /// <summary>Table 5: lr 1e-4, at most 50 epochs, threshold 5.0.</summary>

@@ -31,7 +31,10 @@ public sealed record UnlearnResult(nn.Module<Tensor, Tensor> Model, Dictionary<s
 /// <summary>An unlearning algorithm, registered in <see cref="UnlearnerRegistry"/> by the name the YAML and CLI use.</summary>
 public interface IUnlearner
 {
+    /// <summary>The name the YAML and CLI use (`gradascent`).</summary>
     string Name { get; }
+    /// <summary>The paper's name, as tables and figures show it (`GradAscent`).</summary>
+    string Display { get; }
     /// <summary>One line for `harness unlearn --help`.</summary>
     string Summary { get; }
     /// <summary>The settings record type, whose <see cref="Config.SettingAttribute"/> properties are its options and YAML keys.</summary>
@@ -45,6 +48,7 @@ public interface IUnlearner
 public abstract class Unlearner<TSettings> : IUnlearner where TSettings : UnlearnSettings
 {
     public abstract string Name { get; }
+    public abstract string Display { get; }
     public abstract string Summary { get; }
     public Type SettingsType => typeof(TSettings);
     public abstract TSettings Defaults(string dataset);

@@ -15,6 +15,10 @@ public static class RemovalExpansion
         if (k > n - 1) throw new HarnessException($"expansion size k = {k} is more than the {n - 1} other training points.");
     }
 
+    /// <summary>{target} ∪ the first k of its neighbour list (an n×K table of a scoring run, K ≥ k).</summary>
+    public static int[] FromNeighbors(int[] neighbors, int keep, int target, int k) =>
+        new[] { target }.Concat(neighbors.AsSpan(target * keep, k).ToArray()).ToArray();
+
     /// <summary>From a scoring run's neighbors/indices.npy, when it kept at least k neighbours per point; null otherwise.</summary>
     public static int[]? FromNeighborsFile(string indicesPath, int target, int k, int n)
     {
@@ -22,8 +26,7 @@ public static class RemovalExpansion
         if (!File.Exists(indicesPath)) return null;
         var (shape, idx) = Npy.Read<int>(indicesPath, n, -1);
         if (shape[1] < k) return null;
-        int kk = (int)shape[1];
-        return new[] { target }.Concat(idx.AsSpan(target * kk, k).ToArray()).ToArray();
+        return FromNeighbors(idx, (int)shape[1], target, k);
     }
 
     /// <summary>Computes row <paramref name="target"/> of κ (one 1×n block) and takes its top k.</summary>

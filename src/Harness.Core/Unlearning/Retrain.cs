@@ -15,6 +15,7 @@ public sealed record RetrainSettings : StepSettings
 public sealed class Retrain : Unlearner<RetrainSettings>
 {
     public override string Name => "retrain";
+    public override string Display => "Retrain";
     public override string Summary => "train from scratch on D_r only, from the original's initialisation seed";
     public override RetrainSettings Defaults(string dataset) => RetrainSettings.Table5(dataset);
 

@@ -20,9 +20,9 @@ public abstract record UnlearnSettings
 
     public void Validate(string algorithm) => SettingsSchema.Validate(this, algorithm);
 
-    /// <summary>Table 5 groups MNIST and Fashion-MNIST (and user data) against CIFAR-10 and SVHN.</summary>
-    protected static bool MnistLike(string dataset) => dataset is not ("cifar10" or "svhn");
-    protected static int BatchFor(string dataset) => dataset == "svhn" ? 64 : 150;
+    /// <summary>Table 5 groups MNIST and Fashion-MNIST (and user data) against CIFAR-10 and SVHN: the data set's profile says which.</summary>
+    protected static bool MnistLike(string dataset) => Profiles.DatasetProfiles.Of(dataset).Table5 == Profiles.Table5Group.MnistLike;
+    protected static int BatchFor(string dataset) => Profiles.DatasetProfiles.Of(dataset).UnlearnBatch;
 }
 
 /// <summary>Settings of the algorithms that take optimizer steps (GradAscent, FineTune, Retrain).</summary>

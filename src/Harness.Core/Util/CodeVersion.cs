@@ -3,19 +3,32 @@ using System.Reflection;
 namespace Harness.Util;
 
 /// <summary>
-/// Hashes of the source files that produce each kind of result (build/CodeVersion.targets embeds them at build time):
-/// <see cref="Training"/> (data loaders, models, trainer), <see cref="Scoring"/> (Stein scores, kernels, the pass),
-/// <see cref="Unlearning"/> (unlearners, measurements, the matrix runner), <see cref="Study"/> (the validation study's ground truths and statistics). HARNESS_CODE_SALT, when set, is mixed into
-/// all three: tests use it to simulate a code change without editing code.
+/// Hashes of the source folders whose code computes each kind of result (build/CodeVersion.targets embeds them at build
+/// time): <see cref="Training"/> (Data/, Models/, Training/, Numerics/), <see cref="Scoring"/> (Scoring/),
+/// <see cref="Unlearning"/> (Unlearning/, Evaluation/), <see cref="Study"/> (Study/GroundTruths/: the study's ground truths
+/// and their samples). Orchestration is in none. HARNESS_CODE_SALT, when set, is mixed into all of them: tests use it to
+/// simulate a code change without editing code.
 /// </summary>
 public static class CodeVersion
 {
+    public static readonly string[] Kinds = { "training", "scoring", "unlearning", "study" };
+
+    static string? Metadata(string key) =>
+        typeof(CodeVersion).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == key)?.Value;
+
+    /// <summary>The source files (relative to src/Harness.Core/) a code version hashes.</summary>
+    public static IReadOnlyList<string> Files(string kind) =>
+        (Metadata($"CodeVersion.{kind}.files") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries).Select(f => f.Replace('\\', '/')).Order(StringComparer.Ordinal).ToList();
+
     static string Read(string kind)
     {
-        var v = typeof(CodeVersion).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "CodeVersion." + kind)?.Value;
+        var v = Metadata("CodeVersion." + kind);
         if (string.IsNullOrEmpty(v)) v = "unknown";
         return Environment.GetEnvironmentVariable("HARNESS_CODE_SALT") is { Length: > 0 } salt ? $"{v}+{salt}" : v;
     }
+
+    /// <summary>The code version of one kind: training, scoring, unlearning or study.</summary>
+    public static string Of(string kind) => Read(kind);
 
     public static string Training => Read("training");
     public static string Scoring => Read("scoring");

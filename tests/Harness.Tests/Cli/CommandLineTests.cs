@@ -1,3 +1,4 @@
+using Harness.Experiments;
 using System.CommandLine;
 using FluentAssertions;
 using Harness.Config;

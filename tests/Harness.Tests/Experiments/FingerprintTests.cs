@@ -1,3 +1,4 @@
+using Harness.Runs;
 using FluentAssertions;
 using Harness.Config;
 using Harness.Experiments;

@@ -1,3 +1,4 @@
+using Harness.Numerics;
 using System.Globalization;
 using FluentAssertions;
 using Harness.Config;
@@ -85,7 +86,7 @@ public class VerificationTests
         File.WriteAllText(MatrixTable.CsvPath(dir, "m"), received);
         var act = () => Verification.Verify(Spec, dir);
         act.Should().Throw<NoBaselineForClassException>().WithMessage(
-            $"matrix 'm': not verified: no baseline for this machine's numerics class {Harness.Util.NumericsClass.Current} (*). The committed baselines are for portable-other-cpu,*" +
+            $"matrix 'm': not verified: no baseline for this machine's numerics class {Harness.Numerics.NumericsClass.Current} (*). The committed baselines are for portable-other-cpu,*" +
             "m-cells.portable-other-cpu.verified.csv, differs in 1 value(s)*forget_loss: verified 5.5, received 5.6*make accept MATRIX=m*");
         File.ReadAllText(Verification.ReceivedPath(dir, "m")).Should().Be(received);
 
@@ -139,7 +140,7 @@ public class VerificationTests
     [TestCase("native", "AuthenticAMD", "fpu sse2 avx2 avx512f avx512bw", "native-amd-avx512")]
     [TestCase("portable", "HygonGenuine", "sse2", "portable-hygongenuine-sse")]
     public void TheNumericsClassIsModeVendorAndWidestVectors(string mode, string vendor, string flags, string expected) =>
-        Harness.Util.NumericsClass.Of(mode, vendor, flags, System.Runtime.InteropServices.Architecture.X64).Should().Be(expected);
+        Harness.Numerics.NumericsClass.Of(mode, vendor, flags, System.Runtime.InteropServices.Architecture.X64).Should().Be(expected);
 
     string Write(string name, string text) { var p = Path.Combine(dir, name); File.WriteAllText(p, text); return p; }
 

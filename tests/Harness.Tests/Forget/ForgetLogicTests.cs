@@ -1,3 +1,4 @@
+using Harness.Experiments;
 using FluentAssertions;
 using Harness.Forget;
 using Harness.Scoring.Scorers;
@@ -167,7 +168,7 @@ public class ForgetLogicTests
                     half_models: 2
                     half_epochs: 1
                 """);
-            var file = Harness.Config.ExperimentsFile.Load(config);
+            var file = Harness.Experiments.ExperimentsFile.Load(config);
             var results = Path.Combine(dir, "results");
             var joint = new Harness.Scoring.ScoringOptions { Space = Harness.Scoring.KernelSpace.Joint, Bandwidth = Harness.Scoring.Bandwidth.Dimension };
             List<StudyUse> Uses(Harness.Scoring.ScoringOptions scoring, int halves = 2) =>

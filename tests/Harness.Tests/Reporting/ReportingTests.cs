@@ -141,11 +141,11 @@ public class ReportingTests
     {
         const int n = 40;
         var labels = Enumerable.Range(0, n).Select(i => (long)(i % 10)).ToArray();
-        var rows = new[] { new Harness.Jobs.ScoreJob.ExtremeRow("emsksd", "easy", 3, 3, 1.0), new Harness.Jobs.ScoreJob.ExtremeRow("emsksd", "hard", 7, 7, 9.0) };
+        var rows = new[] { new Harness.Scoring.ExtremeRow("emsksd", "easy", 3, 3, 1.0), new Harness.Scoring.ExtremeRow("emsksd", "hard", 7, 7, 9.0) };
         var values = Enumerable.Range(0, 2 * n).Select(i => (float)Math.Sin(i * 1.3)).ToArray();
         Npy.Write<float>(Path.Combine(dir, "extremes.npy"), values, 2, n);
         File.WriteAllText(Path.Combine(dir, "extremes.json"), Json.Serialize(rows));
-        var f = Figures.KernelRows(dir, "emsksd", labels);
+        var f = Figures.KernelRows(new Harness.Runs.ScoringRunFiles(dir), "emsksd", labels);
         f.Panels.Should().HaveCount(2);
         for (int r = 0; r < 2; r++)
         {
@@ -175,7 +175,7 @@ public class ReportingTests
         // pc: 0, 1, 2 are the easiest (low pc is easy); mksd: they are the hardest (high is hard).
         var scores = new PointScores(Enumerable.Range(0, 50).ToArray(), mnist.Labels, predicted,
             new Dictionary<string, double[]> { ["pc"] = Up(), ["mksd"] = Down(), ["msksd"] = Up(), ["ssn"] = Up(), ["emsksd"] = Up() });
-        var extremes = new List<ScoreJob.ExtremeRow>
+        var extremes = new List<ExtremeRow>
         {
             new("mksd", "easy", 49, 0, 0, 0, MeanAbsScoreTerm: 1, MeanAbsInfluenceTerm: 1, MeanAbsRawTerm: 2),
             new("mksd", "hard", 3, 0, 0, 0, MeanAbsScoreTerm: 1, MeanAbsInfluenceTerm: 1, MeanAbsRawTerm: 2),

@@ -1,3 +1,4 @@
+using Harness.Runs;
 using FluentAssertions;
 using Harness.Jobs;
 using Harness.Scoring;
@@ -114,7 +115,7 @@ public class ScoreJobTests
         agree.Should().BeGreaterThanOrEqualTo(n - 5, "neighbour lists match except where float32 ties reorder them");
 
         // Figure 3's rows and the Eq. 4 term shares: the three brackets add up to the row of κ.
-        var extremes = Json.Deserialize<List<ScoreJob.ExtremeRow>>(File.ReadAllText(Path.Combine(options.OutDir, "extremes.json")));
+        var extremes = Json.Deserialize<List<ExtremeRow>>(File.ReadAllText(Path.Combine(options.OutDir, "extremes.json")));
         foreach (var e in extremes)
         {
             double a = 0, b = 0, c = 0, total = 0;
@@ -199,22 +200,36 @@ public class ScoreJobTests
             }
     }
 
-    /// <summary>`harness unlearn` uses a scoring run's neighbours only when its meta.json says they were made by this model and options.</summary>
+    /// <summary>
+    /// The one scoring-run check (run, study, unlearn, forget): neighbours are used only when meta.json says they were made
+    /// by this model and the same κ; scores only when every setting, the candidates and the CPU mode match too.
+    /// </summary>
     [Test]
-    public void NeighboursAreUsedOnlyForTheModelAndOptionsThatMadeThem()
+    public void ScoringRunsAreUsedOnlyForTheModelAndOptionsThatMadeThem()
     {
         var train = new TrainOptions { Dataset = "mnist", Epochs = 1, TrainLimit = 300, Threads = 2, Device = Harness.Training.DeviceChoice.Cpu, CacheRoot = Path.Combine(dir, "cache") };
         var options = new ScoreOptions { Train = train, Scoring = new ScoringOptions { TopK = 5 }, OutDir = Path.Combine(dir, "out") };
         ScoreJob.Run(options, log: _ => { });
         var (trained, data, _) = TrainJob.Run(train, log: _ => { });
         int n = data.Train.Count;
-        UnlearnJob.NeighborsMismatch(options.OutDir, trained, options.Scoring, n).Should().BeNull();
-        UnlearnJob.NeighborsMismatch(options.OutDir, trained, options.Scoring with { TopK = 3, BlockSize = 64 }, n).Should().BeNull("top-K and block size do not change κ");
-        UnlearnJob.NeighborsMismatch(options.OutDir, trained, options.Scoring with { Kernel = KernelKind.Imq }, n).Should().Be("they were made with kernel rbf (now imq)");
-        UnlearnJob.NeighborsMismatch(options.OutDir, trained, options.Scoring, n + 1).Should().Be($"they cover {n} points, the training set has {n + 1}");
+        var files = new ScoringRunFiles(options.OutDir);
+        string sha = trained.Checkpoint.Sha256;
+        string? Neighbors(ScoringOptions o, int count, string checkpoint, int topK = 0) => ScoringRunCheck.Mismatch(files, checkpoint, o, count, ScoringRunUse.Neighbors, topK: topK);
+        Neighbors(options.Scoring, n, sha).Should().BeNull();
+        Neighbors(options.Scoring with { TopK = 3, BlockSize = 64, Ssn = SsnMode.Params }, n, sha).Should().BeNull("top-K, block size and SSN mode do not change κ");
+        Neighbors(options.Scoring with { Kernel = KernelKind.Imq }, n, sha).Should().Be("it was made with kernel rbf (now imq)");
+        Neighbors(options.Scoring, n + 1, sha).Should().Be($"it covers {n} points, the training set has {n + 1}");
+        Neighbors(options.Scoring, n, sha, topK: 6).Should().Be("it keeps 5 neighbours, 6 are needed");
         var (other, _, _) = TrainJob.Run(train with { Seed = 4 }, log: _ => { });
-        UnlearnJob.NeighborsMismatch(options.OutDir, other, options.Scoring, n).Should().StartWith("they were made with checkpoint ");
-        File.Delete(Path.Combine(options.OutDir, "meta.json"));
-        UnlearnJob.NeighborsMismatch(options.OutDir, trained, options.Scoring, n).Should().EndWith("meta.json is missing, so nothing says what made the neighbours");
+        Neighbors(options.Scoring, n, other.Checkpoint.Sha256).Should().StartWith("it was made with checkpoint ");
+
+        string? Scores(ScoringOptions o, Candidates c) => ScoringRunCheck.Mismatch(files, sha, o, n, ScoringRunUse.Scores, c);
+        Scores(options.Scoring, Candidates.All).Should().BeNull();
+        Scores(options.Scoring with { Scratch = "/elsewhere" }, Candidates.All).Should().BeNull("where the spill goes changes nothing");
+        Scores(options.Scoring with { Ssn = SsnMode.Params }, Candidates.All).Should().StartWith("it was made with other settings: scoring.ssn input → params");
+        Scores(options.Scoring, Candidates.Correct).Should().Be("its ranks cover all points, now correct");
+
+        File.Delete(files.Meta);
+        Neighbors(options.Scoring, n, sha).Should().EndWith("meta.json is missing, so nothing says what made the run");
     }
 }

@@ -1,3 +1,4 @@
+using Harness.Runs;
 using FluentAssertions;
 using Harness.Config;
 using Harness.Scoring;
@@ -20,7 +21,7 @@ public class SteinKernelPassTests
     {
         cache = TestSupport.TempDir("pass");
         var data = TestSupport.Mnist with { Train = TestSupport.Mnist.Train.Take(2000) };
-        var settings = PaperDefaults.Training("mnist") with { Epochs = 1, Threads = 2, Device = DeviceChoice.Cpu };
+        var settings = Harness.Profiles.DatasetProfiles.Of("mnist").Training with { Epochs = 1, Threads = 2, Device = DeviceChoice.Cpu };
         var trained = TrainedModel.GetOrTrain(data, "cnn2", settings, new CheckpointCache(cache), log: _ => { });
         var set = data.Train.Take(N);
         using var images = set.ImagesTensor();

@@ -1,3 +1,5 @@
+using Harness.Runs;
+using Harness.Evaluation;
 using FluentAssertions;
 using Harness.Data;
 using Harness.Models;
@@ -23,7 +25,7 @@ public class GroundTruthsTests
     {
         cache = TestSupport.TempDir("truths");
         data = TestSupport.Mnist with { Train = TestSupport.Mnist.Train.Take(1000), Test = TestSupport.Mnist.Test.Take(500) };
-        var settings = PaperDefaults.Training("mnist") with { Epochs = 2, Threads = 2, Device = DeviceChoice.Cpu, Seed = 1 };
+        var settings = Harness.Profiles.DatasetProfiles.Of("mnist").Training with { Epochs = 2, Threads = 2, Device = DeviceChoice.Cpu, Seed = 1 };
         trained = TrainedModel.GetOrTrain(data, "cnn2", settings, new CheckpointCache(cache), log: _ => { });
         testX = data.Test.ImagesTensor(); testY = data.Test.LabelsTensor();
         testBefore = Evaluator.Evaluate(trained.Model, testX, testY).Accuracy;

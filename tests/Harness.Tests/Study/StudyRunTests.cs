@@ -1,3 +1,4 @@
+using Harness.Experiments;
 using System.Globalization;
 using FluentAssertions;
 using Harness.Config;
@@ -108,16 +109,16 @@ public class StudyRunTests
 
         // The baseline: accepted, verified, then a changed value fails naming the row and column.
         var spec = ExperimentsFile.Load(config).Study("tiny-study");
-        var studyDir = Path.Combine(full, "tiny-study");
+        var studyDir = new Harness.Runs.ResultsLayout(full).Study("tiny-study");
         StudyTables.Accept(spec, studyDir, "test");
         StudyTables.Verify(spec, studyDir);
-        var verified = StudyTables.VerifiedPath(studyDir, "tiny-study");
+        var verified = StudyTables.VerifiedPath(studyDir);
         var lines = File.ReadAllLines(verified);
         var f1 = lines[1].Split(','); f1[4] = "0.123"; lines[1] = string.Join(",", f1);
         File.WriteAllLines(verified, lines);
         var act = () => StudyTables.Verify(spec, studyDir);
         act.Should().Throw<VerificationFailedException>().WithMessage($"study tiny-study differs from {verified} in 1 value(s):*{f1[0]}/{f1[2]}: spearman 0.123 → *");
-        File.Exists(StudyTables.ReceivedPath(studyDir, "tiny-study")).Should().BeTrue();
+        File.Exists(studyDir.Received).Should().BeTrue();
     }
 
     [TestCase("n: 12", "n: 100000", "*n = 100000, but only *")]

@@ -1,3 +1,4 @@
+using Harness.Runs;
 using FluentAssertions;
 using Harness.Data;
 using Harness.Evaluation;
@@ -38,7 +39,7 @@ public class MiaEfficacyTests
         {
             var mnist = TestSupport.Mnist;
             var data = mnist with { Train = mnist.Train.Take(400), Test = mnist.Test.Take(2000) };
-            var settings = PaperDefaults.Training("mnist") with { Epochs = 200, Threads = 2, Device = Harness.Training.DeviceChoice.Cpu, Seed = 2 };
+            var settings = Harness.Profiles.DatasetProfiles.Of("mnist").Training with { Epochs = 200, Threads = 2, Device = Harness.Training.DeviceChoice.Cpu, Seed = 2 };
             var trained = TrainedModel.GetOrTrain(data, "cnn2", settings, new CheckpointCache(cache), log: _ => { });
             var train = Evaluator.Evaluate(trained.Model, data.Train, CPU);
             var test = Evaluator.Evaluate(trained.Model, data.Test, CPU);

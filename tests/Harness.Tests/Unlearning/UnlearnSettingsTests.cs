@@ -1,3 +1,4 @@
+using Harness.Experiments;
 using FluentAssertions;
 using Harness.Config;
 using Harness.Training;

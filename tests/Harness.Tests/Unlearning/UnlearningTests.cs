@@ -1,3 +1,4 @@
+using Harness.Runs;
 using FluentAssertions;
 using Harness.Data;
 using Harness.Evaluation;
@@ -23,7 +24,7 @@ public class UnlearningTests
     {
         cache = TestSupport.TempDir("unlearn");
         data = TestSupport.Mnist with { Train = TestSupport.Mnist.Train.Take(1000), Test = TestSupport.Mnist.Test.Take(1000) };
-        var settings = PaperDefaults.Training("mnist") with { Epochs = 2, Threads = 2, Device = DeviceChoice.Cpu, Seed = 1 };
+        var settings = Harness.Profiles.DatasetProfiles.Of("mnist").Training with { Epochs = 2, Threads = 2, Device = DeviceChoice.Cpu, Seed = 1 };
         trained = TrainedModel.GetOrTrain(data, "cnn2", settings, new CheckpointCache(cache), log: _ => { });
     }
 

@@ -1,4 +1,5 @@
-namespace Harness.Config;
+using Harness.Config;
+namespace Harness.Experiments;
 
 /// <summary>
 /// One validation study (METHOD.md §6), declared under `studies:` in experiments.yaml: N points drawn (seeded) from the
@@ -43,9 +44,6 @@ public sealed record StudySpec
     /// <summary>METHOD.md §6's ladder.</summary>
     public static readonly int[] DefaultLadder = { 0, 10, 30, 100, 300, 700 };
 
-    public static readonly string[] KnownGroundTruths = { "gt_steps", "gt_expansion", "gt_collateral", "gt_memorization" };
-
-    public static string ParseGroundTruth(string raw) => Choice.Known("ground truth", raw, KnownGroundTruths);
 
     /// <summary>Default tolerances of the verified summary: every statistic is deterministic on one machine.</summary>
     public static readonly IReadOnlyDictionary<string, Tolerance> DefaultTolerances = new Dictionary<string, Tolerance>

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Harness.Experiments;
+namespace Harness.Runs;
 
 /// <summary>Which share of a matrix this process runs: `--shard i/n`, else a Slurm job array, else a Kubernetes indexed Job.</summary>
 public static class Sharding

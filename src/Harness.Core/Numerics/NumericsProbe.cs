@@ -1,9 +1,10 @@
+using Harness.Util;
 using System.Security.Cryptography;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Harness.Util;
+namespace Harness.Numerics;
 
 /// <summary>
 /// Hashes of small fixed computations, one for each kind of kernel the results depend on (MKL GEMMs, oneDNN convolutions,
@@ -94,7 +95,7 @@ public static class NumericsProbe
             Put("aten tanh, sigmoid", v.tanh(), v.sigmoid());
             Put("aten sum of 100,000 (float32)", v.sum());
             Put("aten softmax float64", nn.functional.softmax(v.view(1000, 100).to(ScalarType.Float64), 1));
-            Exactness("harness PortableMath.Sqrt (100,000 values)", Training.PortableMath.Sqrt(pos), pos, null, (p, _) => Math.Sqrt(p));
+            Exactness("harness PortableMath.Sqrt (100,000 values)", Numerics.PortableMath.Sqrt(pos), pos, null, (p, _) => Math.Sqrt(p));
             var adamParam = Exact(1, 1000, 23).view(-1).requires_grad_();
             var adam = optim.Adam(new[] { new TorchSharp.Modules.Parameter(adamParam.detach().clone()) }, 0.001);
             foreach (var p in adam.parameters())

@@ -1,7 +1,8 @@
+using Harness.Config;
 using Harness.Scoring;
 using Harness.Unlearning;
 
-namespace Harness.Config;
+namespace Harness.Experiments;
 
 /// <summary>Training settings a matrix overrides (null keeps the paper's Table 4 default of each data set).</summary>
 public sealed record TrainingOverrides

@@ -1,19 +1,19 @@
 using System.Diagnostics;
 using System.Reflection;
 
-namespace Harness.Cli;
+namespace Harness.Runs;
 
 /// <summary>
 /// Starts worker processes (`harness run --worker i/n` for a matrix, `harness study --worker i/n` for a study): the same
-/// executable, the same experiments file, results and data root, plain progress, output to a log file per worker.
+/// executable (the `harness` entry assembly), the same experiments file, results and data root, plain progress, output to a log file per worker.
 /// </summary>
-static class Workers
+public static class WorkerProcesses
 {
     public static Func<int, int, Process> Starter(string configPath, string matrix, string resultsRoot, string? dataRoot, string? shard) => (i, n) =>
-        Start(Args("run", "--matrix", matrix, configPath, resultsRoot, dataRoot, shard, i, n), Path.Combine(resultsRoot, matrix, "workers", $"worker-{i}.log"));
+        Start(Args("run", "--matrix", matrix, configPath, resultsRoot, dataRoot, shard, i, n), new ResultsLayout(resultsRoot).WorkerLog(matrix, i));
 
     public static Func<int, int, Process> StudyStarter(string configPath, string study, string resultsRoot, string? dataRoot, string? shard) => (i, n) =>
-        Start(Args("study", "--study", study, configPath, resultsRoot, dataRoot, shard, i, n), Path.Combine(resultsRoot, study, "workers", $"worker-{i}.log"));
+        Start(Args("study", "--study", study, configPath, resultsRoot, dataRoot, shard, i, n), new ResultsLayout(resultsRoot).WorkerLog(study, i));
 
     static List<string> Args(string command, string nameOption, string name, string configPath, string resultsRoot, string? dataRoot, string? shard, int i, int n)
     {

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace Harness.Util;
+namespace Harness.Numerics;
 
 /// <summary>
 /// The machines whose results are expected to agree to the last bit, named the way a baseline's file name carries it:

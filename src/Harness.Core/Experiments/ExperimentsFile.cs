@@ -1,3 +1,4 @@
+using Harness.Config;
 using System.Globalization;
 using Harness.Data;
 using Harness.Scoring;
@@ -5,7 +6,7 @@ using Harness.Scoring.Scorers;
 using Harness.Unlearning;
 using YamlDotNet.RepresentationModel;
 
-namespace Harness.Config;
+namespace Harness.Experiments;
 
 /// <summary>
 /// experiments.yaml: `datasets:` (user-declared data) and `matrices:` (name → axes and settings). Validated on load:
@@ -91,11 +92,11 @@ public sealed class ExperimentsFile
         int n = Int(path, m, "n", where, 2, 1_000_000) ?? throw YamlFile.Error(path, m, $"{where}: missing required key 'n' (points per seed).");
         var seeds = Child(m, "seeds") != null ? IntList(path, m, "seeds", where, 0, int.MaxValue) : new[] { 0 };
         var scorers = List(path, m, "scorers", where, ScorerRegistry.Parse);
-        var truths = List(path, m, "ground_truths", where, StudySpec.ParseGroundTruth);
+        var truths = List(path, m, "ground_truths", where, Harness.Study.GroundTruthRegistry.Parse);
         var ladder = Child(m, "ladder") != null ? IntList(path, m, "ladder", where, 0, 1_000_000) : StudySpec.DefaultLadder;
         if (!ladder.SequenceEqual(ladder.Order())) throw YamlFile.Error(path, Child(m, "ladder")!, $"{where}.ladder must be increasing.");
         var topK = matrix.KernelNamed(kernel).TopK;
-        if (truths.Contains("gt_expansion") && ladder.Max() > topK)
+        if (Harness.Study.GroundTruthRegistry.Needs(truths, Harness.Study.GroundTruthProbe.Expansion) && ladder.Max() > topK)
             throw YamlFile.Error(path, Child(m, "ladder") ?? m, $"{where}.ladder reaches k = {ladder.Max()}, but matrix '{matrixName}' keeps top-{topK} neighbours (its largest expansion); shorten the ladder.");
         int halfModels = Int(path, m, "half_models", where, 2, 1000) ?? StudySpec.DefaultHalfModels;
         if (halfModels % 2 != 0) throw YamlFile.Error(path, Child(m, "half_models")!, $"{where}.half_models = {halfModels} must be even (the half-data models come in complementary pairs).");

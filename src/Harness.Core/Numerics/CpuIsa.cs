@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace Harness.Util;
+namespace Harness.Numerics;
 
 /// <summary>
 /// Which numeric kernels LibTorch and the harness may use, so that a verified baseline holds on another CPU.
@@ -21,7 +21,7 @@ namespace Harness.Util;
 /// - `native`: no caps, widest vectors (fastest on AVX-512; results match only that CPU family).
 /// A variable the user already set is left alone. The mode is part of every cache key and fingerprint.
 /// Even in portable mode an AMD EPYC (Zen 5) and an Intel Xeon differed in the last bits (measured): LibTorch's square
-/// root goes to MKL's vector maths, which follows the CPU (Training.PortableMath); baselines are kept per <see cref="NumericsClass"/>.
+/// root goes to MKL's vector maths, which follows the CPU (Numerics.PortableMath); baselines are kept per <see cref="NumericsClass"/>.
 /// </summary>
 public static class CpuIsa
 {

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Harness.Experiments;
+namespace Harness.Runs;
 
 /// <summary>
 /// What a result was made from: readable inputs (`training.lr` → `0.001`, `code.scoring` → a hash, …) and their SHA-256.

@@ -1,3 +1,4 @@
+using Harness.Evaluation;
 using Harness.Data;
 using Harness.Models;
 using Harness.Training;

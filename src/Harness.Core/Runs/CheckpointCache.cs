@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Harness.Util;
 using static TorchSharp.torch;
 
-namespace Harness.Training;
+namespace Harness.Runs;
 
 /// <summary>
 /// What is stored beside a checkpoint: its key material, a hash of its bytes, and how training went. LearningEvents is the
@@ -17,15 +17,17 @@ public sealed record CheckpointInfo(string Key, string KeyMaterial, string Sha25
 /// </summary>
 public sealed class CheckpointCache
 {
-    public CheckpointCache(string? root = null) => Root = Path.Combine(root ?? Paths.CacheRoot, "checkpoints");
+    readonly CacheLayout layout;
 
-    public string Root { get; }
+    public CheckpointCache(string? root = null) => layout = new CacheLayout(root);
+
+    public string Root => layout.Checkpoints;
 
     public static string KeyOf(string keyMaterial) =>
         Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(keyMaterial)))[..24];
 
-    public string CheckpointPath(string key) => Path.Combine(Root, key + ".pt");
-    string InfoPath(string key) => Path.Combine(Root, key + ".json");
+    public string CheckpointPath(string key) => layout.Checkpoint(key);
+    string InfoPath(string key) => layout.CheckpointRecord(key);
 
     /// <summary>Loads the checkpoint into <paramref name="model"/> when present and intact; reports why not otherwise.</summary>
     public CheckpointInfo? TryLoad(string key, nn.Module<Tensor, Tensor> model, Action<string> warn)

@@ -1,8 +1,8 @@
-using Harness.Data;
+using Harness.Config;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace Harness.Config;
+namespace Harness.Data;
 
 /// <summary>
 /// Reads the `datasets:` section of a YAML file: a list of {name, format, path, validation, split_seed} that lets

@@ -1,3 +1,5 @@
+using Harness.Runs;
+using Harness.Evaluation;
 using Harness.Data;
 using Harness.Training;
 using Harness.Util;

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using static TorchSharp.torch;
 
-namespace Harness.Training;
+namespace Harness.Numerics;
 
 /// <summary>
 /// Elementwise maths whose bits do not depend on the CPU. LibTorch hands <c>Tensor.sqrt()</c> (and <c>pow(0.5)</c>) on

@@ -1,10 +1,10 @@
 using Harness.Data;
 using static TorchSharp.torch;
 
-namespace Harness.Training;
+namespace Harness.Evaluation;
 
 /// <summary>Accuracy (fraction 0–1) and mean cross-entropy of a model on a set of images.</summary>
-public readonly record struct Evaluation(double Accuracy, double Loss, int Count);
+public readonly record struct SetEvaluation(double Accuracy, double Loss, int Count);
 
 public static class Evaluator
 {
@@ -14,10 +14,10 @@ public static class Evaluator
     /// </summary>
     public const int Batch = 256;
 
-    public static Evaluation Evaluate(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, int batch = Batch)
+    public static SetEvaluation Evaluate(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, int batch = Batch)
     {
         long n = x.shape[0];
-        if (n == 0) return new Evaluation(double.NaN, double.NaN, 0);
+        if (n == 0) return new SetEvaluation(double.NaN, double.NaN, 0);
         bool wasTraining = model.training;
         model.eval();
         double correct = 0, loss = 0;
@@ -34,10 +34,10 @@ public static class Evaluator
             }
         }
         if (wasTraining) model.train();
-        return new Evaluation(correct / n, loss / n, (int)n);
+        return new SetEvaluation(correct / n, loss / n, (int)n);
     }
 
-    public static Evaluation Evaluate(nn.Module<Tensor, Tensor> model, ImageSet set, Device device)
+    public static SetEvaluation Evaluate(nn.Module<Tensor, Tensor> model, ImageSet set, Device device)
     {
         using var scope = NewDisposeScope();
         return Evaluate(model, set.ImagesTensor(device), set.LabelsTensor(device));
@@ -78,12 +78,12 @@ public sealed record PerPoint(double[] Confidence, bool[] Correct, double[] Loss
     public int Count => Confidence.Length;
 
     /// <summary>Accuracy and mean loss over the first <paramref name="count"/> points (all by default).</summary>
-    public Evaluation Summary(int? count = null)
+    public SetEvaluation Summary(int? count = null)
     {
         int n = Math.Min(count ?? Count, Count);
-        if (n == 0) return new Evaluation(double.NaN, double.NaN, 0);
+        if (n == 0) return new SetEvaluation(double.NaN, double.NaN, 0);
         double c = 0, l = 0;
         for (int i = 0; i < n; i++) { if (Correct[i]) c++; l += Loss[i]; }
-        return new Evaluation(c / n, l / n, n);
+        return new SetEvaluation(c / n, l / n, n);
     }
 }

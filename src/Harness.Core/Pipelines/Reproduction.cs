@@ -1,0 +1,64 @@
+using Harness.Config;
+using Harness.Experiments;
+using Harness.Runs;
+using Harness.Util;
+
+namespace Harness.Pipelines;
+
+/// <summary>What `harness reproduce` did: the cells' outcomes, what it wrote, and each verification (a failure is kept, not thrown).</summary>
+public sealed record ReproductionOutcome(IReadOnlyList<CellOutcome> Cells, string Summary, IReadOnlyList<string> Written, string Verification,
+    IReadOnlyDictionary<string, string> StudyVerification, IReadOnlyList<HarnessException> Failures, TimeSpan Elapsed)
+{
+    public int Count(CellStatus status) => Cells.Count(o => o.Status == status);
+}
+
+/// <summary>
+/// The main job: run the matrix (resuming, in the declared workers), merge, verify against the committed baseline, run
+/// and verify the matrix's studies (METHOD.md §6) on the same model and scores, then draw, tabulate and report.
+/// </summary>
+public static class Reproduction
+{
+    /// <summary>How a failed verification reads in REPORT.md.</summary>
+    public static string Describe(HarnessException e) => e is NoBaselineForClassException
+        ? $"**not verified**: no baseline for this CPU class ({Numerics.NumericsClass.Current})" : $"**failed**: {e.Message.Split('\n')[0]}";
+
+    public static ReproductionOutcome Run(ExperimentsFile file, MatrixSpec matrix, string resultsRoot, string? dataRoot, IProgress progress, Action<string>? note = null)
+    {
+        note ??= Console.Error.WriteLine;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var runner = new MatrixRunner(file, matrix, resultsRoot, dataRoot) { StartWorker = WorkerProcesses.Starter(file.Path, matrix.Name, resultsRoot, dataRoot, null) };
+        var outcomes = runner.Run(Matrices.Cells(matrix), progress);
+        var ignored = outcomes.Where(o => o.Status == CellStatus.Ignored).ToList();
+        if (ignored.Count > 0) note($"{ignored.Count} cells ignored: {ignored[0].Reason!.Split('\n')[0]}");
+        var outputs = new MatrixOutputs(file, matrix, resultsRoot, dataRoot, note);
+        var cells = outputs.Cells();
+        var (csv, missing) = outputs.Merge();
+        string verification;
+        var failures = new List<HarnessException>();
+        try
+        {
+            if (missing.Count > 0) throw new VerificationFailedException($"{missing.Count} cells have no result");
+            var matched = Verification.Verify(matrix, resultsRoot);
+            verification = $"all {cells.Count} cells match `{Path.GetFileName(matched)}`";
+        }
+        catch (HarnessException e)
+        {
+            failures.Add(e);
+            verification = Describe(e);
+        }
+        var studyVerification = new Dictionary<string, string>();
+        var studyWritten = new List<string>();
+        foreach (var study in file.StudiesOf(matrix.Name))
+        {
+            var (outcome, matched, failure) = StudyPipeline.RunAndVerify(file, study, resultsRoot, dataRoot, null);
+            studyWritten.AddRange(outcome.Written);
+            studyVerification[study.Name] = failure == null ? $"summary matches `{Path.GetFileName(matched)}`" : Describe(failure);
+            if (failure != null) failures.Add(failure);
+        }
+        var written = new List<string> { csv };
+        written.AddRange(outputs.DrawFigures(cells));
+        written.AddRange(outputs.WriteTablesAndReport(cells, verification, studyVerification));
+        written.AddRange(studyWritten);
+        return new ReproductionOutcome(outcomes, outputs.Summary(cells), written, verification, studyVerification, failures, watch.Elapsed);
+    }
+}

@@ -1,0 +1,27 @@
+using Harness.Config;
+
+namespace Harness.Study;
+
+/// <summary>The ground truths a study can rank scores against, by name (as <see cref="Scoring.Scorers.ScorerRegistry"/> holds the scorers).</summary>
+public static class GroundTruthRegistry
+{
+    static readonly IGroundTruth[] Registered =
+    {
+        new StepsGroundTruth(),
+        new CollateralGroundTruth(),
+        new ExpansionGroundTruth(),
+        new MemorizationGroundTruth(),
+    };
+
+    public static IReadOnlyList<IGroundTruth> All => Registered;
+    public static IEnumerable<string> Names => Registered.Select(g => g.Name);
+
+    public static IGroundTruth Get(string name) => Registered.FirstOrDefault(g => g.Name == name)
+        ?? throw new HarnessException($"unknown ground truth '{name}'; known: {string.Join(", ", Names)}.");
+
+    /// <summary>A name from experiments.yaml, or an error listing the known ones.</summary>
+    public static string Parse(string raw) => Choice.Known("ground truth", raw, Names.ToArray());
+
+    /// <summary>Whether any of <paramref name="names"/> reads <paramref name="probe"/>.</summary>
+    public static bool Needs(IEnumerable<string> names, GroundTruthProbe probe) => names.Any(n => Get(n).Probe == probe);
+}

@@ -1,0 +1,25 @@
+using Harness.Experiments;
+
+namespace Harness.Study;
+
+/// <summary>Which per-point computation a ground truth reads: the plain-SGD probe, the expansion ladder (both stored in points/INDEX.json), or the half-data models (computed once per study).</summary>
+public enum GroundTruthProbe { Steps, Expansion, HalfModels }
+
+/// <summary>What a ground truth's values are computed from: the study, every point's stored probes (in population order) and, when a ground truth needs them, the half-data models' memorization estimates.</summary>
+public sealed record GroundTruthInputs(StudySpec Study, IReadOnlyList<StudyPointResult> Points, double[]? Memorization);
+
+/// <summary>
+/// A per-point measure of how hard a point is to unlearn (METHOD.md §6), against which the study ranks every score. A new
+/// one is a file here and a line in <see cref="GroundTruthRegistry"/>; its name is what `ground_truths:` in experiments.yaml lists.
+/// </summary>
+public interface IGroundTruth
+{
+    string Name { get; }
+    GroundTruthProbe Probe { get; }
+    /// <summary>One clause of REPORT.md's study section: `name` and what it measures, with the study's settings.</summary>
+    string Describe(StudySpec study);
+    /// <summary>The value of every point, in the order of <see cref="GroundTruthInputs.Points"/>; larger = harder to unlearn.</summary>
+    double[] Values(GroundTruthInputs inputs);
+    /// <summary>How the summary describes the points that hit the probe's cap (their value is a tie there), or null where none can.</summary>
+    string? CensoringNote(StudySummary summary) => null;
+}
