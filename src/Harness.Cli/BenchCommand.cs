@@ -1,6 +1,4 @@
-using System.CommandLine;
 using Harness.Scoring;
-using Harness.Util;
 
 namespace Harness.Cli;
 
@@ -27,7 +25,7 @@ static class BenchCommand
                 scoring with { Space = KernelSpace.Joint, Bandwidth = bandwidthGiven ? scoring.Bandwidth : Bandwidth.Dimension },
             };
             var outFile = r.GetValue(outPath) ?? Runs.ResultsLayout.Repository.Bench(train.Dataset);
-            Pipelines.ScoringBench.Run(train, profiles, r.GetValue(trainSet.TrainLimit), r.GetValue(repeat) ?? 2, outFile,
+            Pipelines.ScoringBench.Run(train, profiles, (int?)r.GetValue(trainSet.TrainLimit), r.GetValue(repeat) ?? 2, outFile,
                 "harness " + string.Join(" ", r.Tokens.Select(t => t.Value)), Console.WriteLine, Console.Error.WriteLine);
             Console.WriteLine($"wrote {outFile}");
             return 0;

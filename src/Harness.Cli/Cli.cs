@@ -1,8 +1,6 @@
 using Harness.Numerics;
-using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.Text.RegularExpressions;
-using Harness.Util;
 
 namespace Harness.Cli;
 

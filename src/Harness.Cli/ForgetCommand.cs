@@ -1,11 +1,8 @@
 using Harness.Experiments;
-using System.CommandLine;
 using System.Globalization;
-using Harness.Config;
 using Harness.Forget;
 using Harness.Reporting;
 using Harness.Unlearning;
-using Harness.Util;
 
 namespace Harness.Cli;
 

@@ -1,8 +1,5 @@
 using Harness.Runs;
-using System.CommandLine;
-using Harness.Config;
 using Harness.Experiments;
-using Harness.Util;
 
 namespace Harness.Cli;
 

@@ -1,6 +1,4 @@
 using Harness.Numerics;
-using System.CommandLine;
-using Harness.Util;
 
 namespace Harness.Cli;
 

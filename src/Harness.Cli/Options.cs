@@ -1,13 +1,10 @@
 using Harness.Experiments;
-using System.CommandLine;
 using System.CommandLine.Parsing;
-using Harness.Config;
 using Harness.Data;
 using Harness.Jobs;
 using Harness.Models;
 using Harness.Scoring;
 using Harness.Training;
-using Harness.Util;
 
 namespace Harness.Cli;
 
@@ -73,29 +70,46 @@ static class Opt
     }
 }
 
-/// <summary>The options of every command that needs a trained model (`train`, `score`, `unlearn`, `bench`).</summary>
+/// <summary>
+/// The options of every command that needs a trained model (`train`, `score`, `unlearn`, `forget`, `bench`): the data
+/// set, the seed and where things are, and one option per training setting that <see cref="TrainingOverrides"/> declares.
+/// </summary>
 sealed class TrainOptionSet
 {
     // Checked when read, against the built-ins and the data sets the experiments file declares.
     public readonly Option<string?> Dataset = Opt.Name("--dataset", "data set (or one declared in the experiments file)",
         DatasetRegistry.WithDeclared(null).Names.Order(), "mnist", raw => raw);
-    public readonly Option<string?> Model = Opt.Name("--model", "model", ModelFactory.Names, "cnn2 for 28×28 data, resnet18 for 32×32 (Table 4)", ModelFactory.Parse);
-    public readonly Option<int?> Epochs = Opt.Int("--epochs", "training epochs", "the data set's (mnist 10; README)", 0, 10_000);
     public readonly Option<int?> Seed = Opt.Int("--seed", "training seed (initial weights, shuffling)", "0", 0);
-    public readonly Option<int?> Threads = Opt.Int("--threads", "CPU threads; 0 = all cores", "0", 0, 1024);
-    public readonly Option<DeviceChoice?> Device = Opt.Enum<DeviceChoice>("--device", "device", "auto");
-    public readonly Option<double?> Lr = Opt.Double("--lr", "training learning rate", "Table 4 (mnist 0.001)", 0, exclusiveMin: true);
-    public readonly Option<int?> Batch = Opt.Int("--batch", "training batch size", "Table 4 (mnist 150)", 1, 1_000_000);
-    public readonly Option<Optimizer?> Optimizer = Opt.Enum<Optimizer>("--optimizer", "training optimizer", "the data set's (mnist adam)");
     public readonly Option<string?> DataRoot = Opt.Text("--data-root", "data root", "dir", "$HARNESS_DATA, else data/");
     public readonly Option<string?> Config = Opt.Text("--config", "experiments file (declared data sets)", "file", "experiments.yaml");
-    public readonly Option<int?> TrainLimit;
+    readonly List<(SettingField Field, Option<object?> Option)> settings = new();
 
     /// <param name="trainLimitHelp">What --train-limit means for the command: train on the first N points (train, unlearn) or score only them (score, bench).</param>
-    public TrainOptionSet(string trainLimitHelp) =>
-        TrainLimit = Opt.Int("--train-limit", trainLimitHelp, "all", 2);
+    public TrainOptionSet(string trainLimitHelp)
+    {
+        var mnist = Profiles.DatasetProfiles.Of("mnist");
+        foreach (var f in SettingsSchema.Fields(typeof(TrainingOverrides)))
+        {
+            // Null keeps the data set's profile (Table 4); the help says what that is for MNIST.
+            string? defaultText = f.Key switch
+            {
+                "model" => "the data set's (Table 4: mnist cnn2)",
+                "threads" => "0",
+                "device" => "auto",
+                "train_limit" or "test_limit" => "all",
+                _ => $"the data set's (Table 4: mnist {SettingField.Format(f.Key switch
+                {
+                    "epochs" => mnist.Training.Epochs, "lr" => mnist.Training.LearningRate, "batch" => mnist.Training.BatchSize,
+                    "optimizer" => (object)mnist.Training.Optimizer, _ => null,
+                })})",
+            };
+            settings.Add((f, Opt.Setting(f, f.Option, f.Key == "train_limit" ? trainLimitHelp : f.Help, defaultText)));
+        }
+    }
 
-    public Option[] All => new Option[] { Dataset, Model, Epochs, Seed, Threads, Device, Lr, Batch, Optimizer, TrainLimit, DataRoot, Config };
+    public Option<object?> TrainLimit => settings.Single(s => s.Field.Key == "train_limit").Option;
+
+    public Option[] All => new Option[] { Dataset, Seed }.Concat(settings.Select(s => (Option)s.Option)).Concat(new Option[] { DataRoot, Config }).ToArray();
 
     /// <summary>The training options given; <paramref name="trainLimit"/> false when --train-limit limits scoring, not training.</summary>
     public TrainOptions Read(ParseResult r, bool trainLimit = true)
@@ -105,12 +119,10 @@ sealed class TrainOptionSet
         var registry = DatasetRegistry.WithDeclared(config ?? Path.Combine(Paths.RepoRoot, "experiments.yaml"));
         try { registry.Parse(dataset); }
         catch (HarnessException e) { throw new HarnessException($"--dataset: {e.Message}"); }
-        return new TrainOptions
-        {
-            Dataset = dataset, Model = r.GetValue(Model), Epochs = r.GetValue(Epochs), Seed = r.GetValue(Seed), Threads = r.GetValue(Threads),
-            Device = r.GetValue(Device), LearningRate = r.GetValue(Lr), BatchSize = r.GetValue(Batch), Optimizer = r.GetValue(Optimizer),
-            TrainLimit = trainLimit ? r.GetValue(TrainLimit) : null, DataRoot = r.GetValue(DataRoot), ConfigPath = config,
-        };
+        var given = new Dictionary<string, object>();
+        foreach (var (f, o) in settings)
+            if (r.GetValue(o) is { } v && (trainLimit || f.Key != "train_limit")) given[f.Key] = v;
+        return SettingsSchema.With(new TrainOptions { Dataset = dataset, Seed = r.GetValue(Seed), DataRoot = r.GetValue(DataRoot), ConfigPath = config }, given);
     }
 }
 

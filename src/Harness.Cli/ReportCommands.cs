@@ -1,10 +1,7 @@
 using Harness.Numerics;
-using System.CommandLine;
 using System.Globalization;
-using Harness.Config;
 using Harness.Experiments;
 using Harness.Pipelines;
-using Harness.Util;
 
 namespace Harness.Cli;
 

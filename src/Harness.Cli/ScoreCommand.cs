@@ -1,6 +1,4 @@
-using System.CommandLine;
 using Harness.Jobs;
-using Harness.Util;
 
 namespace Harness.Cli;
 
@@ -20,7 +18,7 @@ static class ScoreCommand
             var t = train.Read(r, trainLimit: false);
             return Run(new ScoreOptions
             {
-                Train = t, Scoring = scoring.Read(r), Limit = r.GetValue(train.TrainLimit), DumpKernel = r.GetValue(dump) ?? 0, Candidates = r.GetValue(candidates) ?? Harness.Scoring.Candidates.All,
+                Train = t, Scoring = scoring.Read(r), Limit = (int?)r.GetValue(train.TrainLimit), DumpKernel = r.GetValue(dump) ?? 0, Candidates = r.GetValue(candidates) ?? Harness.Scoring.Candidates.All,
                 OutDir = r.GetValue(outDir) ?? Runs.ResultsLayout.Repository.OneOff("score", t.Dataset, t.ResolvedModel),
             });
         });

@@ -1,11 +1,8 @@
 using Harness.Runs;
-using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using Harness.Config;
 using Harness.Experiments;
 using Harness.Study;
-using Harness.Util;
 
 namespace Harness.Cli;
 

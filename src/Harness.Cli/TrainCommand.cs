@@ -1,6 +1,4 @@
-using System.CommandLine;
 using Harness.Jobs;
-using Harness.Util;
 
 namespace Harness.Cli;
 

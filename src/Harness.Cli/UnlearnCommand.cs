@@ -1,8 +1,5 @@
-using System.CommandLine;
-using Harness.Config;
 using Harness.Jobs;
 using Harness.Unlearning;
-using Harness.Util;
 
 namespace Harness.Cli;
 

@@ -15,6 +15,8 @@ public sealed class SettingAttribute(string key, string help) : Attribute
     public double Min { get; init; } = double.NegativeInfinity;
     public double Max { get; init; } = double.PositiveInfinity;
     public bool ExclusiveMin { get; init; }
+    /// <summary>For a name from a registry (a model, say): a type with `public static IReadOnlyCollection&lt;string&gt; Names` and `public static string Parse(string)`.</summary>
+    public Type? Names { get; init; }
 }
 
 /// <summary>
@@ -24,7 +26,7 @@ public sealed class SettingAttribute(string key, string help) : Attribute
 public interface ISettingValue { }
 
 /// <summary>One setting of a settings record, as <see cref="SettingAttribute"/> declares it.</summary>
-public sealed record SettingField(string Key, string Help, PropertyInfo Property, double Min, double Max, bool ExclusiveMin)
+public sealed record SettingField(string Key, string Help, PropertyInfo Property, double Min, double Max, bool ExclusiveMin, Type? Names = null)
 {
     /// <summary>The value type, without Nullable.</summary>
     public Type Type => Nullable.GetUnderlyingType(Property.PropertyType) ?? Property.PropertyType;
@@ -33,6 +35,7 @@ public sealed record SettingField(string Key, string Help, PropertyInfo Property
 
     /// <summary>What the help shows as the value: `integer`, `number`, `path`, or the allowed names `a|b`.</summary>
     public string TypeName =>
+        Names != null ? string.Join("|", ((IEnumerable<string>)Names.GetProperty("Names")!.GetValue(null)!).Order(StringComparer.Ordinal)) :
         typeof(ISettingValue).IsAssignableFrom(Type) ? (string)Type.GetProperty("Allowed")!.GetValue(null)! :
         Type.IsEnum ? string.Join("|", Choice.Names(Type)) : Type == typeof(int) ? "integer" : Type == typeof(double) ? "number" : "path";
 
@@ -40,9 +43,10 @@ public sealed record SettingField(string Key, string Help, PropertyInfo Property
     public object Parse(string raw)
     {
         if (Type.IsEnum) return Choice.Parse(Type, raw);
-        if (typeof(ISettingValue).IsAssignableFrom(Type))
+        var parser = Names ?? (typeof(ISettingValue).IsAssignableFrom(Type) ? Type : null);
+        if (parser != null)
         {
-            try { return Type.GetMethod("Parse", new[] { typeof(string) })!.Invoke(null, new object[] { raw })!; }
+            try { return parser.GetMethod("Parse", new[] { typeof(string) })!.Invoke(null, new object[] { raw })!; }
             catch (System.Reflection.TargetInvocationException e) when (e.InnerException is HarnessException h) { throw h; }
         }
         if (Type == typeof(int)) return Choice.ParseInt(raw, double.IsInfinity(Min) ? int.MinValue : (long)Min, double.IsInfinity(Max) ? int.MaxValue : (long)Max);
@@ -88,7 +92,7 @@ public static class SettingsSchema
             var list = chain.SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))
                 .Select(p => (p, a: p.GetCustomAttribute<SettingAttribute>()))
                 .Where(x => x.a != null)
-                .Select(x => new SettingField(x.a!.Key, x.a.Help, x.p, x.a.Min, x.a.Max, x.a.ExclusiveMin))
+                .Select(x => new SettingField(x.a!.Key, x.a.Help, x.p, x.a.Min, x.a.Max, x.a.ExclusiveMin, x.a.Names))
                 .ToList();
             return Cache[type] = list;
         }
@@ -109,6 +113,10 @@ public static class SettingsSchema
         }
         return clone;
     }
+
+    /// <summary>The declared settings that hold a value (null ones left out), by key: what <see cref="With"/> takes to carry them onto another record with the same settings.</summary>
+    public static IReadOnlyDictionary<string, object> Given(object settings) =>
+        Fields(settings.GetType()).Select(f => (f.Key, Value: f.Property.GetValue(settings))).Where(x => x.Value != null).ToDictionary(x => x.Key, x => x.Value!);
 
     /// <summary>Every declared setting within its range; the first problem as a <see cref="HarnessException"/> naming the owner.</summary>
     public static void Validate(object settings, string owner)

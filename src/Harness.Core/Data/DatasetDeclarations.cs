@@ -1,4 +1,3 @@
-using Harness.Config;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

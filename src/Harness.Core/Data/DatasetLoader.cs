@@ -1,4 +1,3 @@
-using Harness.Util;
 
 namespace Harness.Data;
 

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Harness.Data;
 using Harness.Training;
 using Harness.Unlearning;
-using Harness.Util;
 
 namespace Harness.Evaluation;
 

@@ -1,5 +1,4 @@
 using Harness.Numerics;
-using Harness.Util;
 
 namespace Harness.Experiments;
 

@@ -1,5 +1,4 @@
 using Harness.Runs;
-using Harness.Config;
 
 namespace Harness.Experiments;
 

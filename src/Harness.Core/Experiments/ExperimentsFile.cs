@@ -1,6 +1,6 @@
-using Harness.Config;
 using System.Globalization;
 using Harness.Data;
+using Harness.Jobs;
 using Harness.Scoring;
 using Harness.Scoring.Scorers;
 using Harness.Unlearning;
@@ -33,7 +33,6 @@ public sealed class ExperimentsFile
     static readonly string[] ProbeKeys = { "lr", "max_steps" };
     static readonly string[] MatrixKeys = { "description", "datasets", "scorers", "sides", "points", "unlearners", "expansions", "seeds", "training", "scoring", "kernels", "candidates", "evaluation", "workers", "unlearning", "tolerances" };
     static readonly string[] EvaluationKeys = { "remain_sample" };
-    static readonly string[] TrainingKeys = { "model", "epochs", "lr", "batch", "optimizer", "threads", "device", "train_limit", "test_limit" };
     static readonly string[] ToleranceKeys = { "abs", "rel" };
 
     public static ExperimentsFile Load(string path)
@@ -44,33 +43,27 @@ public sealed class ExperimentsFile
         var declared = DatasetDeclarations.Read(path);
         var registry = new DatasetRegistry();
         foreach (var d in declared) registry.Register(d);
-        var matrices = new Dictionary<string, MatrixSpec>(StringComparer.Ordinal);
-        if (root.Children.TryGetValue(new YamlScalarNode("matrices"), out var mnode))
-        {
-            var map = mnode as YamlMappingNode ?? throw YamlFile.Error(path, mnode, "`matrices` must be a mapping of name → matrix.");
-            foreach (var (key, value) in map.Children)
-            {
-                var name = ((YamlScalarNode)key).Value!;
-                if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z0-9][a-z0-9_-]*$"))
-                    throw YamlFile.Error(path, key, $"matrix name '{name}' must be lower-case letters, digits, '-' or '_'.");
-                matrices[name] = ReadMatrix(path, name, value, registry);
-            }
-        }
-        var studies = new Dictionary<string, StudySpec>(StringComparer.Ordinal);
-        if (root.Children.TryGetValue(new YamlScalarNode("studies"), out var snode))
-        {
-            var map = snode as YamlMappingNode ?? throw YamlFile.Error(path, snode, "`studies` must be a mapping of name → study.");
-            foreach (var (key, value) in map.Children)
-            {
-                var name = ((YamlScalarNode)key).Value!;
-                if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z0-9][a-z0-9_-]*$"))
-                    throw YamlFile.Error(path, key, $"study name '{name}' must be lower-case letters, digits, '-' or '_'.");
-                if (matrices.ContainsKey(name))
-                    throw YamlFile.Error(path, key, $"study '{name}' has the name of a matrix; both write results/{name}/, so give it another.");
-                studies[name] = ReadStudy(path, name, value, matrices);
-            }
-        }
+        var matrices = Named(path, root, "matrices", "matrix", (name, key, value) => ReadMatrix(path, name, value, registry));
+        var studies = Named(path, root, "studies", "study", (name, key, value) => matrices.ContainsKey(name)
+            ? throw YamlFile.Error(path, key, $"study '{name}' has the name of a matrix; both write results/{name}/, so give it another.")
+            : ReadStudy(path, name, value, matrices));
         return new ExperimentsFile { Path = path, DeclaredDatasets = declared, Matrices = matrices, Studies = studies };
+    }
+
+    /// <summary>A top-level mapping of name → entry (`matrices`, `studies`); names are lower-case letters, digits, '-' or '_'.</summary>
+    static Dictionary<string, T> Named<T>(string path, YamlMappingNode root, string section, string what, Func<string, YamlNode, YamlNode, T> read)
+    {
+        var result = new Dictionary<string, T>(StringComparer.Ordinal);
+        if (!root.Children.TryGetValue(new YamlScalarNode(section), out var node)) return result;
+        var map = node as YamlMappingNode ?? throw YamlFile.Error(path, node, $"`{section}` must be a mapping of name → {what}.");
+        foreach (var (key, value) in map.Children)
+        {
+            var name = ((YamlScalarNode)key).Value!;
+            if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z0-9][a-z0-9_-]*$"))
+                throw YamlFile.Error(path, key, $"{what} name '{name}' must be lower-case letters, digits, '-' or '_'.");
+            result[name] = read(name, key, value);
+        }
+        return result;
     }
 
     static StudySpec ReadStudy(string path, string name, YamlNode node, IReadOnlyDictionary<string, MatrixSpec> matrices)
@@ -134,17 +127,7 @@ public sealed class ExperimentsFile
         var training = new TrainingOverrides();
         if (Child(m, "training") is { } tn)
         {
-            var t = Map(path, tn, $"{where}.training");
-            YamlFile.RejectUnknownKeys(path, t, TrainingKeys, $"{where}.training");
-            string tw = $"{where}.training";
-            training = new TrainingOverrides
-            {
-                Model = Parsed(path, t, "model", tw, Models.ModelFactory.Parse),
-                Epochs = Int(path, t, "epochs", tw, 0, 10_000), LearningRate = Dbl(path, t, "lr", tw, 0, 100, exclusiveMin: true),
-                BatchSize = Int(path, t, "batch", tw, 1, 1_000_000), Optimizer = Enum<Training.Optimizer>(path, t, "optimizer", tw),
-                Threads = Int(path, t, "threads", tw, 0, 1024), Device = Enum<Training.DeviceChoice>(path, t, "device", tw),
-                TrainLimit = Int(path, t, "train_limit", tw, 2, int.MaxValue), TestLimit = Int(path, t, "test_limit", tw, 1, int.MaxValue),
-            };
+            training = SettingsSchema.With(training, Settings(path, Map(path, tn, $"{where}.training"), typeof(TrainingOverrides), $"{where}.training"));
         }
         var scoring = new ScoringOptions { TopK = expansions.Max() };
         if (Child(m, "scoring") is { } sn)

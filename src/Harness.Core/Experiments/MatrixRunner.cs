@@ -1,13 +1,11 @@
 using Harness.Evaluation;
 using Harness.Runs;
-using Harness.Config;
 using Harness.Data;
 using Harness.Jobs;
 using Harness.Scoring;
 using Harness.Scoring.Scorers;
 using Harness.Training;
 using Harness.Unlearning;
-using Harness.Util;
 
 namespace Harness.Experiments;
 
@@ -63,13 +61,8 @@ public sealed class MatrixRunner
 
     public TrainOptions TrainOptionsFor(string dataset, int seed)
     {
-        var t = matrix.Training;
-        return new TrainOptions
-        {
-            Dataset = dataset, Model = t.Model, Epochs = t.Epochs, Seed = seed, Threads = t.Threads, Device = t.Device,
-            LearningRate = t.LearningRate, BatchSize = t.BatchSize, Optimizer = t.Optimizer, TrainLimit = t.TrainLimit,
-            TestLimit = t.TestLimit, DataRoot = DataRoot, CacheRoot = CacheRoot, ConfigPath = file.Path,
-        };
+        var options = new TrainOptions { Dataset = dataset, Seed = seed, DataRoot = DataRoot, CacheRoot = CacheRoot, ConfigPath = file.Path };
+        return SettingsSchema.With(options, SettingsSchema.Given(matrix.Training));
     }
 
     /// <summary>Why a cell cannot run here (absent data, no CUDA), or null when it can. Does not train anything.</summary>

@@ -1,22 +1,8 @@
-using Harness.Config;
+using Harness.Jobs;
 using Harness.Scoring;
 using Harness.Unlearning;
 
 namespace Harness.Experiments;
-
-/// <summary>Training settings a matrix overrides (null keeps the paper's Table 4 default of each data set).</summary>
-public sealed record TrainingOverrides
-{
-    public string? Model { get; init; }
-    public int? Epochs { get; init; }
-    public double? LearningRate { get; init; }
-    public int? BatchSize { get; init; }
-    public Training.Optimizer? Optimizer { get; init; }
-    public int? Threads { get; init; }
-    public Training.DeviceChoice? Device { get; init; }
-    public int? TrainLimit { get; init; }
-    public int? TestLimit { get; init; }
-}
 
 /// <summary>How far a verified value may move: |received − verified| ≤ abs + rel·|verified|.</summary>
 public sealed record Tolerance(double Abs, double Rel)

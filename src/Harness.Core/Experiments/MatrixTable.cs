@@ -2,8 +2,6 @@ using Harness.Numerics;
 using Harness.Runs;
 using System.Globalization;
 using System.Text;
-using Harness.Config;
-using Harness.Util;
 
 namespace Harness.Experiments;
 

@@ -1,6 +1,5 @@
 using Harness.Runs;
 using System.Diagnostics;
-using Harness.Config;
 using Harness.Data;
 using Harness.Evaluation;
 using Harness.Experiments;
@@ -10,7 +9,6 @@ using Harness.Scoring.Scorers;
 using Harness.Study;
 using Harness.Training;
 using Harness.Unlearning;
-using Harness.Util;
 using static TorchSharp.torch;
 
 namespace Harness.Forget;

@@ -1,10 +1,8 @@
 using Harness.Experiments;
 using System.Globalization;
-using Harness.Config;
 using Harness.Scoring;
 using Harness.Scoring.Scorers;
 using Harness.Training;
-using Harness.Util;
 
 namespace Harness.Forget;
 

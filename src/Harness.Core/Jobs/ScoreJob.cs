@@ -3,7 +3,6 @@ using System.Diagnostics;
 using Harness.Runs;
 using Harness.Scoring;
 using Harness.Scoring.Scorers;
-using Harness.Util;
 using static TorchSharp.torch;
 
 namespace Harness.Jobs;

@@ -1,8 +1,6 @@
 using Harness.Numerics;
-using Harness.Config;
 using Harness.Runs;
 using Harness.Scoring;
-using Harness.Util;
 
 namespace Harness.Jobs;
 

@@ -3,25 +3,42 @@ using Harness.Evaluation;
 using System.Diagnostics;
 using Harness.Data;
 using Harness.Training;
-using Harness.Util;
 
 namespace Harness.Jobs;
 
-/// <summary>Options of `harness train` (and the training part of every later job).</summary>
-public sealed record TrainOptions
+/// <summary>
+/// The training settings a user sets, declared once: each is a key under a matrix's `training:` in experiments.yaml and
+/// the option of the same name on every command that trains (`--lr`, `--train-limit`, ...). Null keeps the data set's
+/// profile (<see cref="Profiles.DatasetProfiles"/>: the paper's Table 4).
+/// </summary>
+public record TrainingOverrides
 {
-    public string Dataset { get; init; } = "mnist";
+    [Setting("model", "model", Names = typeof(Models.ModelFactory))]
     public string? Model { get; init; }
+    [Setting("epochs", "training epochs", Min = 0, Max = 10_000)]
     public int? Epochs { get; init; }
-    public int? Seed { get; init; }
-    public int? Threads { get; init; }
-    public DeviceChoice? Device { get; init; }
+    [Setting("lr", "training learning rate", Min = 0, Max = 100, ExclusiveMin = true)]
     public double? LearningRate { get; init; }
+    [Setting("batch", "training batch size", Min = 1, Max = 1_000_000)]
     public int? BatchSize { get; init; }
+    [Setting("optimizer", "training optimizer")]
     public Optimizer? Optimizer { get; init; }
+    [Setting("threads", "CPU threads; 0 = all cores", Min = 0, Max = 1024)]
+    public int? Threads { get; init; }
+    [Setting("device", "device")]
+    public DeviceChoice? Device { get; init; }
+    [Setting("train_limit", "train on only the first N training points", Min = 2, Max = int.MaxValue)]
     public int? TrainLimit { get; init; }
     /// <summary>Evaluate on only the first N test images (small CI profiles).</summary>
+    [Setting("test_limit", "evaluate on only the first N test images", Min = 1, Max = int.MaxValue)]
     public int? TestLimit { get; init; }
+}
+
+/// <summary>Options of `harness train` (and the training part of every later job): the data set, the seed and where things are, with the training settings.</summary>
+public sealed record TrainOptions : TrainingOverrides
+{
+    public string Dataset { get; init; } = "mnist";
+    public int? Seed { get; init; }
     public string? DataRoot { get; init; }
     public string? CacheRoot { get; init; }
     public string? ConfigPath { get; init; }

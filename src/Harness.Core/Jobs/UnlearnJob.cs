@@ -5,7 +5,6 @@ using Harness.Runs;
 using Harness.Scoring;
 using Harness.Training;
 using Harness.Unlearning;
-using Harness.Util;
 using static TorchSharp.torch;
 
 namespace Harness.Jobs;

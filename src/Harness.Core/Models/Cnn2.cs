@@ -17,11 +17,7 @@ public sealed class Cnn2 : nn.Module<Tensor, Tensor>, IHasHead
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x)
-    {
-        using var scope = NewDisposeScope();
-        return head.forward(Features(x)).MoveToOuterDisposeScope();
-    }
+    public override Tensor forward(Tensor x) => IHasHead.Logits(this, x);
 
     /// <summary>The 512 values (32 channels × 4 × 4) entering the linear head.</summary>
     public Tensor Features(Tensor x)

@@ -13,4 +13,11 @@ public interface IHasHead
 
     /// <summary>The last linear layer applied to a representation.</summary>
     Tensor Head(Tensor features);
+
+    /// <summary>A headed model's forward pass: the head on the features.</summary>
+    static Tensor Logits(IHasHead model, Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        return model.Head(model.Features(x)).MoveToOuterDisposeScope();
+    }
 }

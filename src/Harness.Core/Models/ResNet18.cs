@@ -25,11 +25,7 @@ public sealed class ResNet18 : nn.Module<Tensor, Tensor>, IHasHead
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x)
-    {
-        using var scope = NewDisposeScope();
-        return head.forward(Features(x)).MoveToOuterDisposeScope();
-    }
+    public override Tensor forward(Tensor x) => IHasHead.Logits(this, x);
 
     /// <summary>The 512 globally average-pooled channels entering the linear head.</summary>
     public Tensor Features(Tensor x)

@@ -1,4 +1,3 @@
-using Harness.Util;
 using System.Security.Cryptography;
 using System.Runtime.InteropServices;
 using TorchSharp;

@@ -1,11 +1,9 @@
 using System.Globalization;
-using Harness.Config;
 using Harness.Experiments;
 using Harness.Jobs;
 using Harness.Reporting;
 using Harness.Runs;
 using Harness.Scoring;
-using Harness.Util;
 
 namespace Harness.Pipelines;
 

@@ -1,7 +1,5 @@
-using Harness.Config;
 using Harness.Experiments;
 using Harness.Runs;
-using Harness.Util;
 
 namespace Harness.Pipelines;
 

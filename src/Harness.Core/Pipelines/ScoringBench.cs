@@ -2,7 +2,6 @@ using System.Diagnostics;
 using static TorchSharp.torch;
 using Harness.Jobs;
 using Harness.Scoring;
-using Harness.Util;
 
 namespace Harness.Pipelines;
 
@@ -64,7 +63,7 @@ public static class ScoringBench
             double floor = floors.Min(), kernelSeconds = kernels.Min();
             topK = best.K;
             spaces.Add(new SpaceBench(space, Config.SettingField.Format(scoring.Features), Config.SettingField.Format(scoring.Bandwidth), inputs.Columns,
-                rbf.H, rbf.H * rbf.H, kernelSeconds, floor, kernelSeconds / floor, best.Phases, best.Strategy,
+                rbf.H, rbf.H * rbf.H, kernelSeconds, floor, kernelSeconds / floor, best.Phases ?? new(), best.Strategy ?? "",
                 kernels.ToArray(), floors.ToArray()));
             say(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"{space} space, n = {set.Count}, d = {inputs.Columns}: kernel {kernelSeconds:F1} s, floor {floor:F1} s, ratio {kernelSeconds / floor:F2}"));

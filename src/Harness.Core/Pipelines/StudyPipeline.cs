@@ -1,8 +1,6 @@
-using Harness.Config;
 using Harness.Experiments;
 using Harness.Runs;
 using Harness.Study;
-using Harness.Util;
 
 namespace Harness.Pipelines;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Harness.Config;
 using Harness.Experiments;
 using Harness.Jobs;
 

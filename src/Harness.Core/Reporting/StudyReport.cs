@@ -1,7 +1,6 @@
 using Harness.Experiments;
 using System.Globalization;
 using System.Text;
-using Harness.Config;
 using Harness.Scoring.Scorers;
 using Harness.Study;
 

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Harness.Util;
 using static TorchSharp.torch;
 
 namespace Harness.Runs;

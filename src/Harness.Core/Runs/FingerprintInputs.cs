@@ -2,7 +2,6 @@ using Harness.Numerics;
 using System.Collections;
 using Harness.Data;
 using Harness.Training;
-using Harness.Util;
 
 namespace Harness.Runs;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Harness.Util;
 using static TorchSharp.torch;
 
 namespace Harness.Scoring;
@@ -12,6 +11,10 @@ namespace Harness.Scoring;
 /// </summary>
 public static class SteinKernelPass
 {
+    /// <summary>What a pass fills per row: MKSD, log MSKSD, κ's row mean and SD, and the top-k neighbour indices and values (n × k).</summary>
+    internal static (double[] Mksd, double[] LogMsksd, double[] Mean, double[] Sd, int[] NbIndex, float[] NbValue) RowArrays(int n, int k) =>
+        (new double[n], new double[n], new double[n], new double[n], new int[(long)n * k], new float[(long)n * k]);
+
     public static KernelStatistics Run(BaseKernel kernel, Tensor x, Tensor s, ScoringOptions options, IProgress? progress = null)
     {
         options.Validate();
@@ -33,12 +36,7 @@ public static class SteinKernelPass
         bool include = options.Diagonal == DiagonalMode.Include;
         int k = Math.Min(options.TopK, n - 1);
         double m = include ? n : n - 1;
-        var mksd = new double[n];
-        var logMsksd = new double[n];
-        var mean = new double[n];
-        var sd = new double[n];
-        var nbIndex = new int[(long)n * k];
-        var nbValue = new float[(long)n * k];
+        var (mksd, logMsksd, mean, sd, nbIndex, nbValue) = SteinKernelPass.RowArrays(n, k);
         bool global = options.Standardize == Standardization.Global;
 
         using var xs = x.to(dtype).contiguous();

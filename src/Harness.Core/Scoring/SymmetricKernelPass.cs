@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using Harness.Util;
 using static TorchSharp.torch;
 
 namespace Harness.Scoring;
@@ -46,12 +45,7 @@ public static unsafe class SymmetricKernelPass
         bool include = options.Diagonal == DiagonalMode.Include;
         int k = Math.Min(options.TopK, n - 1);
         int threads = Math.Max(1, get_num_threads());
-        var mksd = new double[n];
-        var logMsksd = new double[n];
-        var mean = new double[n];
-        var sd = new double[n];
-        var nbIndex = new int[(long)n * k];
-        var nbValue = new float[(long)n * k];
+        var (mksd, logMsksd, mean, sd, nbIndex, nbValue) = SteinKernelPass.RowArrays(n, k);
 
         using var xs = x.to(ScalarType.Float32).contiguous();
         using var ss = s.to(ScalarType.Float32).contiguous();

@@ -1,7 +1,6 @@
 using Harness.Evaluation;
 using Harness.Runs;
 using System.Diagnostics;
-using Harness.Config;
 using Harness.Data;
 using Harness.Experiments;
 using Harness.Jobs;
@@ -9,7 +8,6 @@ using Harness.Scoring;
 using Harness.Scoring.Scorers;
 using Harness.Training;
 using Harness.Unlearning;
-using Harness.Util;
 using static TorchSharp.torch;
 
 namespace Harness.Study;

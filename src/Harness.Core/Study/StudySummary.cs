@@ -1,5 +1,4 @@
 using Harness.Experiments;
-using Harness.Config;
 using Harness.Scoring.Scorers;
 
 namespace Harness.Study;

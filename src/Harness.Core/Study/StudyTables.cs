@@ -2,10 +2,8 @@ using Harness.Runs;
 using Harness.Numerics;
 using System.Globalization;
 using System.Text;
-using Harness.Config;
 using Harness.Scoring.Scorers;
 using Harness.Experiments;
-using Harness.Util;
 
 namespace Harness.Study;
 

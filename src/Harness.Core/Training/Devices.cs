@@ -1,4 +1,3 @@
-using Harness.Config;
 using static TorchSharp.torch;
 
 namespace Harness.Training;

@@ -1,4 +1,3 @@
-using Harness.Config;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -2,7 +2,6 @@ using Harness.Runs;
 using Harness.Numerics;
 using System.Diagnostics;
 using Harness.Data;
-using Harness.Util;
 using static TorchSharp.torch;
 
 namespace Harness.Training;

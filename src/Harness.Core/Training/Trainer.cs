@@ -1,6 +1,5 @@
 using Harness.Data;
 using Harness.Models;
-using Harness.Util;
 using TorchSharp;
 using static TorchSharp.torch;
 

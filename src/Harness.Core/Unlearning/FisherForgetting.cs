@@ -1,5 +1,4 @@
 using Harness.Numerics;
-using Harness.Config;
 using Harness.Data;
 using Harness.Models;
 using TorchSharp;
@@ -26,13 +25,8 @@ public sealed record FisherSettings : UnlearnSettings
 /// `hessian`, `get_mean_var`, `fisher_new`): a diagonal Fisher F over D_r in batches of 32 (<see cref="DiagonalFisher"/>),
 /// then θ ← θ₀ + √var · 𝒩(0, 1) from a seeded generator, with var built by the rules of <see cref="Variance"/>.
 /// </summary>
-public sealed class FisherForgetting : Unlearner<FisherSettings>
+public sealed class FisherForgetting() : Unlearner<FisherSettings>("fisher", "Fisher", "diagonal Fisher over D_r, then Gaussian noise scaled by α / F", FisherSettings.Table5)
 {
-    public override string Name => "fisher";
-    public override string Display => "Fisher";
-    public override string Summary => "diagonal Fisher over D_r, then Gaussian noise scaled by α / F";
-    public override FisherSettings Defaults(string dataset) => FisherSettings.Table5(dataset);
-
     protected override UnlearnResult Run(UnlearnContext c, FisherSettings s)
     {
         var model = ModelCopy.Clone(c.Original, c.ModelName, c.Train, c.Device);

@@ -1,4 +1,3 @@
-using Harness.Config;
 using Harness.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -19,15 +18,9 @@ public sealed record GradAscentSettings : StepSettings
         new() { BatchSize = BatchFor(dataset), LearningRate = 1e-4, Epochs = 50, OverfitThreshold = 5.0 };
 }
 
-public sealed class GradAscent : Unlearner<GradAscentSettings>
+/// <summary>Table 5: lr 1e-4, at most 50 epochs, threshold 5.0.</summary>
+public sealed class GradAscent() : Unlearner<GradAscentSettings>("gradascent", "GradAscent", "gradient ascent on D_f until the mean forget loss exceeds the threshold", GradAscentSettings.Table5)
 {
-    public override string Name => "gradascent";
-    public override string Display => "GradAscent";
-    public override string Summary => "gradient ascent on D_f until the mean forget loss exceeds the threshold";
-
-    /// <summary>Table 5: lr 1e-4, at most 50 epochs, threshold 5.0.</summary>
-    public override GradAscentSettings Defaults(string dataset) => GradAscentSettings.Table5(dataset);
-
     protected override UnlearnResult Run(UnlearnContext c, GradAscentSettings s)
     {
         var model = ModelCopy.Clone(c.Original, c.ModelName, c.Train, c.Device);

@@ -1,6 +1,5 @@
 using Harness.Data;
 using Harness.Training;
-using Harness.Util;
 using static TorchSharp.torch;
 
 namespace Harness.Unlearning;
@@ -44,14 +43,17 @@ public interface IUnlearner
     UnlearnResult Unlearn(UnlearnContext context);
 }
 
-/// <summary>An unlearner with its own settings type; checks and validates the settings it is given.</summary>
-public abstract class Unlearner<TSettings> : IUnlearner where TSettings : UnlearnSettings
+/// <summary>
+/// An unlearner with its own settings type: its names, its one-line summary and its Table 5 defaults are given once, to
+/// this constructor; it checks and validates the settings it is given.
+/// </summary>
+public abstract class Unlearner<TSettings>(string name, string display, string summary, Func<string, TSettings> table5) : IUnlearner where TSettings : UnlearnSettings
 {
-    public abstract string Name { get; }
-    public abstract string Display { get; }
-    public abstract string Summary { get; }
+    public string Name => name;
+    public string Display => display;
+    public string Summary => summary;
     public Type SettingsType => typeof(TSettings);
-    public abstract TSettings Defaults(string dataset);
+    public TSettings Defaults(string dataset) => table5(dataset);
     UnlearnSettings IUnlearner.Defaults(string dataset) => Defaults(dataset);
 
     public UnlearnResult Unlearn(UnlearnContext context)

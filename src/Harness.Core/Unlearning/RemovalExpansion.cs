@@ -1,5 +1,4 @@
 using Harness.Scoring;
-using Harness.Util;
 using static TorchSharp.torch;
 
 namespace Harness.Unlearning;

@@ -2,24 +2,11 @@ using Harness.Training;
 
 namespace Harness.Unlearning;
 
-public sealed record RetrainSettings : StepSettings
+/// <summary>Retrain: train from scratch on D_r only, from the original model's initialisation seed (the gold standard). Table 5: lr 0.1 for 10 epochs (MNIST-like), 0.01 for 100 (CIFAR-10, SVHN).</summary>
+public sealed class Retrain() : Unlearner<RemainSetSettings>("retrain", "Retrain", "train from scratch on D_r only, from the original's initialisation seed",
+    dataset => RemainSetSettings.Table5(dataset, cifarEpochs: 100))
 {
-    /// <summary>Table 5: lr 0.1 for 10 epochs (MNIST-like), 0.01 for 100 (CIFAR-10, SVHN).</summary>
-    public static RetrainSettings Table5(string dataset) => new()
-    {
-        BatchSize = BatchFor(dataset), LearningRate = MnistLike(dataset) ? 0.1 : 0.01, Epochs = MnistLike(dataset) ? 10 : 100,
-    };
-}
-
-/// <summary>Retrain: train from scratch on D_r only, from the original model's initialisation seed (the gold standard).</summary>
-public sealed class Retrain : Unlearner<RetrainSettings>
-{
-    public override string Name => "retrain";
-    public override string Display => "Retrain";
-    public override string Summary => "train from scratch on D_r only, from the original's initialisation seed";
-    public override RetrainSettings Defaults(string dataset) => RetrainSettings.Table5(dataset);
-
-    protected override UnlearnResult Run(UnlearnContext c, RetrainSettings s)
+    protected override UnlearnResult Run(UnlearnContext c, RemainSetSettings s)
     {
         var settings = s.AsTraining(c.OriginalTraining);
         var remain = c.RemainSet;

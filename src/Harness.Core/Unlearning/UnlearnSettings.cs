@@ -1,4 +1,3 @@
-using Harness.Config;
 using Harness.Training;
 
 namespace Harness.Unlearning;
@@ -23,6 +22,7 @@ public abstract record UnlearnSettings
     /// <summary>Table 5 groups MNIST and Fashion-MNIST (and user data) against CIFAR-10 and SVHN: the data set's profile says which.</summary>
     protected static bool MnistLike(string dataset) => Profiles.DatasetProfiles.Of(dataset).Table5 == Profiles.Table5Group.MnistLike;
     protected static int BatchFor(string dataset) => Profiles.DatasetProfiles.Of(dataset).UnlearnBatch;
+
 }
 
 /// <summary>Settings of the algorithms that take optimizer steps (GradAscent, FineTune, Retrain).</summary>
@@ -51,5 +51,15 @@ public abstract record StepSettings : UnlearnSettings
     {
         Optimizer = Optimizer, LearningRate = LearningRate, Momentum = Momentum, WeightDecay = WeightDecay,
         BatchSize = BatchSize, Epochs = Epochs, MaxSteps = MaxSteps,
+    };
+}
+
+/// <summary>Settings of the algorithms that train on the remaining set D_r (FineTune, Retrain): the step settings alone.</summary>
+public sealed record RemainSetSettings : StepSettings
+{
+    /// <summary>Table 5's FineTune and Retrain rows: lr 0.1 for 10 epochs (MNIST-like), 0.01 for <paramref name="cifarEpochs"/> (CIFAR-10, SVHN).</summary>
+    public static RemainSetSettings Table5(string dataset, int cifarEpochs) => new()
+    {
+        BatchSize = BatchFor(dataset), LearningRate = MnistLike(dataset) ? 0.1 : 0.01, Epochs = MnistLike(dataset) ? 10 : cifarEpochs,
     };
 }

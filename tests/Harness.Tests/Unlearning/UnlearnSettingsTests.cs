@@ -64,7 +64,7 @@ public class UnlearnSettingsTests
             string yaml = "matrices:\n  m:\n    datasets: [mnist]\n    scorers: [pc]\n    sides: [easy]\n    points: 1\n    unlearners: [fisher, finetune]\n    expansions: [0]\n    seeds: [0]\n    unlearning:\n      finetune: { epochs: 1, optimizer: adam }\n";
             File.WriteAllText(path, yaml);
             var m = ExperimentsFile.Load(path).Matrix("m");
-            var f = m.UnlearnSettingsFor("finetune", "mnist").Should().BeOfType<FineTuneSettings>().Subject;
+            var f = m.UnlearnSettingsFor("finetune", "mnist").Should().BeOfType<RemainSetSettings>().Subject;
             (f.Epochs, f.Optimizer, f.LearningRate).Should().Be((1, Optimizer.Adam, 0.1));
 
             File.WriteAllText(path, yaml + "      fisher: { lr: 0.1 }\n");

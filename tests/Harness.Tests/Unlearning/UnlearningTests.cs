@@ -89,7 +89,7 @@ public class UnlearningTests
     public void RetrainWithTheOriginalSettingsAndNothingToForgetReproducesTheOriginalBitForBit()
     {
         var o = trained.Settings;
-        var s = new RetrainSettings
+        var s = new RemainSetSettings
         {
             Optimizer = o.Optimizer, LearningRate = o.LearningRate, Momentum = o.Momentum, WeightDecay = o.WeightDecay,
             BatchSize = o.BatchSize, Epochs = o.Epochs,

@@ -2,7 +2,6 @@ using Harness.Runs;
 using Harness.Evaluation;
 using Harness.Data;
 using Harness.Training;
-using Harness.Util;
 using static TorchSharp.torch;
 
 namespace Harness.Study;
