@@ -48,7 +48,7 @@ public sealed class MatrixOutputs(ExperimentsFile file, MatrixSpec matrix, strin
             foreach (var fig in new[] { 2, 4, 5 })
             {
                 if (!matrix.Scorers.Contains(Figures.ExpansionFigureScorer[fig]) || own.Count == 0) continue;
-                var p = layout.Artifact(matrix.Name, $"figure{fig}-{kernel}.png");
+                var p = layout.Figure(matrix.Name, fig, kernel);
                 Figures.Save(Figures.Expansion(matrix, own, fig, kernel), p);
                 paths.Add(p);
             }
@@ -56,11 +56,11 @@ public sealed class MatrixOutputs(ExperimentsFile file, MatrixSpec matrix, strin
             if (!File.Exists(run.Scores)) continue;
             data ??= new MatrixRunner(file, matrix, resultsRoot, dataRoot).TrainOptionsFor(dataset, seed).LoadData();
             var scores = PointScores.ReadCsv(run.Scores);
-            var f1 = layout.Artifact(matrix.Name, $"figure1-{kernel}.png");
+            var f1 = layout.Figure(matrix.Name, 1, kernel);
             Figures.Save(Figures.FlaggedImages(matrix, scores, data.Train, kernel), f1);
             paths.Add(f1);
             var scorer = matrix.Scorers.Contains("emsksd") ? "emsksd" : matrix.Scorers[0];
-            var f3 = layout.Artifact(matrix.Name, $"figure3-{kernel}.png");
+            var f3 = layout.Figure(matrix.Name, 3, kernel);
             Figures.Save(Figures.KernelRows(run, scorer, scores.Label, kernel), f3);
             paths.Add(f3);
         }
@@ -74,8 +74,8 @@ public sealed class MatrixOutputs(ExperimentsFile file, MatrixSpec matrix, strin
         var paths = new List<string>();
         foreach (int t in new[] { 1, 2, 3 })
         {
-            var csv = layout.Artifact(matrix.Name, $"table{t}.csv");
-            var md = layout.Artifact(matrix.Name, $"table{t}-github.md");
+            var csv = layout.Table(matrix.Name, t, markdown: false);
+            var md = layout.Table(matrix.Name, t, markdown: true);
             AtomicFile.WriteAllText(csv, PaperTables.Csv(entries.Where(e => e.Table == t)));
             AtomicFile.WriteAllText(md, PaperTables.Markdown(matrix, entries, t));
             paths.Add(csv); paths.Add(md);

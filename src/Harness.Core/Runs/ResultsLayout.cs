@@ -20,6 +20,10 @@ public sealed class ResultsLayout(string root)
     public string Artifact(string name, string suffix) => Path.Combine(Dir(name), $"{name}-{suffix}");
 
     public string Report(string matrix) => Path.Combine(Dir(matrix), "REPORT.md");
+    /// <summary>Figure N of a matrix for one kernel: NAME-figureN-KERNEL.png.</summary>
+    public string Figure(string matrix, int figure, string kernel) => Artifact(matrix, $"figure{figure}-{kernel}.png");
+    /// <summary>Table N of a matrix: NAME-tableN.csv, or NAME-tableN-github.md for the Markdown.</summary>
+    public string Table(string matrix, int table, bool markdown) => Artifact(matrix, markdown ? $"table{table}-github.md" : $"table{table}.csv");
     public string MergedCells(string matrix) => Path.Combine(Dir(matrix), "cells.csv");
     public string ReceivedCells(string matrix) => Artifact(matrix, "cells.received.csv");
 
