@@ -18,6 +18,7 @@ public class CodeVersionTests
         ["Scoring"] = "scoring",
         ["Unlearning"] = "unlearning", ["Evaluation"] = "unlearning",
         ["Study/GroundTruths"] = "study",
+        ["Populations"] = "population",
     };
 
     static readonly string[] Orchestration = { "", "Runs", "Experiments", "Study", "Forget", "Jobs", "Config", "Reporting", "Pipelines", "Profiles", "Util" };

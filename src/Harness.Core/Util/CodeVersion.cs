@@ -6,12 +6,12 @@ namespace Harness.Util;
 /// Hashes of the source folders whose code computes each kind of result (build/CodeVersion.targets embeds them at build
 /// time): <see cref="Training"/> (Data/, Models/, Training/, Numerics/), <see cref="Scoring"/> (Scoring/),
 /// <see cref="Unlearning"/> (Unlearning/, Evaluation/), <see cref="Study"/> (Study/GroundTruths/: the study's ground truths
-/// and their samples). Orchestration is in none. HARNESS_CODE_SALT, when set, is mixed into all of them: tests use it to
+/// and their samples), <see cref="Population"/> (Populations/: reference-model populations and their membership statistics). Orchestration is in none. HARNESS_CODE_SALT, when set, is mixed into all of them: tests use it to
 /// simulate a code change without editing code.
 /// </summary>
 public static class CodeVersion
 {
-    public static readonly string[] Kinds = { "training", "scoring", "unlearning", "study" };
+    public static readonly string[] Kinds = { "training", "scoring", "unlearning", "study", "population" };
 
     static string? Metadata(string key) =>
         typeof(CodeVersion).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == key)?.Value;
@@ -34,6 +34,7 @@ public static class CodeVersion
     public static string Scoring => Read("scoring");
     public static string Unlearning => Read("unlearning");
     public static string Study => Read("study");
+    public static string Population => Read("population");
 
     /// <summary>"training T, scoring S, unlearning U" (with ", study V" for a study's results): as a baseline's .md records them.</summary>
     public static string Describe(bool study = false) =>
