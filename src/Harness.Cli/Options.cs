@@ -87,21 +87,21 @@ sealed class TrainOptionSet
     /// <param name="trainLimitHelp">What --train-limit means for the command: train on the first N points (train, unlearn) or score only them (score, bench).</param>
     public TrainOptionSet(string trainLimitHelp)
     {
+        // Null keeps the data set's profile (Table 4); the help says what that is for MNIST.
         var mnist = Profiles.DatasetProfiles.Of("mnist");
+        var table4 = new Dictionary<string, object>
+        {
+            ["model"] = mnist.Model, ["epochs"] = mnist.Training.Epochs, ["lr"] = mnist.Training.LearningRate,
+            ["batch"] = mnist.Training.BatchSize, ["optimizer"] = mnist.Training.Optimizer,
+        };
         foreach (var f in SettingsSchema.Fields(typeof(TrainingOverrides)))
         {
-            // Null keeps the data set's profile (Table 4); the help says what that is for MNIST.
-            string? defaultText = f.Key switch
+            string defaultText = f.Key switch
             {
-                "model" => "the data set's (Table 4: mnist cnn2)",
                 "threads" => "0",
                 "device" => "auto",
                 "train_limit" or "test_limit" => "all",
-                _ => $"the data set's (Table 4: mnist {SettingField.Format(f.Key switch
-                {
-                    "epochs" => mnist.Training.Epochs, "lr" => mnist.Training.LearningRate, "batch" => mnist.Training.BatchSize,
-                    "optimizer" => (object)mnist.Training.Optimizer, _ => null,
-                })})",
+                _ => $"the data set's (Table 4: mnist {SettingField.Format(table4[f.Key])})",
             };
             settings.Add((f, Opt.Setting(f, f.Option, f.Key == "train_limit" ? trainLimitHelp : f.Help, defaultText)));
         }

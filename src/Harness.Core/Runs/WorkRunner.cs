@@ -88,7 +88,7 @@ public sealed class WorkRunner(string name, ResultsLayout layout, string what, A
         }
         foreach (var u in units)
             if (!IsCurrent(u))
-                throw new HarnessException($"{u.Id}: no result after the run (a worker failed); see {layout.WorkerLog(name, 0).Replace("worker-0", "worker-*")}.");
+                throw new HarnessException($"{u.Id}: no result after the run (a worker failed); see the worker logs in {layout.Workers(name)}.");
     }
 
     /// <summary>Starts the worker processes, shows their progress from the result files, and waits for them.</summary>
