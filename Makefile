@@ -5,7 +5,7 @@ HARNESS := src/Harness.Cli/bin/$(CONFIG)/net10.0/harness
 MATRIX  ?= mnist
 STUDY   ?= mnist-validation
 
-.PHONY: all build cli data fashion-mnist train reproduce figures report test bench run accept study accept-study forget clean
+.PHONY: all build cli data fashion-mnist train reproduce figures report test bench bench-population run accept study accept-study forget clean
 
 all: build
 
@@ -69,6 +69,10 @@ clean:
 forget: cli data
 	@test -n "$(INDICES)" || { echo "give the training records: make forget INDICES=17,4242"; exit 2; }
 	$(HARNESS) forget --dataset mnist --model cnn2 --indices $(INDICES) --out $(or $(OUT),results/forget/request)
+
+## bench-population: a population's cost on MNIST: models per hour and FLOP rate against the measured FMA peak, U-LiRA per point
+bench-population: cli data
+	$(HARNESS) bench --dataset mnist --population
 
 ## bench: score all 54,000 MNIST training points; writes results/bench/score-mnist.json (kernel pass vs its GEMM floor)
 bench: cli data

@@ -11,11 +11,21 @@ static class BenchCommand
         var scoringSet = new ScoringOptionSet();
         var outPath = Opt.Text("--out", "where the report goes", "file", "results/bench/score-<dataset>.json");
         var repeat = Opt.Int("--repeat", "measure floor and pass this many times each, alternating; the ratio is fastest over fastest", "2", 1);
+        var population = Opt.Flag("--population", "benchmark a population instead: models per hour and FLOP rate against the measured FMA peak, and U-LiRA's cost (results/bench/population-<dataset>.json)");
+        var steps = Opt.Int("--steps", "with --population: training steps measured per model", "180 (one epoch of a half)", 1);
         var c = new Command("bench", "the scoring benchmark: the kernel pass of the input and the joint space, each against its GEMM floor, measured in one run (make bench)")
-            .With(trainSet.All).With(scoringSet.All).With(outPath, repeat);
+            .With(trainSet.All).With(scoringSet.All).With(outPath, repeat, population, steps);
         c.SetAction(r =>
         {
             var train = trainSet.Read(r, trainLimit: false);
+            if (r.GetValue(population))
+            {
+                var outPop = r.GetValue(outPath) ?? Runs.ResultsLayout.Repository.PopulationBench(train.Dataset);
+                Pipelines.PopulationBench.Run(train, workers: 2, steps: r.GetValue(steps) ?? 180, models: 16, uliraK: 8, uliraPoints: 10, outPop,
+                    "harness " + string.Join(" ", r.Tokens.Select(t => t.Value)), Console.WriteLine, Console.Error.WriteLine);
+                Console.WriteLine($"wrote {outPop}");
+                return 0;
+            }
             var scoring = scoringSet.Read(r);
             // Without --space, both: the input space as given, and the authors' joint space (h² = d + C unless --bandwidth says otherwise).
             bool spaceGiven = r.Tokens.Any(t => t.Value == "--space"), bandwidthGiven = r.Tokens.Any(t => t.Value == "--bandwidth");

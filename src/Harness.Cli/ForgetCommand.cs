@@ -17,9 +17,8 @@ static class ForgetCommand
         var indicesFile = Opt.Text("--indices-file", "the training records to forget: a file with one index per line (# comments allowed)", "file", null);
         var algorithm = Opt.Name("--algorithm", "unlearning algorithm", UnlearnerRegistry.Names, "gradascent", UnlearnerRegistry.Parse);
         var expansion = Opt.Text("--expansion", "also forget each record's top-k Stein neighbours: auto grows k along 0, 10, 30, 100, 300, 700 until every record reaches its target", "auto|k", "auto");
-        var halfModels = Opt.Int("--half-models", "half-data models giving the never-saw-it target (even; complementary pairs)", "the study's of this data set (mnist 8), else 8", 2, 1000);
-        var halfEpochs = Opt.Int("--half-epochs", "epochs of each half-data model", "the study's of this data set (mnist 2), else 10", 1, 10_000);
-        var tolerance = Opt.Double("--tolerance", "widen the never-saw-it interval of p(y|x) by this much on each side", "0.01", 0);
+        var population = Opt.Int("--population", "M, the reference models giving the never-saw-it target: the original's recipe on complementary halves (even; a matrix's population of the same model is reused from the cache)", $"{ForgetOptions.DefaultPopulationModels}", 4, 10_000);
+        var alpha = Opt.Double("--alpha", "a record is unlike a never-saw-it model when a one-sided p-value of its φ under their Gaussian is below this", "0.01", 0, exclusiveMin: true);
         var reference = Opt.Int("--reference-sample", "seeded training points the percentiles of grad_norm and heldout_kl are taken among; 0 = all", "2000", 0);
         var remainSample = Opt.Int("--remain-sample", "measure remaining-set accuracy on this many points of D_r (seeded); 0 = all", "0", 0);
         var seed = Opt.Int("--unlearn-seed", "seed of the algorithm's randomness and of the MIA shadow sample", "0", 0);
@@ -29,7 +28,7 @@ static class ForgetCommand
         var settings = UnlearnCommand.SettingOptions();
         var c = new Command("forget", "honour a deletion request: how hard each record is, unlearn it (expanding by Stein neighbours), and whether the result matches retraining")
             .With(indices, indicesFile, algorithm, expansion).With(settings.Select(s => (Option)s.Option).ToArray())
-            .With(seed, halfModels, halfEpochs, tolerance, reference, remainSample, scores, results, outDir).With(train.All).With(scoring.All);
+            .With(seed, population, alpha, reference, remainSample, scores, results, outDir).With(train.All).With(scoring.All);
         c.SetAction(r =>
         {
             var t = train.Read(r);
@@ -46,13 +45,12 @@ static class ForgetCommand
                 k = fixedK;
             }
             var experiments = ExperimentsFileOrNull(t.ConfigPath);
-            var (m, ep) = ForgetJob.HalfDefaults(experiments, t.Dataset, t.ResolvedModel);
             var options = new ForgetOptions
             {
                 Train = t, Scoring = scoring.Read(r), Request = request, RequestSource = list != null ? "--indices" : file!, Algorithm = alg,
                 Settings = UnlearnCommand.ReadSettings(r, settings, alg), Seed = r.GetValue(seed), Expansion = k,
                 ScoresDir = r.GetValue(scores) ?? Runs.ResultsLayout.Repository.OneOff("score", t.Dataset, t.ResolvedModel),
-                HalfModels = r.GetValue(halfModels) ?? m, HalfEpochs = r.GetValue(halfEpochs) ?? ep, Tolerance = r.GetValue(tolerance) ?? 0.01,
+                PopulationModels = r.GetValue(population) ?? ForgetOptions.DefaultPopulationModels, Alpha = r.GetValue(alpha) ?? 0.01,
                 ReferenceSample = r.GetValue(reference) ?? 2000, RemainSample = r.GetValue(remainSample) ?? 0,
                 ResultsRoot = Path.GetFullPath(r.GetValue(results) ?? Paths.ResultsRoot), OutDir = Path.GetFullPath(r.GetValue(outDir)!), Experiments = experiments,
             };
@@ -60,7 +58,7 @@ static class ForgetCommand
             Console.WriteLine(report.Outcome.Line);
             foreach (var p in report.Points)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  #{p.Index} (label {p.Label}): p(y|x) {p.ConfidenceBefore:F4} → {p.ConfidenceAfter:F4}, never saw it {report.Plan.First(x => x.Index == p.Index).Target.MeanConfidence:F4}: {p.Verdict}"));
+                    $"  #{p.Index} (label {p.Label}): φ {p.PhiBefore:F2} → {p.PhiAfter:F2}, never saw it {report.Plan.First(x => x.Index == p.Index).Target.OutMean:F2} ± {report.Plan.First(x => x.Index == p.Index).Target.OutSd:F2}; upper p {p.UpperPAfter:G3}, LiRA {(p.MemberAfter ? "member" : "non-member")}: {p.Verdict}"));
             var files = new Runs.ForgetFiles(options.OutDir);
             Console.WriteLine($"wrote {files.RequestMd}, {ForgetJob.RequestJson}, {ForgetJob.RequestPng}, {ForgetJob.UnlearnedPt}");
             return 0;

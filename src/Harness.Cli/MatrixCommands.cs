@@ -16,8 +16,10 @@ static class MatrixCommands
         var dataRoot = Opt.Text("--data-root", "data root", "dir", "$HARNESS_DATA, else data/");
         var worker = Opt.Text("--worker", "internal: be worker i of n started by a run with `workers: n`", "i/n", null);
         worker.Hidden = true;
-        yield return Make("run", "run a matrix's cells, resuming finished ones", run, r => Run(run.Read(r), r.GetValue(shard), r.GetValue(dataRoot), r.GetValue(worker)))
-            .With(shard, dataRoot, worker);
+        var phase = Opt.Text("--phase", "internal: the phase a worker runs (population: the reference models)", "name", null);
+        phase.Hidden = true;
+        yield return Make("run", "run a matrix's cells, resuming finished ones", run, r => Run(run.Read(r), r.GetValue(shard), r.GetValue(dataRoot), r.GetValue(worker), r.GetValue(phase)))
+            .With(shard, dataRoot, worker, phase);
 
         var merge = new MatrixOptionSet(required: true);
         yield return Make("merge", "merge the cells into results/NAME/cells.csv", merge, r => Merge(merge.Read(r)));
@@ -41,10 +43,18 @@ static class MatrixCommands
         return 0;
     }
 
-    static int Run((ExperimentsFile File, MatrixSpec Matrix, string ResultsRoot) c, string? shard, string? dataRoot, string? worker)
+    static int Run((ExperimentsFile File, MatrixSpec Matrix, string ResultsRoot) c, string? shard, string? dataRoot, string? worker, string? phase)
     {
         var (index, count) = Sharding.Resolve(shard);
         var cells = Matrices.Cells(c.Matrix).Where(x => x.Shard(count) == index).ToList();
+        if (phase != null && phase != PopulationRunner.Phase) throw new HarnessException($"--phase {phase}: the only phase is '{PopulationRunner.Phase}'.");
+        if (worker != null && phase == PopulationRunner.Phase)
+        {
+            var (wi, wn) = Sharding.Resolve(worker);
+            int n = new MatrixRunner(c.File, c.Matrix, c.ResultsRoot, dataRoot).RunPopulationWorker(Matrices.Cells(c.Matrix), wi, wn);
+            Console.WriteLine($"{n} population models trained");
+            return 0;
+        }
         if (worker != null)
         {
             var (wi, wn) = Sharding.Resolve(worker);
@@ -53,7 +63,12 @@ static class MatrixCommands
             return 0;
         }
         Console.Error.WriteLine($"matrix {c.Matrix.Name}: {cells.Count} cells{(count > 1 ? $" (shard {index}/{count})" : "")}, results in {new ResultsLayout(c.ResultsRoot).Dir(c.Matrix.Name)}");
-        var runner = new MatrixRunner(c.File, c.Matrix, c.ResultsRoot, dataRoot) { StartWorker = WorkerProcesses.Starter(c.File.Path, c.Matrix.Name, c.ResultsRoot, dataRoot, shard) };
+        var runner = new MatrixRunner(c.File, c.Matrix, c.ResultsRoot, dataRoot)
+        {
+            StartWorker = WorkerProcesses.Starter(c.File.Path, c.Matrix.Name, c.ResultsRoot, dataRoot, shard),
+            // Shards of an array job train the population side by side (each model claimed once), not in workers of their own.
+            StartPopulationWorker = count > 1 ? null : WorkerProcesses.Starter(c.File.Path, c.Matrix.Name, c.ResultsRoot, dataRoot, null, PopulationRunner.Phase),
+        };
         // Say up front which parts cannot run here (absent data, no CUDA) instead of after hours of the rest.
         foreach (var g in cells.GroupBy(x => (x.Dataset, x.Seed)))
             if (runner.Unavailable(g.Key.Dataset, g.Key.Seed) is { } why)

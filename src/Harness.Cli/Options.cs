@@ -43,6 +43,9 @@ static class Opt
         }
     }
 
+    /// <summary>An on/off switch (present = on).</summary>
+    public static Option<bool> Flag(string name, string help) => new(name) { Description = help };
+
     public static Option<int?> Int(string name, string help, string? defaultText, long min = int.MinValue, long max = int.MaxValue, bool required = false) =>
         Make<int?>(name, help, "integer", defaultText, raw => Choice.ParseInt(raw, min, max), required);
 

@@ -53,6 +53,7 @@ static class ReportCommands
         Console.WriteLine();
         Console.WriteLine(o.Summary);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{o.Count(CellStatus.Computed)} cells computed, {o.Count(CellStatus.Reused)} written from an identical computation, {o.Count(CellStatus.AlreadyDone)} already done, in {o.Elapsed.TotalMinutes:F1} min."));
+        Console.WriteLine(o.StageLine);
         Console.WriteLine($"Results in {new Runs.ResultsLayout(c.ResultsRoot).Dir(c.Matrix.Name)}:");
         foreach (var p in o.Written) Console.WriteLine($"  {Path.GetRelativePath(c.ResultsRoot, p)}");
         // A mismatch fails the job; where only another CPU class has a baseline, the job is complete but unverified (exit 3).

@@ -23,10 +23,12 @@ public static class UnlearnMeasurement
     /// Runs one algorithm on a given forget set of a trained model and measures the result with one forward pass per set:
     /// the forget set, the test set (accuracy, loss, and the MIA's non-members), and D_r in the seeded shadow order (the
     /// first |test| are the MIA's members; the remaining-set accuracy and loss cover the first remainSample
-    /// of that order, or all of D_r when it is 0). Where the time goes is kept in PhaseSeconds.
+    /// of that order, or all of D_r when it is 0). Where the time goes is kept in PhaseSeconds. <paramref name="inspect"/>, when
+    /// given, sees the unlearned model before it is disposed (the cells' per-example evidence).
     /// </summary>
     public static UnlearnReport Measure(IUnlearner unlearner, UnlearnSettings settings, TrainedModel trained, DataSplits data,
-        int[] forget, string source, int target, int expansion, int remainSample, IProgress? progress = null, int? threads = null)
+        int[] forget, string source, int target, int expansion, int remainSample, IProgress? progress = null, int? threads = null,
+        Action<TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>>? inspect = null)
     {
         // A matrix's cell may run with fewer threads than the original was trained with (several cells at once).
         var cellTraining = threads is int th ? trained.Settings with { Threads = th } : trained.Settings;
@@ -64,6 +66,11 @@ public static class UnlearnMeasurement
             mia, perLayer, total, seconds, result.Details,
             cellTraining.ResolvedThreads, trained.Device.type.ToString().ToLowerInvariant(), trained.CheckpointPath, Versions.TorchSharp, Versions.LibTorch,
             remainEvaluation, phases);
+        if (inspect != null)
+        {
+            inspect(result.Model);
+            phases["evidence"] = Lap();
+        }
         result.Model.Dispose();
         return report;
     }

@@ -17,14 +17,15 @@ public sealed record CellResult(
     Dictionary<string, double> DistancePerLayer, Dictionary<string, object> Details,
     object Configuration, int Threads, string Device, string TorchSharpVersion, string LibTorchVersion, string GitCommit,
     Fingerprint? Fingerprint = null, string? WorkKey = null, string? SameAs = null, string RemainEvaluation = "all of D_r",
-    Dictionary<string, double>? PhaseSeconds = null)
+    Dictionary<string, double>? PhaseSeconds = null, Populations.ForgetEvidence? Evidence = null)
 {
     /// <summary>Forget accuracy of the original model minus after unlearning (a point already misclassified cannot drop).</summary>
     public double ForgetAccDrop => OriginalForgetAcc - ForgetAcc;
 
-    public static CellResult From(Cell cell, int target, UnlearnReport r, object configuration, string gitCommit, Fingerprint fingerprint, string workKey) => new(
+    public static CellResult From(Cell cell, int target, UnlearnReport r, object configuration, string gitCommit, Fingerprint fingerprint, string workKey,
+        Populations.ForgetEvidence? evidence) => new(
         cell.Id, cell.Matrix, cell.Dataset, cell.Kernel, cell.Scorer, cell.SideName, cell.Slot, target, cell.Unlearner, cell.Expansion, cell.Seed,
         r.Forget.Accuracy, r.Forget.Loss, r.Remain.Accuracy, r.Remain.Loss, r.Test.Accuracy, r.Test.Loss,
         r.Mia.Efficacy, r.Distance, r.Seconds, r.OriginalForget.Accuracy, r.OriginalForget.Loss, r.ForgetSet, r.Mia.ForgetPredictedNonMember, r.Mia.Threshold, r.Mia.ShadowBalancedAccuracy,
-        r.Mia.Attack, r.Mia.Feature, r.DistancePerLayer, r.Details, configuration, r.Threads, r.Device, r.TorchSharpVersion, r.LibTorchVersion, gitCommit, fingerprint, workKey, null, r.RemainEvaluation, r.PhaseSeconds);
+        r.Mia.Attack, r.Mia.Feature, r.DistancePerLayer, r.Details, configuration, r.Threads, r.Device, r.TorchSharpVersion, r.LibTorchVersion, gitCommit, fingerprint, workKey, null, r.RemainEvaluation, r.PhaseSeconds, evidence);
 }

@@ -29,9 +29,10 @@ public sealed class ExperimentsFile
     public IEnumerable<StudySpec> StudiesOf(string matrix) => Studies.Values.Where(s => s.Matrix == matrix);
 
     static readonly string[] TopKeys = { "datasets", "matrices", "studies" };
-    static readonly string[] StudyKeys = { "description", "matrix", "dataset", "kernel", "candidates", "n", "seeds", "scorers", "ground_truths", "half_models", "half_epochs", "probe", "ladder", "collateral_test_sample", "bootstrap", "workers", "tolerances" };
+    static readonly string[] StudyKeys = { "description", "matrix", "dataset", "kernel", "candidates", "n", "seeds", "scorers", "ground_truths", "ulira_models", "probe", "ladder", "collateral_test_sample", "bootstrap", "workers", "tolerances" };
     static readonly string[] ProbeKeys = { "lr", "max_steps" };
-    static readonly string[] MatrixKeys = { "description", "datasets", "scorers", "sides", "points", "unlearners", "expansions", "seeds", "training", "scoring", "kernels", "candidates", "evaluation", "workers", "unlearning", "tolerances" };
+    static readonly string[] MatrixKeys = { "description", "datasets", "scorers", "sides", "points", "unlearners", "expansions", "seeds", "training", "scoring", "kernels", "candidates", "evaluation", "workers", "unlearning", "tolerances", "population" };
+    static readonly string[] PopulationKeys = { "models", "seed" };
     static readonly string[] EvaluationKeys = { "remain_sample" };
     static readonly string[] ToleranceKeys = { "abs", "rel" };
 
@@ -69,6 +70,9 @@ public sealed class ExperimentsFile
     static StudySpec ReadStudy(string path, string name, YamlNode node, IReadOnlyDictionary<string, MatrixSpec> matrices)
     {
         var m = node as YamlMappingNode ?? throw YamlFile.Error(path, node, $"study '{name}' must be a mapping.");
+        foreach (var gone in new[] { "half_models", "half_epochs" })
+            if (Child(m, gone) != null)
+                throw YamlFile.Error(path, m.Children.Keys.First(k => k is YamlScalarNode { Value: var v } && v == gone), $"studies.{name}.{gone}: the half-data models were replaced by the matrix's population of reference models (`population: {{ models: M }}` on the matrix, trained with the original's recipe); remove the key.");
         YamlFile.RejectUnknownKeys(path, m, StudyKeys, $"study '{name}'");
         string where = $"studies.{name}";
         string Required(string key) => Child(m, key) is { } n ? Scalar(path, n, $"{where}.{key}") : throw YamlFile.Error(path, m, $"{where}: missing required key '{key}'.");
@@ -91,8 +95,8 @@ public sealed class ExperimentsFile
         var topK = matrix.KernelNamed(kernel).TopK;
         if (Harness.Study.GroundTruthRegistry.Needs(truths, Harness.Study.GroundTruthProbe.Expansion) && ladder.Max() > topK)
             throw YamlFile.Error(path, Child(m, "ladder") ?? m, $"{where}.ladder reaches k = {ladder.Max()}, but matrix '{matrixName}' keeps top-{topK} neighbours (its largest expansion); shorten the ladder.");
-        int halfModels = Int(path, m, "half_models", where, 2, 1000) ?? StudySpec.DefaultHalfModels;
-        if (halfModels % 2 != 0) throw YamlFile.Error(path, Child(m, "half_models")!, $"{where}.half_models = {halfModels} must be even (the half-data models come in complementary pairs).");
+        if (Harness.Study.GroundTruthRegistry.NeedsPopulation(truths, scorers) && matrix.Population == null)
+            throw YamlFile.Error(path, Child(m, "ground_truths") ?? m, $"{where}: {string.Join(", ", truths.Where(t => Harness.Study.GroundTruthRegistry.Get(t).Probe >= Harness.Study.GroundTruthProbe.Oracle).Concat(scorers.Where(s => s == "heldout_kl")))} need the reference models of matrix '{matrixName}'; give it a `population: {{ models: 16 }}`.");
         double probeLr = StudySpec.DefaultProbeLearningRate; int probeSteps = StudySpec.DefaultProbeMaxSteps;
         if (Child(m, "probe") is { } pn)
         {
@@ -106,7 +110,7 @@ public sealed class ExperimentsFile
         {
             Name = name, Description = Parsed(path, m, "description", where, d => d) ?? "", Matrix = matrixName, Dataset = dataset, Kernel = kernel,
             Candidates = Enum<Candidates>(path, m, "candidates", where) ?? Candidates.Correct, N = n, Seeds = seeds, Scorers = scorers, GroundTruths = truths,
-            HalfModels = halfModels, HalfEpochs = Int(path, m, "half_epochs", where, 1, 10_000) ?? StudySpec.DefaultHalfEpochs, ProbeLearningRate = probeLr, ProbeMaxSteps = probeSteps,
+            UliraModels = Int(path, m, "ulira_models", where, 2, 10_000) ?? StudySpec.DefaultUliraModels, ProbeLearningRate = probeLr, ProbeMaxSteps = probeSteps,
             Ladder = ladder, CollateralTestSample = Int(path, m, "collateral_test_sample", where, 0, int.MaxValue) ?? 0,
             Bootstrap = Int(path, m, "bootstrap", where, StudySpec.DefaultBootstrap, 1_000_000) ?? StudySpec.DefaultBootstrap, Workers = Int(path, m, "workers", where, 1, 64) ?? 1, Tolerances = tolerances,
         };
@@ -176,12 +180,22 @@ public sealed class ExperimentsFile
                 unlearning[alg] = Settings(path, Map(path, v, aw), UnlearnerRegistry.Get(alg).SettingsType, aw);
             }
         }
+        PopulationSpec? population = null;
+        if (Child(m, "population") is { } pop)
+        {
+            var p = Map(path, pop, $"{where}.population");
+            YamlFile.RejectUnknownKeys(path, p, PopulationKeys, $"{where}.population");
+            int models = Int(path, p, "models", $"{where}.population", PopulationSpec.MinModels, 10_000)
+                ?? throw YamlFile.Error(path, p, $"{where}.population: missing required key 'models' (M, an even number ≥ {PopulationSpec.MinModels}).");
+            if (models % 2 != 0) throw YamlFile.Error(path, Child(p, "models")!, $"{where}.population.models = {models} must be even (the models come in complementary pairs).");
+            population = new PopulationSpec(models, Int(path, p, "seed", $"{where}.population", 0, 1_000_000));
+        }
         var tolerances = Tolerances(path, m, where, MatrixSpec.DefaultTolerances.Keys);
         return new MatrixSpec
         {
             Name = name, Description = Parsed(path, m, "description", where, d => d) ?? "",
             Datasets = datasets, Scorers = scorers, Sides = sides, Points = points, Unlearners = unlearners,
-            Expansions = expansions, Seeds = seeds, Training = training, Kernels = kernels.ToArray(), Candidates = candidates, RemainSample = remainSample, Workers = workers, Unlearning = unlearning, Tolerances = tolerances,
+            Expansions = expansions, Seeds = seeds, Training = training, Kernels = kernels.ToArray(), Candidates = candidates, RemainSample = remainSample, Workers = workers, Unlearning = unlearning, Tolerances = tolerances, Population = population,
         };
     }
 

@@ -5,6 +5,7 @@ using Harness.Jobs;
 using Harness.Scoring;
 using Harness.Scoring.Scorers;
 using Harness.Training;
+using Harness.Populations;
 using Harness.Unlearning;
 
 namespace Harness.Experiments;
@@ -29,6 +30,7 @@ public sealed class MatrixRunner
     readonly ResultsLayout layout;
     readonly Dictionary<(string, int), TrainedShared> trainedShared = new();
     readonly Dictionary<(string, int, string), ScoredShared> scoredShared = new();
+    readonly Dictionary<(string, int), PopulationShared> populations = new();
     readonly Dictionary<Cell, Planned> plans = new();
     readonly Dictionary<string, Cell> cellsById = new();
     /// <summary>The model's Stein quantities, computed once for the kernels of a data set and seed that share score function, features and SSN mode.</summary>
@@ -41,6 +43,18 @@ public sealed class MatrixRunner
         layout = new ResultsLayout(resultsRoot);
     }
 
+    /// <summary>Seconds this runner spent per stage (training or loading the models, scoring, the population, the cells), for the job's summary.</summary>
+    public Dictionary<string, double> StageSeconds { get; } = new();
+
+    double Timed<TResult>(string stage, Func<TResult> work, out TResult result)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        result = work();
+        double s = watch.Elapsed.TotalSeconds;
+        StageSeconds[stage] = StageSeconds.GetValueOrDefault(stage) + s;
+        return s;
+    }
+
     public string ResultsRoot { get; }
     public string? DataRoot { get; }
     public string? CacheRoot { get; }
@@ -48,13 +62,16 @@ public sealed class MatrixRunner
     /// <summary>Starts worker process i of n; the runner waits for it. Null when this host cannot start workers (cells then run here).</summary>
     public Func<int, int, System.Diagnostics.Process>? StartWorker { get; init; }
 
+    /// <summary>Starts worker process i of n of the population phase (the matrix's reference models); null: they train here.</summary>
+    public Func<int, int, System.Diagnostics.Process>? StartPopulationWorker { get; init; }
+
     sealed record TrainedShared(string? Unavailable, TrainedModel? Trained = null, DataSplits? Data = null, TrainOptions? Train = null,
         FingerprintInputs? Inputs = null, int CellThreads = 1);
 
     sealed record ScoredShared(PointScores Scores, int[] Neighbors, int K, ScoringRunFiles Files, ScoringOptions Scoring, FingerprintInputs Inputs);
 
     /// <summary>What a cell will compute: its target, forget set and settings; null (with why) where it cannot run here.</summary>
-    sealed record Plan(int Target, int[] Forget, UnlearnSettings Settings, string WorkKey, TrainedShared T, ScoredShared S);
+    sealed record Plan(int Target, int[] Forget, UnlearnSettings Settings, string WorkKey, TrainedShared T, ScoredShared S, PopulationShared? P);
 
     /// <summary>A cell's unit of work (null where the cell cannot run here, with why).</summary>
     sealed record Planned(WorkUnit<Plan>? Unit, string? Unavailable);
@@ -88,6 +105,7 @@ public sealed class MatrixRunner
         var t = TrainedFor(cell.Dataset, cell.Seed);
         if (t.Unavailable != null) return plans[cell] = new Planned(null, t.Unavailable);
         var s = ScoredFor(cell.Dataset, cell.Seed, cell.Kernel, t);
+        var population = PopulationFor(cell.Dataset, cell.Seed, t);
         var scorer = ScorerRegistry.Get(cell.Scorer);
         var picks = cell.Side == Side.Hard ? ScorerRegistry.Hardest(scorer, s.Scores, matrix.Points, matrix.Candidates)
             : ScorerRegistry.Easiest(scorer, s.Scores, matrix.Points, matrix.Candidates);
@@ -100,13 +118,15 @@ public sealed class MatrixRunner
         var work = new FingerprintInputs(t.Inputs!)
             .Add("cell.target", $"{target}").Add("cell.expansion", $"{cell.Expansion}").Add("cell.seed", $"{cell.Seed}").Add("cell.unlearner", cell.Unlearner)
             .Add("cell.forget_set", ForgetSetHash(forget)).Add("evaluation.remain_sample", $"{matrix.RemainSample}")
-            .Settings($"unlearning.{cell.Unlearner}", settings);
+            .Settings($"unlearning.{cell.Unlearner}", settings)
+            .Add("evidence.population", population?.Summary.Fingerprint.Hash ?? "none")
+            .Add("evidence.remain_sample", population == null ? "0" : $"{ForgetEvidenceMeasure.DefaultRemainSample}");
         // The cell: also what picked the target (scores of this kernel, scorer, side, slot, candidates).
         var inputs = new FingerprintInputs(work)
             .Add("cell.kernel", cell.Kernel).Add("cell.scorer", cell.Scorer).Add("cell.side", cell.SideName).Add("cell.slot", $"{cell.Slot}")
             .Add("cell.candidates", SettingField.Format(matrix.Candidates))
             .AddRange(s.Inputs);
-        var plan = new Plan(target, forget, settings, work.Build().Hash, t, s);
+        var plan = new Plan(target, forget, settings, work.Build().Hash, t, s, population);
         return plans[cell] = new Planned(new WorkUnit<Plan>(cell.Id, layout.Cell(cell.Matrix, cell.Id), inputs.Build(), plan), null);
     }
 
@@ -129,9 +149,13 @@ public sealed class MatrixRunner
     {
         var (t, s, plan) = (unit.Item.T, unit.Item.S, unit.Item);
         var options = new UnlearnOptions { Train = t.Train!, Algorithm = cell.Unlearner, Target = plan.Target, Expansion = cell.Expansion, RemainSample = matrix.RemainSample };
+        ForgetEvidence? evidence = null;
+        Action<TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>>? inspect = plan.P == null ? null : unlearned =>
+            evidence = ForgetEvidenceMeasure.Measure(plan.P.Evidence, t.Trained!.Model, unlearned, t.Data!.Train, plan.Target, plan.Forget,
+                ForgetEvidenceMeasure.RemainSample(t.Data.Train.Count, plan.Forget, ForgetEvidenceMeasure.DefaultRemainSample, cell.Seed), t.Trained.Device);
         var report = UnlearnMeasurement.Measure(UnlearnerRegistry.Get(cell.Unlearner), plan.Settings, t.Trained!, t.Data!, plan.Forget,
-            $"{s.Files.NeighborIndices} (top-{cell.Expansion} of {s.K})", options.Target, options.Expansion, options.RemainSample, threads: t.CellThreads);
-        var result = CellResult.From(cell, plan.Target, report, Configuration(plan), GitInfo.Commit, unit.Fingerprint, plan.WorkKey);
+            $"{s.Files.NeighborIndices} (top-{cell.Expansion} of {s.K})", options.Target, options.Expansion, options.RemainSample, threads: t.CellThreads, inspect: inspect);
+        var result = CellResult.From(cell, plan.Target, report, Configuration(plan), GitInfo.Commit, unit.Fingerprint, plan.WorkKey, evidence);
         AtomicFile.WriteAllText(unit.ResultPath, Json.Serialize(result));
     }
 
@@ -205,7 +229,7 @@ public sealed class MatrixRunner
         string label = matrix.Name + (reused > 0 ? $" ({reused} finished cells reused)" : "") + (pending.Count > primaries.Count ? $" ({pending.Count - primaries.Count} cells share another's computation)" : "");
         if (primaries.Count > 0 && runner.Workers > 1 && StartWorker != null)
             log($"{matrix.Name}: cells run with {trainedShared.Values.First(t => t.Unavailable == null).CellThreads} thread(s) each");
-        runner.Execute(primaries, () => u => Compute(CellOf(u), u), label, progress);
+        Timed("cells", () => { runner.Execute(primaries, () => u => Compute(CellOf(u), u), label, progress); return 0; }, out _);
         foreach (var u in primaries) outcomes[CellOf(u)] = new CellOutcome(CellOf(u), CellStatus.Computed);
 
         // The others are written from the current cell of their work key (a copy carries the identical computation's numbers too).
@@ -232,6 +256,40 @@ public sealed class MatrixRunner
         return Runner.Work(primaries, () => u => Compute(CellOf(u), u), index, count);
     }
 
+    /// <summary>
+    /// A population phase worker (`harness run --worker i/n --phase population`): trains the matrix's population models
+    /// that no other worker has claimed. Returns how many it trained.
+    /// </summary>
+    public int RunPopulationWorker(IReadOnlyList<Cell> cells, int index, int count)
+    {
+        if (matrix.Population is not { } spec) return 0;
+        int trained = 0;
+        foreach (var (dataset, seed) in cells.Select(c => (c.Dataset, c.Seed)).Distinct())
+        {
+            var t = TrainedFor(dataset, seed);
+            if (t.Unavailable != null) continue;
+            trained += new PopulationRunner(matrix, spec, layout, CacheRoot, log).Work(dataset, seed, t.Data!, t.Trained!, index, count);
+        }
+        return trained;
+    }
+
+    /// <summary>The matrix's population of a data set and seed (trained, reused and summarised once); null when the matrix declares none.</summary>
+    public PopulationShared? Population(string dataset, int seed)
+    {
+        var t = TrainedFor(dataset, seed);
+        if (t.Unavailable != null) throw new HarnessException(t.Unavailable);
+        return PopulationFor(dataset, seed, t);
+    }
+
+    PopulationShared? PopulationFor(string dataset, int seed, TrainedShared t)
+    {
+        if (matrix.Population is not { } spec) return null;
+        if (populations.TryGetValue((dataset, seed), out var p)) return p;
+        var runner = new PopulationRunner(matrix, spec, layout, CacheRoot, log) { StartWorker = StartPopulationWorker };
+        Timed("population", () => runner.GetOrRun(dataset, seed, t.Data!, t.Trained!, new ConsoleProgress()), out var made);
+        return populations[(dataset, seed)] = made;
+    }
+
     /// <summary>The matrix's trained model of a data set and seed (trained or loaded once), and the fingerprint inputs it contributes; null with why when it cannot run here.</summary>
     public (TrainedModel Trained, DataSplits Data, FingerprintInputs Inputs)? Model(string dataset, int seed, out string? unavailable)
     {
@@ -256,10 +314,11 @@ public sealed class MatrixRunner
         string? why = Unavailable(dataset, seed);
         if (why != null) return trainedShared[(dataset, seed)] = new TrainedShared(why);
 
-        var (trained, data, trainReport) = TrainJob.Run(train, new ConsoleProgress(), log);
+        Timed("training", () => TrainJob.Run(train, new ConsoleProgress(), log), out var job);
+        var (trained, data, trainReport) = job;
         AtomicFile.WriteAllText(layout.TrainReport(matrix.Name, dataset, seed), Json.Serialize(trainReport));
         int cellThreads = matrix.CellThreads(trained.Threads);
-        var inputs = FingerprintInputs.Model(data, trained).Add("runtime.cell_threads", $"{cellThreads}").Code("training", "scoring", "unlearning");
+        var inputs = FingerprintInputs.Model(data, trained).Add("runtime.cell_threads", $"{cellThreads}").Code("training", "scoring", "unlearning", "population");
         return trainedShared[(dataset, seed)] = new TrainedShared(null, trained, data, train, inputs, cellThreads);
     }
 
@@ -271,6 +330,7 @@ public sealed class MatrixRunner
         var data = t.Data!;
         var files = layout.ScoringRun(matrix.Name, dataset, seed, kernel);
         // One process scores a kernel of a data set; other shards and workers on the same results folder wait and reuse its scores.
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         var scores = WorkRunner.Prerequisite(files.Lock, $"{matrix.Name} {kernel} scores of {dataset} (seed {seed})",
             reuse: () =>
             {
@@ -289,6 +349,7 @@ public sealed class MatrixRunner
                 }
                 return ScoreJob.Run(options, trained, data, new ConsoleProgress(), log, stein.Value.Value).Scores;
             }, log);
+        StageSeconds["scoring"] = StageSeconds.GetValueOrDefault("scoring") + watch.Elapsed.TotalSeconds;
         var (shape, neighbors) = Npy.Read<int>(files.NeighborIndices, scores.Count, -1);
         var inputs = new FingerprintInputs()
             .Add("scoring.scores_sha256", Fingerprint.FileHash(files.Scores)).Add("scoring.neighbors_sha256", Fingerprint.FileHash(files.NeighborIndices))

@@ -34,6 +34,8 @@ public sealed record MatrixSpec
     public int RemainSample { get; init; }
     /// <summary>`workers`: cells run in this many processes at once, each with the training threads divided among them.</summary>
     public int Workers { get; init; } = 1;
+    /// <summary>`population:`: the reference models of each data set and seed (null: none; no per-example evidence).</summary>
+    public PopulationSpec? Population { get; init; }
 
     /// <summary>Threads of one cell: the training threads (0 = all cores) divided among the workers, at least 1.</summary>
     public int CellThreads(int trainingThreads) => Math.Max(1, trainingThreads / Workers);
@@ -53,6 +55,9 @@ public sealed record MatrixSpec
     {
         ["original_forget_acc"] = new(1e-9, 0), ["forget_acc"] = new(1e-9, 0), ["forget_acc_drop"] = new(1e-9, 0), ["remain_acc"] = new(1e-9, 0), ["test_acc"] = new(1e-9, 0), ["mia_efficacy"] = new(1e-9, 0),
         ["mia_shadow_balanced_accuracy"] = new(1e-9, 0), ["mia_threshold"] = new(1e-6, 1e-4),
+        ["phi_before"] = new(1e-6, 1e-4), ["phi_after"] = new(1e-6, 1e-4), ["p_out_before"] = new(1e-6, 1e-4), ["p_out_after"] = new(1e-6, 1e-4),
+        ["lira_before"] = new(1e-6, 1e-4), ["lira_after"] = new(1e-6, 1e-4), ["member_before"] = new(1e-9, 0), ["member_after"] = new(1e-9, 0),
+        ["forget_members_before"] = new(1e-9, 0), ["forget_members_after"] = new(1e-9, 0), ["remain_members_before"] = new(1e-9, 0), ["remain_members_after"] = new(1e-9, 0),
         ["forget_loss"] = new(1e-6, 1e-4), ["remain_loss"] = new(1e-6, 1e-4), ["test_loss"] = new(1e-6, 1e-4), ["distance"] = new(1e-6, 1e-4),
     };
 

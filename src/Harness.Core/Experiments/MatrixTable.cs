@@ -12,7 +12,16 @@ public static class MatrixTable
     {
         "cell", "dataset", "kernel", "scorer", "side", "target", "unlearner", "expansion", "seed",
         "original_forget_acc", "forget_acc", "forget_acc_drop", "forget_loss", "remain_acc", "remain_loss", "test_acc", "test_loss", "mia_efficacy",
-        "mia_shadow_balanced_accuracy", "mia_threshold", "distance", "seconds",
+        "mia_shadow_balanced_accuracy", "mia_threshold", "distance",
+        "phi_before", "phi_after", "p_out_before", "p_out_after", "lira_before", "lira_after", "member_before", "member_after",
+        "forget_members_before", "forget_members_after", "remain_members_before", "remain_members_after", "seconds",
+    };
+
+    /// <summary>The per-example evidence columns (NaN where the matrix has no population).</summary>
+    public static double[] EvidenceValues(Populations.ForgetEvidence? e) => e == null ? Enumerable.Repeat(double.NaN, 12).ToArray() : new[]
+    {
+        e.TargetBefore.Phi, e.TargetAfter.Phi, e.TargetBefore.OutPValue, e.TargetAfter.OutPValue, e.TargetBefore.Lira, e.TargetAfter.Lira,
+        e.TargetBefore.Member ? 1.0 : 0.0, e.TargetAfter.Member ? 1.0 : 0.0, e.ForgetMembersBefore, e.ForgetMembersAfter, e.RemainMembersBefore, e.RemainMembersAfter,
     };
 
     /// <summary>Identity columns after `cell` (dataset … seed); the rest are numbers.</summary>
@@ -46,6 +55,7 @@ public static class MatrixTable
         : key.StartsWith("data.", StringComparison.Ordinal) || key.StartsWith("training.", StringComparison.Ordinal) ? $"{c.Dataset}/s{c.Seed}"
         : key.StartsWith("scoring.", StringComparison.Ordinal) ? $"{c.Dataset}/s{c.Seed}/{c.Kernel}"
         : key.StartsWith("unlearning.", StringComparison.Ordinal) ? $"{c.Dataset}/s{c.Seed}/{c.Unlearner}"
+        : key.StartsWith("evidence.", StringComparison.Ordinal) ? $"{c.Dataset}/s{c.Seed}"
         : "";
 
     public static void CheckConsistent(MatrixSpec matrix, IReadOnlyList<CellResult> rows)
@@ -90,7 +100,8 @@ public static class MatrixTable
         foreach (var r in rows)
         {
             sb.Append(string.Join(",", r.Cell, r.Dataset, r.Kernel, r.Scorer, r.Side, r.Target.ToString(inv), r.Unlearner, r.Expansion.ToString(inv), r.Seed.ToString(inv)));
-            foreach (var v in new[] { r.OriginalForgetAcc, r.ForgetAcc, r.ForgetAccDrop, r.ForgetLoss, r.RemainAcc, r.RemainLoss, r.TestAcc, r.TestLoss, r.MiaEfficacy, r.MiaShadowBalancedAccuracy, r.MiaThreshold, r.Distance, r.Seconds })
+            foreach (var v in new[] { r.OriginalForgetAcc, r.ForgetAcc, r.ForgetAccDrop, r.ForgetLoss, r.RemainAcc, r.RemainLoss, r.TestAcc, r.TestLoss, r.MiaEfficacy, r.MiaShadowBalancedAccuracy, r.MiaThreshold, r.Distance }
+                .Concat(EvidenceValues(r.Evidence)).Append(r.Seconds))
                 sb.Append(',').Append(v.ToString("R", inv));
             sb.Append('\n');
         }

@@ -21,10 +21,8 @@ public sealed record StudySpec
     public int[] Seeds { get; init; } = { 0 };
     public required string[] Scorers { get; init; }
     public required string[] GroundTruths { get; init; }
-    /// <summary>M, the half-data models (an even number: complementary pairs).</summary>
-    public int HalfModels { get; init; } = DefaultHalfModels;
-    /// <summary>Training epochs of each half-data model (the original's other settings kept).</summary>
-    public int HalfEpochs { get; init; } = DefaultHalfEpochs;
+    /// <summary>gt_ulira_eps and gt_klom: K, the population models that saw a point which are unlearned on it (at most M/2 are there).</summary>
+    public int UliraModels { get; init; } = DefaultUliraModels;
     /// <summary>gt_steps: the probe's plain-SGD learning rate and its step cap T.</summary>
     public double ProbeLearningRate { get; init; } = DefaultProbeLearningRate;
     public int ProbeMaxSteps { get; init; } = DefaultProbeMaxSteps;
@@ -38,7 +36,7 @@ public sealed record StudySpec
     public int Workers { get; init; } = 1;
     public Dictionary<string, Tolerance> Tolerances { get; init; } = new();
 
-    public const int DefaultHalfModels = 8, DefaultHalfEpochs = 10, DefaultProbeMaxSteps = 100, DefaultBootstrap = 2000;
+    public const int DefaultUliraModels = 16, DefaultProbeMaxSteps = 100, DefaultBootstrap = 2000;
     public const double DefaultProbeLearningRate = 0.01;
     /// <summary>METHOD.md §6's ladder.</summary>
     public static readonly int[] DefaultLadder = { 0, 10, 30, 100, 300, 700 };

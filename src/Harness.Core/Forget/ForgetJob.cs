@@ -29,10 +29,11 @@ public sealed record ForgetOptions
     public IReadOnlyList<int> Ladder { get; init; } = ExpansionLadder.Auto;
     /// <summary>The `harness score` folder to reuse (or to write, when it is missing or belongs to another model or kernel).</summary>
     public required string ScoresDir { get; init; }
-    public int HalfModels { get; init; } = 8;
-    public int HalfEpochs { get; init; } = 2;
-    /// <summary>Widening of the never-saw-it interval, in p(y|x).</summary>
-    public double Tolerance { get; init; } = 0.01;
+    /// <summary>M, the reference models (the original's recipe on complementary halves; the matrix population's cached models are reused when they are the same).</summary>
+    public int PopulationModels { get; init; } = DefaultPopulationModels;
+    /// <summary>The one-sided p-value below which φ is unlike a model that never saw the record.</summary>
+    public double Alpha { get; init; } = 0.01;
+    public const int DefaultPopulationModels = 16;
     /// <summary>Seeded sample of training points the percentiles of grad_norm and heldout_kl are taken among (0 = all).</summary>
     public int ReferenceSample { get; init; } = 2000;
     /// <summary>D_r points the remaining-set accuracy is measured on (0 = all).</summary>
@@ -49,14 +50,16 @@ public sealed record ForgetOptions
 }
 
 /// <summary>One requested point on one rung of the ladder.</summary>
-public sealed record RungPoint(int Index, long Predicted, double Confidence, string Verdict);
+public sealed record RungPoint(int Index, long Predicted, double Confidence, string Verdict, double Phi = double.NaN, double UpperP = double.NaN, double Lira = double.NaN);
 
 /// <summary>One rung: k, the forget set's size, whether it succeeded, the algorithm's own report, and each requested point after it.</summary>
 public sealed record LadderRung(int K, int ForgetSetSize, bool Succeeded, double Seconds, Dictionary<string, object> Details, IReadOnlyList<RungPoint> Points);
 
 /// <summary>A requested point before and after, against its never-saw-it target.</summary>
 public sealed record PointOutcome(int Index, long Label, long PredictedBefore, double ConfidenceBefore, string VerdictBefore,
-    long PredictedAfter, double ConfidenceAfter, bool MiaNonMember, string Verdict);
+    long PredictedAfter, double ConfidenceAfter, bool MiaNonMember, string Verdict,
+    double PhiBefore = double.NaN, double PhiAfter = double.NaN, double UpperPBefore = double.NaN, double UpperPAfter = double.NaN,
+    double LiraBefore = double.NaN, double LiraAfter = double.NaN, bool MemberBefore = false, bool MemberAfter = false);
 
 /// <summary>The whole request after unlearning.</summary>
 public sealed record RequestOutcome(int K, int ForgetSetSize, bool Succeeded, string Verdict, double TestAccuracyBefore, double TestAccuracyAfter,
@@ -69,7 +72,7 @@ public sealed record UnlearnedCheckpoint(string Path, string Sha256, long Bytes,
 /// <summary>request.json: the plan, every rung, the outcome, the exact configuration and its fingerprint.</summary>
 public sealed record ForgetReport(
     string Dataset, string Model, int TrainCount, int[] Request, string RequestSource, string Algorithm, object Settings, string Expansion, IReadOnlyList<int> Ladder,
-    double Tolerance, int HalfModels, int HalfEpochs, string ScoresSource, ScoringOptions Scoring, IReadOnlyList<StudyUse> Studies,
+    double Alpha, int PopulationModels, string Population, string ScoresSource, ScoringOptions Scoring, IReadOnlyList<StudyUse> Studies,
     IReadOnlyList<PointPlan> Plan, IReadOnlyList<LadderRung> Rungs, IReadOnlyList<PointOutcome> Points, RequestOutcome Outcome, UnlearnedCheckpoint Unlearned,
     TrainingSettings OriginalTraining, string OriginalCheckpoint, string OriginalCheckpointSha256, Fingerprint Fingerprint, string GitCommit,
     Dictionary<string, double> Seconds, int Threads, string Machine, string TorchSharpVersion, string LibTorchVersion, string Command);
@@ -98,8 +101,9 @@ public static class ForgetJob
         var unlearner = UnlearnerRegistry.Get(options.Algorithm);
         var settings = options.ResolveSettings();
         settings.Validate(options.Algorithm);
-        if (options.HalfModels < 2 || options.HalfModels % 2 != 0) throw new HarnessException($"--half-models {options.HalfModels} must be an even number ≥ 2 (complementary pairs).");
-        if (!(options.Tolerance >= 0 && options.Tolerance < 1)) throw new HarnessException($"--tolerance {options.Tolerance} must be in [0, 1).");
+        if (options.PopulationModels < Experiments.PopulationSpec.MinModels || options.PopulationModels % 2 != 0)
+            throw new HarnessException($"--population {options.PopulationModels} must be an even number ≥ {Experiments.PopulationSpec.MinModels} (complementary pairs; the attack's threshold leaves each model out in turn).");
+        if (!(options.Alpha > 0 && options.Alpha < 0.5)) throw new HarnessException($"--alpha {options.Alpha} must be in (0, 0.5).");
         foreach (int k in options.Rungs)
             if (k > options.Scoring.TopK) throw new HarnessException($"--expansion {k} needs {k} neighbours per point; the scoring keeps --top-k {options.Scoring.TopK}.");
         var trainSettings = options.Train.ResolveSettings();
@@ -115,14 +119,13 @@ public static class ForgetJob
         // Plan: scores of every training point (a `harness score` run, reused when it is this model's and this kernel's).
         var (scores, neighborIndex, neighborValue, topK, scoresSource) = LoadOrScore(options, trained, data, progress, log);
         seconds["scores"] = Lap();
-        var halves = HalfModels.GetOrTrain(data, trained.ModelName, trained.Settings, options.HalfModels, options.HalfEpochs, trained.Settings.Seed,
-            new CheckpointCache(options.Train.CacheRoot), progress, log);
-        seconds["half_models"] = Lap();
+        var population = ForgetPopulation.GetOrTrain(data, trained, options.PopulationModels, new CheckpointCache(options.Train.CacheRoot), progress, log);
+        seconds["population"] = Lap();
 
         var request = options.Request;
         var reference = ReferencePoints(n, options.ReferenceSample, request);
-        var plan = Plan(options, trained, data, scores, neighborIndex, neighborValue, topK, halves, reference, out var studies);
-        foreach (var h in halves) h.Trained.Model.Dispose();
+        var plan = Plan(options, trained, data, scores, neighborIndex, neighborValue, topK, population, reference, out var studies);
+        population.Dispose();
         seconds["plan"] = Lap();
 
         // Act: the ladder.
@@ -137,7 +140,8 @@ public static class ForgetJob
             var result = unlearner.Unlearn(new UnlearnContext(trained.Model, trained.ModelName, data.Train, forget, remain, settings, trained.Settings, trained.Device, progress));
             double s = watch.Elapsed.TotalSeconds;
             var after = Predict(result.Model, data.Train, request, trained.Device);
-            var points = request.Select((i, r) => new RungPoint(i, after[r].Predicted, after[r].Confidence, Verdicts.Judge(after[r].Confidence, plan[r].Target))).ToList();
+            var points = request.Select((i, r) => new RungPoint(i, after[r].Predicted, after[r].Confidence, Verdicts.Judge(after[r].Phi, plan[r].Target),
+                after[r].Phi, plan[r].Target.UpperP(after[r].Phi), plan[r].Target.Lira(after[r].Phi))).ToList();
             bool ok = Verdicts.Reached(points.Select(p => p.Verdict));
             log($"k = {k}: {Verdicts.Summary(points.Select(p => p.Verdict).ToList())}{(ok ? "" : "; some points are still remembered")}");
             return (new LadderRung(k, forget.Length, ok, s, result.Details, points), result.Model, forget);
@@ -154,7 +158,7 @@ public static class ForgetJob
         var files = new ForgetFiles(options.OutDir);
         var unlearnedPath = files.UnlearnedPt;
         var report = new ForgetReport(data.Name, trained.ModelName, n, request, options.RequestSource, unlearner.Name, settings,
-            options.Expansion is int fixedK ? $"{fixedK}" : "auto", options.Rungs, options.Tolerance, options.HalfModels, options.HalfEpochs, scoresSource,
+            options.Expansion is int fixedK ? $"{fixedK}" : "auto", options.Rungs, options.Alpha, options.PopulationModels, population.Describe, scoresSource,
             options.Scoring, studies, plan, rungs.Select(r => r.Rung).ToList(), pointOutcomes, outcome,
             new UnlearnedCheckpoint(unlearnedPath, "", 0, trained.ModelName, trained.Checkpoint.Sha256, trained.CheckpointPath, forgetSet, unlearner.Name, settings, rung.K,
                 $"a TorchSharp state dict of {trained.ModelName}: Harness.Models.ModelFactory.Create(\"{trained.ModelName}\", …).load(\"{UnlearnedPt}\")"),
@@ -180,12 +184,6 @@ public static class ForgetJob
         return report;
     }
 
-    /// <summary>The half-data models of the validation study of this data set and model, when one is declared (its cached models are then reused), else the study defaults.</summary>
-    public static (int Models, int Epochs) HalfDefaults(ExperimentsFile? file, string dataset, string model)
-    {
-        var study = file?.Studies.Values.FirstOrDefault(s => s.Dataset == dataset && (file.Matrix(s.Matrix).Training.Model ?? Profiles.DatasetProfiles.Of(dataset).Model) == model);
-        return study != null ? (study.HalfModels, study.HalfEpochs) : (StudySpec.DefaultHalfModels, StudySpec.DefaultHalfEpochs);
-    }
 
     static string FileSha(string path) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
 
@@ -248,14 +246,15 @@ public static class ForgetJob
         return order.Take(sample).Concat(request).Distinct().Order().ToArray();
     }
 
-    static (long Predicted, double Confidence)[] Predict(nn.Module<Tensor, Tensor> model, ImageSet train, IReadOnlyList<int> points, Device device)
+    static (long Predicted, double Confidence, double Phi)[] Predict(nn.Module<Tensor, Tensor> model, ImageSet train, IReadOnlyList<int> points, Device device)
     {
         var rows = HalfModels.LogSoftmax(model, train, points, device);
-        return rows.Select((r, k) => (Statistics.ArgMax(r), Math.Exp(r[train.Labels[points[k]]]))).ToArray();
+        var phi = Populations.PopulationModel.Measure(model, train.Subset(points.ToArray()), device).Phi;
+        return rows.Select((r, k) => (Statistics.ArgMax(r), Math.Exp(r[train.Labels[points[k]]]), phi[k])).ToArray();
     }
 
     static List<PointPlan> Plan(ForgetOptions options, TrainedModel trained, DataSplits data, PointScores scores, int[] neighborIndex, float[] neighborValue, int topK,
-        List<HalfModel> halves, int[] reference, out List<StudyUse> studies)
+        ForgetPopulation population, int[] reference, out List<StudyUse> studies)
     {
         var train = data.Train;
         var request = options.Request;
@@ -268,16 +267,17 @@ public static class ForgetJob
         using (var images = train.Subset(reference).ImagesTensor(device))
         using (var labels = tensor(reference.Select(i => train.Labels[i]).ToArray(), dtype: ScalarType.Int64, device: device))
             gradNorm = SteinScores.ParameterGradientNorms(trained.Model, images, labels);
-        var seen = halves.Select(h => reference.Select(i => h.Seen[i]).ToArray()).ToList();
+        var members = population.Population.Members;
+        var seen = members.Select(row => reference.Select(i => row[i]).ToArray()).ToList();
         var logP0 = HalfModels.LogSoftmax(trained.Model, train, reference, device);
-        var logPm = halves.Select(h => HalfModels.LogSoftmax(h.Trained.Model, train, reference, device)).ToList();
+        var logPm = population.Models.Select(m => HalfModels.LogSoftmax(m, train, reference, device)).ToList();
         var heldout = GroundTruths.HeldoutKl(logP0, logPm, seen);
         var extra = new Dictionary<string, double[]> { ["grad_norm"] = gradNorm, ["heldout_kl"] = heldout };
         string sampleNote = reference.Length == n ? $"all {n} training points" : $"a seeded sample of {options.ReferenceSample} training points (seed 0) and the request";
         string allNote = $"all {n} training points";
 
         var found = ForgetPlanning.Studies(options.Experiments, options.ResultsRoot ?? ResultsLayout.Repository.Root, data.Name, trained.ModelName, trained.Checkpoint.Sha256,
-            options.Scoring, options.HalfModels, options.HalfEpochs);
+            options.Scoring, options.PopulationModels);
         studies = found.Select(f => f.Use).ToList();
 
         var plans = new List<PointPlan>();
@@ -295,15 +295,14 @@ public static class ForgetJob
             var neighbors = Enumerable.Range(0, Math.Min(options.ShowNeighbors, topK))
                 .Select(t => (t, j: neighborIndex[(long)i * topK + t], v: neighborValue[(long)i * topK + t])).Where(x => x.j >= 0)
                 .Select(x => new NeighborEntry(x.t + 1, x.j, train.Labels[x.j], x.v)).ToList();
-            var unseen = halves.Where(h => !h.Seen[i]).ToList();
-            var target = RetrainTarget.From(unseen.Select(h => Math.Exp(logPm[h.Index][refPos[i]][train.Labels[i]])).ToList(),
-                unseen.Select(h => Statistics.ArgMax(logPm[h.Index][refPos[i]]) == train.Labels[i]).ToList(), options.Tolerance);
+            var target = RetrainTarget.From(population.Population, i, options.Alpha, population.Threshold);
             var lookups = new List<StudyLookup>();
             foreach (var (spec, use, header, rows) in found.Where(f => f.Use.Used))
                 foreach (var name in use.Scorers)
                     if (readings.FirstOrDefault(x => x.Scorer == name) is { } reading && ForgetPlanning.Lookup(spec.Name, ScorerRegistry.Get(name), reading.Value, header, rows) is { } l)
                         lookups.Add(l);
-            plans.Add(new PointPlan(i, train.Labels[i], scores.Predicted[i], Math.Exp(logP0[refPos[i]][train.Labels[i]]), readings, neighbors, target, lookups));
+            plans.Add(new PointPlan(i, train.Labels[i], scores.Predicted[i], Math.Exp(logP0[refPos[i]][train.Labels[i]]), readings, neighbors, target, lookups,
+                population.OriginalPhi[i]));
         }
         return plans;
     }
@@ -326,8 +325,10 @@ public static class ForgetJob
         // the requested points' p(y|x) under the kept model were measured on its rung
         var mia = MiaEfficacy.FromConfidences(afterRemain.Confidence[..shadow], afterTest.Confidence, rung.Points.Select(p => p.Confidence).ToArray());
         var (_, distance) = ParameterDistance.Measure(model, trained.Model);
-        points = plan.Select((p, r) => new PointOutcome(p.Index, p.Label, p.Predicted, p.Confidence, Verdicts.Judge(p.Confidence, p.Target),
-            rung.Points[r].Predicted, rung.Points[r].Confidence, mia.ForgetPredictedNonMember[r], rung.Points[r].Verdict)).ToList();
+        points = plan.Select((p, r) => new PointOutcome(p.Index, p.Label, p.Predicted, p.Confidence, Verdicts.Judge(p.Phi, p.Target),
+            rung.Points[r].Predicted, rung.Points[r].Confidence, mia.ForgetPredictedNonMember[r], rung.Points[r].Verdict,
+            p.Phi, rung.Points[r].Phi, p.Target.UpperP(p.Phi), rung.Points[r].UpperP, p.Target.Lira(p.Phi), rung.Points[r].Lira,
+            p.Target.Member(p.Phi), p.Target.Member(rung.Points[r].Phi))).ToList();
         var verdicts = points.Select(p => p.Verdict).ToList();
         string remainEvaluation = remainCount == remain.Length ? "all of D_r" : $"a seeded sample of {remainCount} points of D_r (seed {seed})";
         double testBefore = beforeTest.Summary().Accuracy, testAfter = afterTest.Summary().Accuracy;
@@ -336,14 +337,15 @@ public static class ForgetJob
             : "not honoured: some points are still remembered at the largest k tried";
         var inv = System.Globalization.CultureInfo.InvariantCulture;
         string line = string.Create(inv, $"{overall} ({Verdicts.Summary(verdicts)}) at k = {rung.K} ({forgetSet.Length} points unlearned); test accuracy {testBefore:P2} → {testAfter:P2}, ") +
-            string.Create(inv, $"remaining-set accuracy {remainBefore:P2} → {remainAfter:P2}; MIA calls {points.Count(p => p.MiaNonMember)} of {points.Count} requested points non-members.");
+            string.Create(inv, $"remaining-set accuracy {remainBefore:P2} → {remainAfter:P2}; LiRA calls {points.Count(p => p.MemberBefore)} of {points.Count} requested points members before and {points.Count(p => p.MemberAfter)} after; ") +
+            string.Create(inv, $"the population-confidence MIA calls {points.Count(p => p.MiaNonMember)} of {points.Count} non-members.");
         return new RequestOutcome(rung.K, forgetSet.Length, rung.Succeeded, overall, testBefore, testAfter, remainBefore, remainAfter, remainEvaluation, mia.Efficacy, mia, distance, line);
     }
 
     static FingerprintInputs Inputs(ForgetOptions o, TrainedModel trained, DataSplits data, UnlearnSettings settings, int topK) =>
-        Runs.FingerprintInputs.Model(data, trained).Code("training", "scoring", "unlearning", "study")
+        Runs.FingerprintInputs.Model(data, trained).Code("training", "scoring", "unlearning", "study", "population")
             .Add("forget.request", string.Join(" ", o.Request)).Add("forget.expansion", o.Expansion is int k ? $"{k}" : "auto " + string.Join(" ", o.Ladder))
-            .Add("forget.tolerance", SettingField.Format(o.Tolerance)).Add("forget.half_models", $"{o.HalfModels} x {o.HalfEpochs} epochs")
+            .Add("forget.alpha", SettingField.Format(o.Alpha)).Add("forget.population", $"{o.PopulationModels}")
             .Add("forget.reference_sample", $"{o.ReferenceSample}").Add("evaluation.remain_sample", $"{o.RemainSample}").Add("scoring.top_k_kept", $"{topK}")
             .AddRange(ScoringRunCheck.Settings(o.Scoring))
             .Settings("unlearning." + o.Algorithm, settings);

@@ -33,7 +33,7 @@ public sealed record StudyLookup(string Study, string Scorer, int Decile, int Po
 
 /// <summary>Everything known about one requested point before any change.</summary>
 public sealed record PointPlan(int Index, long Label, long Predicted, double Confidence, IReadOnlyList<ScorerReading> Scores,
-    IReadOnlyList<NeighborEntry> Neighbors, RetrainTarget Target, IReadOnlyList<StudyLookup> Study);
+    IReadOnlyList<NeighborEntry> Neighbors, RetrainTarget Target, IReadOnlyList<StudyLookup> Study, double Phi = double.NaN);
 
 /// <summary>Why a study was or was not compared with this request.</summary>
 public sealed record StudyUse(string Study, bool Used, string Note, IReadOnlyList<string> Scorers);
@@ -69,7 +69,7 @@ public static class ForgetPlanning
     /// when the study's kernel profile equals these scoring options, held-out KL only with the same half-data models.
     /// </summary>
     public static List<(StudySpec Spec, StudyUse Use, string[] Header, List<string[]> Rows)> Studies(ExperimentsFile? file, string resultsRoot, string dataset,
-        string model, string checkpointSha, ScoringOptions scoring, int halfModels, int halfEpochs)
+        string model, string checkpointSha, ScoringOptions scoring, int populationModels)
     {
         var list = new List<(StudySpec, StudyUse, string[], List<string[]>)>();
         if (file == null) return list;
@@ -97,11 +97,12 @@ public static class ForgetPlanning
             var (header, rows) = Harness.Study.StudyTables.Read(points);
             if (header.Contains("seed")) { list.Add((study, Skip("it has several seeds; the lookup reads one population"), [], [])); continue; }
             bool sameKernel = matrix.KernelNamed(study.Kernel).KappaDifferences(scoring).Count == 0;
-            bool sameHalves = study.HalfModels == halfModels && study.HalfEpochs == halfEpochs;
+            // the study's held-out KL reads its matrix's population: the same models as this request's when M and the halves' seed agree (the checkpoint does, above)
+            bool sameHalves = matrix.Population is { Seed: null } pop && pop.Models == populationModels;
             var usable = study.Scorers.Where(s => header.Contains(s) && (!KernelScorers.Contains(s) || sameKernel) && (s != "heldout_kl" || sameHalves)).ToList();
             var notes = new List<string> { $"same checkpoint; {rows.Count} points" };
             if (!sameKernel) notes.Add($"its kernel {study.Kernel} differs from this request's, so MKSD/MSKSD/EMSKSD are not compared");
-            if (!sameHalves) notes.Add($"its half-data models ({study.HalfModels} × {study.HalfEpochs} epochs) differ, so held-out KL is not compared");
+            if (!sameHalves) notes.Add($"its held-out KL comes from matrix {study.Matrix}'s population ({matrix.Population?.Models.ToString() ?? "none"} models), not this request's {populationModels}, so it is not compared");
             list.Add((study, new StudyUse(study.Name, true, string.Join("; ", notes), usable), header, rows));
         }
         return list;

@@ -96,7 +96,14 @@ public sealed class MatrixOutputs(ExperimentsFile file, MatrixSpec matrix, strin
                 evidence[(d, kernel)] = new KernelEvidence(PointScores.ReadCsv(run.Scores), Json.Deserialize<List<ExtremeRow>>(File.ReadAllText(run.ExtremesJson)), meta);
             }
         var report = layout.Report(matrix.Name);
-        var text = ReproductionReport.Build(matrix, cells, entries, originals, verification, evidence);
+        var population = new Dictionary<string, string>();
+        if (matrix.Population != null)
+            foreach (var d in matrix.Datasets)
+            {
+                var files = layout.Population(matrix.Name, d, matrix.Seeds[0]);
+                if (File.Exists(files.AttackMarkdown)) population[d] = File.ReadAllText(files.AttackMarkdown);
+            }
+        var text = ReproductionReport.Build(matrix, cells, entries, originals, verification, evidence, population);
         foreach (var study in file.StudiesOf(matrix.Name))
             text += StudyReport.Section(study, layout.Study(study.Name), studyVerification?.GetValueOrDefault(study.Name) ?? "not run by `harness report` (see `harness study`)");
         AtomicFile.WriteAllText(report, text);

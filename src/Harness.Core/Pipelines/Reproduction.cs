@@ -5,8 +5,11 @@ namespace Harness.Pipelines;
 
 /// <summary>What `harness reproduce` did: the cells' outcomes, what it wrote, and each verification (a failure is kept, not thrown).</summary>
 public sealed record ReproductionOutcome(IReadOnlyList<CellOutcome> Cells, string Summary, IReadOnlyList<string> Written, string Verification,
-    IReadOnlyDictionary<string, string> StudyVerification, IReadOnlyList<HarnessException> Failures, TimeSpan Elapsed)
+    IReadOnlyDictionary<string, string> StudyVerification, IReadOnlyList<HarnessException> Failures, TimeSpan Elapsed, IReadOnlyDictionary<string, double> Stages)
 {
+    /// <summary>One line: the seconds of each stage, in the order they ran.</summary>
+    public string StageLine => "stages: " + string.Join(", ", Stages.Select(kv => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{kv.Key} {kv.Value:F0} s")));
+
     public int Count(CellStatus status) => Cells.Count(o => o.Status == status);
 }
 
@@ -24,8 +27,14 @@ public static class Reproduction
     {
         note ??= Console.Error.WriteLine;
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var runner = new MatrixRunner(file, matrix, resultsRoot, dataRoot) { StartWorker = WorkerProcesses.Starter(file.Path, matrix.Name, resultsRoot, dataRoot, null) };
+        var runner = new MatrixRunner(file, matrix, resultsRoot, dataRoot)
+        {
+            StartWorker = WorkerProcesses.Starter(file.Path, matrix.Name, resultsRoot, dataRoot, null),
+            StartPopulationWorker = WorkerProcesses.Starter(file.Path, matrix.Name, resultsRoot, dataRoot, null, PopulationRunner.Phase),
+        };
         var outcomes = runner.Run(Matrices.Cells(matrix), progress);
+        var stages = new Dictionary<string, double>(runner.StageSeconds);
+        var lap = System.Diagnostics.Stopwatch.StartNew();
         var ignored = outcomes.Where(o => o.Status == CellStatus.Ignored).ToList();
         if (ignored.Count > 0) note($"{ignored.Count} cells ignored: {ignored[0].Reason!.Split('\n')[0]}");
         var outputs = new MatrixOutputs(file, matrix, resultsRoot, dataRoot, note);
@@ -44,6 +53,8 @@ public static class Reproduction
             failures.Add(e);
             verification = Describe(e);
         }
+        stages["merge and verify"] = lap.Elapsed.TotalSeconds;
+        lap.Restart();
         var studyVerification = new Dictionary<string, string>();
         var studyWritten = new List<string>();
         foreach (var study in file.StudiesOf(matrix.Name))
@@ -53,10 +64,13 @@ public static class Reproduction
             studyVerification[study.Name] = failure == null ? $"summary matches `{Path.GetFileName(matched)}`" : Describe(failure);
             if (failure != null) failures.Add(failure);
         }
+        if (studyWritten.Count > 0 || file.StudiesOf(matrix.Name).Any()) stages["study"] = lap.Elapsed.TotalSeconds;
+        lap.Restart();
         var written = new List<string> { csv };
         written.AddRange(outputs.DrawFigures(cells));
         written.AddRange(outputs.WriteTablesAndReport(cells, verification, studyVerification));
         written.AddRange(studyWritten);
-        return new ReproductionOutcome(outcomes, outputs.Summary(cells), written, verification, studyVerification, failures, watch.Elapsed);
+        stages["figures, tables and report"] = lap.Elapsed.TotalSeconds;
+        return new ReproductionOutcome(outcomes, outputs.Summary(cells), written, verification, studyVerification, failures, watch.Elapsed, stages);
     }
 }

@@ -14,6 +14,19 @@ public static class Normal
     /// <summary>P(X ≥ x) for X ~ N(mean, sd²): erfc(z / √2) / 2.</summary>
     public static double UpperTail(double x, double mean, double sd) => 0.5 * Erfc((x - mean) / (sd * Math.Sqrt(2)));
 
+    /// <summary>The z with P(Z ≥ z) = p for a standard normal Z (bisection on the upper tail; 0 &lt; p &lt; 1).</summary>
+    public static double UpperQuantile(double p)
+    {
+        if (!(p > 0 && p < 1)) throw new ArgumentOutOfRangeException(nameof(p));
+        double lo = -40, hi = 40;
+        for (int i = 0; i < 200; i++)
+        {
+            double mid = (lo + hi) / 2;
+            if (UpperTail(mid, 0, 1) > p) lo = mid; else hi = mid;
+        }
+        return (lo + hi) / 2;
+    }
+
     /// <summary>
     /// The complementary error function by the Chebyshev-fitted rational approximation of Numerical Recipes (erfcc):
     /// relative error below 1.2e-7 everywhere, enough for reported p-values.

@@ -42,12 +42,32 @@ public static class ReproductionReport
                        hf.Mean < 0.8 ? "hard points are forgotten too (forget accuracy < 0.8)" : null,
                        !kept ? "test accuracy drops by more than 0.02" : null,
                    }.Where(s => s != null)) + ".");
+        var withEvidence = Sel("easy").Concat(Sel("hard")).Where(c => c.Evidence != null).ToList();
+        if (withEvidence.Count > 0)
+        {
+            string Side(string side)
+            {
+                var sel = Sel(side).Where(c => c.Evidence != null).ToList();
+                int before = sel.Count(c => c.Evidence!.TargetBefore.Member), after = sel.Count(c => c.Evidence!.TargetAfter.Member);
+                var p = Spread.Of(sel.Select(c => c.Evidence!.TargetAfter.OutPValue));
+                var p0 = Spread.Of(sel.Select(c => c.Evidence!.TargetBefore.OutPValue));
+                return string.Create(inv, $"the {side} points: LiRA calls {before} of {sel.Count} members before and {after} after; out p-value {p0.Format()} before, {p.Format()} after");
+            }
+            var fpr = withEvidence[0].Evidence!.Fpr;
+            bool present = withEvidence.Any(c => c.Evidence!.TargetBefore.Member);
+            text += string.Create(inv, $" **Membership evidence** (the population's LiRA at {fpr:P0} FPR): {Side("easy")}; {Side("hard")}. ") +
+                (!present ? "LiRA found no membership evidence for these points even before unlearning, so forgetting them removes nothing it can measure: the forget-accuracy reading is the only one of the two that moves here."
+                    : withEvidence.All(c => !c.Evidence!.TargetAfter.Member) ? "The evidence that was there before is gone after unlearning."
+                    : "Some of the evidence that was there before is still there after unlearning.");
+        }
         return new Headline(holds, ef, hf, et, ht, originalTest, text);
     }
 
     /// <param name="evidence">Per data set and kernel label, the scoring run's scores and extreme rows (absent ones are left out of those sections).</param>
+    /// <param name="population">Per data set, the population's attack-strength table (Markdown), where the matrix has one.</param>
     public static string Build(MatrixSpec m, IReadOnlyList<CellResult> cells, IReadOnlyList<TableEntry> entries,
-        IReadOnlyDictionary<string, TrainReport> originals, string verification, IReadOnlyDictionary<(string Dataset, string Kernel), KernelEvidence>? evidence = null)
+        IReadOnlyDictionary<string, TrainReport> originals, string verification, IReadOnlyDictionary<(string Dataset, string Kernel), KernelEvidence>? evidence = null,
+        IReadOnlyDictionary<string, string>? population = null)
     {
         evidence ??= new Dictionary<(string, string), KernelEvidence>();
         var kernels = PaperTables.KernelLabels(m).ToList();
@@ -73,6 +93,18 @@ public static class ReproductionReport
         foreach (var d in m.Datasets.Where(originals.ContainsKey))
             foreach (var kernel in kernels)
                 sb.Append($"**{d}, kernel `{kernel}`.** {CheckHeadline(m, cells, d, kernel, originals[d].TestAccuracy).Text}\n\n");
+
+        if (population is { Count: > 0 })
+        {
+            sb.Append("## Membership evidence: the population and the strength of its attack\n\n");
+            sb.Append($"A population of {m.Population!.Models} reference models (the original's architecture and recipe, each trained on a seeded random half of the " +
+                      "training set, in complementary pairs) gives every training point an in and an out distribution of φ = z_y − logsumexp_{j≠y} z_j. " +
+                      "LiRA (online, with the fixed global variance below 64 models a side) scores a model's φ on a point by the likelihood ratio of the two fitted Gaussians. " +
+                      "Its strength on this population, each model the target in turn (Carlini et al. 2022's measures):\n\n");
+            foreach (var (d, table) in population) sb.Append($"**{d}.**\n\n{table}\n");
+            sb.Append("Per cell, `cells.csv` has the target's φ, out p-value, LiRA score and member call before and after unlearning, the share of the forget set called a member, " +
+                      $"and the share of {Populations.ForgetEvidenceMeasure.DefaultRemainSample} seeded remaining points called members before and after.\n\n");
+        }
 
         AppendMisclassifiedExtremes(sb, m, cells, evidence);
         AppendTermShares(sb, m, evidence);

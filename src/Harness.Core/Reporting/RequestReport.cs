@@ -15,6 +15,8 @@ public static class RequestReport
 
     /// <summary>p(y|x) as REQUEST.md prints it (the test of REQUEST.md against request.json reads it back).</summary>
     public static string P(double p) => p.ToString("F4", Inv);
+    static string F(double v) => v.ToString("F2", Inv);
+    static string G(double v) => v.ToString("G3", Inv);
 
     public static string Markdown(ForgetReport r)
     {
@@ -22,15 +24,17 @@ public static class RequestReport
         sb.Append($"# Deletion request: {r.Request.Length} record(s) of {r.Dataset} ({r.Model})\n\n");
         sb.Append($"**Verdict: {r.Outcome.Line}**\n\n");
         sb.Append($"Algorithm {r.Algorithm}, expansion {r.Expansion} (ladder {string.Join(", ", r.Ladder)}; kept k = {r.Outcome.K}, {r.Outcome.ForgetSetSize} points unlearned). ");
-        sb.Append($"Target: p(y|x) of the {r.HalfModels} half-data models ({r.HalfEpochs} epochs each) that never saw a record, widened by ±{r.Tolerance.ToString("G", Inv)}. ");
+        sb.Append($"Target: φ = z_y − logsumexp_{{j≠y}} z_j of the population's models that never saw a record: {r.Population}; a record matches retraining when neither one-sided p-value under its out Gaussian is below α = {r.Alpha.ToString("G", Inv)} and LiRA does not call it a member. ");
         sb.Append($"Scores from {r.ScoresSource}. Unlearned model: `{ForgetJob.UnlearnedPt}` (SHA-256 {r.Unlearned.Sha256[..Math.Min(12, r.Unlearned.Sha256.Length)]}…; provenance in `{ForgetJob.UnlearnedJson}`); the original `{r.OriginalCheckpoint}` is unchanged.\n\n");
 
         sb.Append("## Verdict per record\n\n");
-        sb.Append("| index | label | before: prediction (p(y\\|x)) | after: prediction (p(y\\|x)) | never saw it: mean p(y\\|x) [interval] | never saw it: share correct | MIA after | verdict before | verdict |\n");
-        sb.Append("|---:|---:|---|---|---|---:|---|---|---|\n");
+        sb.Append("| index | label | before: prediction (p(y\\|x)), φ | after: prediction (p(y\\|x)), φ | saw it: φ mean ± sd | never saw it: φ mean ± sd [interval] | never saw it: correct | upper p before → after | LiRA Λ before → after (member?) | confidence MIA after | verdict before | verdict |\n");
+        sb.Append("|---:|---:|---|---|---|---|---:|---|---|---|---|---|\n");
         foreach (var (o, p) in r.Points.Zip(r.Plan))
-            sb.Append($"| {o.Index} | {o.Label} | {o.PredictedBefore} ({P(o.ConfidenceBefore)}) | {o.PredictedAfter} ({P(o.ConfidenceAfter)}) | {P(p.Target.MeanConfidence)} [{P(p.Target.Low)}, {P(p.Target.High)}] | " +
-                $"{(p.Target.ShareCorrect * p.Target.Models).ToString("F0", Inv)}/{p.Target.Models} | {(o.MiaNonMember ? "non-member" : "member")} | {o.VerdictBefore} | **{o.Verdict}** |\n");
+            sb.Append($"| {o.Index} | {o.Label} | {o.PredictedBefore} ({P(o.ConfidenceBefore)}), {F(o.PhiBefore)} | {o.PredictedAfter} ({P(o.ConfidenceAfter)}), {F(o.PhiAfter)} | " +
+                $"{F(p.Target.InMean)} ± {F(p.Target.InSd)} | {F(p.Target.OutMean)} ± {F(p.Target.OutSd)} [{F(p.Target.Low)}, {F(p.Target.High)}] | {p.Target.OutCorrect}/{p.Target.OutModels} | " +
+                $"{G(o.UpperPBefore)} → {G(o.UpperPAfter)} | {F(o.LiraBefore)} ({(o.MemberBefore ? "yes" : "no")}) → {F(o.LiraAfter)} ({(o.MemberAfter ? "yes" : "no")}) | " +
+                $"{(o.MiaNonMember ? "non-member" : "member")} | {o.VerdictBefore} | **{o.Verdict}** |\n");
         sb.Append('\n');
         sb.Append(string.Create(Inv, $"Test accuracy {r.Outcome.TestAccuracyBefore:P2} → {r.Outcome.TestAccuracyAfter:P2}; remaining-set accuracy {r.Outcome.RemainAccuracyBefore:P2} → {r.Outcome.RemainAccuracyAfter:P2} ({r.Outcome.RemainEvaluation}); "));
         sb.Append(string.Create(Inv, $"MIA-efficacy on the request {r.Outcome.MiaEfficacy:F2}; parameter distance {r.Outcome.Distance:G4}.\n\n"));
@@ -72,7 +76,7 @@ public static class RequestReport
     /// <summary>Records drawn in request.png at most (a request of thousands would make an image no one can open).</summary>
     public const int MaxRows = 20;
 
-    /// <summary>request.png: per record its image, its top neighbours with their labels, and bars of p(y|x) before, after and never-saw-it.</summary>
+    /// <summary>request.png: per record its image, its top neighbours with their labels, and φ of the population's in and out models with the record's φ before and after.</summary>
     public static void Save(ForgetReport r, ImageSet train, string path)
     {
         var plot = new Plot();
@@ -87,25 +91,36 @@ public static class RequestReport
             Image(plot, train, p.Index, 0, y0, $"#{p.Index} label {p.Label}\n{o.Verdict}", bold: true);
             for (int t = 0; t < p.Neighbors.Count; t++)
                 Image(plot, train, p.Neighbors[t].Index, 1.6 + t * 1.15, y0, string.Create(Inv, $"#{p.Neighbors[t].Index} label {p.Neighbors[t].Label}\nκ {p.Neighbors[t].Kappa:G3}"), bold: false);
-            var bars = new (string Name, double Value, Color Color)[]
+            // φ on a number line: the models that saw the record (gray dots), those that never did (blue dots) with the
+            // never-saw-it interval (black span), and the record before (gray bar) and after unlearning (red bar).
+            var target = p.Target;
+            var all = target.InPhi.Concat(target.OutPhi).Append(o.PhiBefore).Append(o.PhiAfter).Append(target.Low).Append(target.High).Where(double.IsFinite).ToList();
+            double lo = all.Min(), hi = all.Max(), span0 = Math.Max(hi - lo, 1e-9);
+            double X(double v) => barX + barW * (Math.Clamp(v, lo, hi) - lo) / span0;
+            void Dots(double[] values, double y, Color color, string name)
             {
-                ("before", o.ConfidenceBefore, Colors.Gray), ("after", o.ConfidenceAfter, Colors.OrangeRed), ("never saw it", p.Target.MeanConfidence, Colors.SteelBlue),
-            };
-            for (int b = 0; b < bars.Length; b++)
-            {
-                double yTop = y0 + 0.95 - b * 0.32, yBottom = yTop - 0.24;
-                var rect = plot.Add.Rectangle(barX, barX + barW * Math.Clamp(bars[b].Value, 0, 1), yBottom, yTop);
-                rect.FillStyle.Color = bars[b].Color; rect.LineStyle.Width = 0;
-                var label = plot.Add.Text(string.Create(Inv, $"{bars[b].Name} {bars[b].Value:F3}"), barX + barW + 0.1, (yTop + yBottom) / 2);
+                foreach (var v in values) { var d = plot.Add.Marker(X(v), y); d.Color = color; d.Size = 7; }
+                var label = plot.Add.Text(name, barX + barW + 0.1, y);
                 label.LabelFontSize = 10; label.LabelAlignment = Alignment.MiddleLeft;
             }
-            double yT = y0 + 0.95 - 2 * 0.32 - 0.12;
-            var span = plot.Add.Line(barX + barW * p.Target.Low, yT, barX + barW * p.Target.High, yT);
-            span.LineWidth = 3; span.Color = Colors.Black;
+            Dots(target.InPhi, y0 + 0.85, Colors.Gray, "saw it");
+            Dots(target.OutPhi, y0 + 0.55, Colors.SteelBlue, "never saw it");
+            var interval = plot.Add.Line(X(target.Low), y0 + 0.42, X(target.High), y0 + 0.42);
+            interval.LineWidth = 3; interval.Color = Colors.Black;
+            foreach (var (name, value, color, y) in new[] { ("before", o.PhiBefore, Colors.Gray, 0.22), ("after", o.PhiAfter, Colors.OrangeRed, 0.05) })
+            {
+                if (!double.IsFinite(value)) continue;
+                var mark = plot.Add.Line(X(value), y0 + y - 0.07, X(value), y0 + y + 0.07);
+                mark.LineWidth = 4; mark.Color = color;
+                var label = plot.Add.Text(string.Create(Inv, $"{name} φ {value:F2}"), barX + barW + 0.1, y0 + y);
+                label.LabelFontSize = 10; label.LabelAlignment = Alignment.MiddleLeft;
+            }
+            var scale = plot.Add.Text(string.Create(Inv, $"φ {lo:F1} … {hi:F1}"), barX, y0 - 0.08);
+            scale.LabelFontSize = 9; scale.LabelAlignment = Alignment.UpperLeft;
             var frame = plot.Add.Line(barX, y0 - 0.05, barX, y0 + 1);
             frame.Color = Colors.Black;
         }
-        var head = plot.Add.Text("p(y|x); the black span is the never-saw-it interval", barX, 1.35);
+        var head = plot.Add.Text("φ = z_y − logsumexp z_j≠y per population model; black: the never-saw-it interval", barX, 1.35);
         head.LabelFontSize = 11; head.LabelAlignment = Alignment.MiddleLeft;
         var nbHead = plot.Add.Text("top Stein neighbours", 1.6, 1.35);
         nbHead.LabelFontSize = 11; nbHead.LabelAlignment = Alignment.MiddleLeft;

@@ -39,17 +39,22 @@ public sealed class ResultsLayout(string root)
     public string TrainReport(string matrix, string dataset, int seed) => Path.Combine(Shared(matrix, dataset, seed), "train.json");
     public ScoringRunFiles ScoringRun(string matrix, string dataset, int seed, string kernel) => new(Path.Combine(Shared(matrix, dataset, seed), kernel));
 
+    /// <summary>A matrix's population of reference models for one data set and seed: population/DATASET-sSEED/.</summary>
+    public PopulationFiles Population(string matrix, string dataset, int seed) => new(Path.Combine(Dir(matrix), "population", $"{dataset}-s{seed}"), $"{matrix}-{dataset}-s{seed}");
+
     public string StudyPoint(string study, int index) => Path.Combine(Dir(study), "points", $"{index}.json");
     public StudyFiles Study(string study) => new(Dir(study), study);
 
     public string Workers(string name) => Path.Combine(Dir(name), "workers");
-    public string WorkerLog(string name, int worker) => Path.Combine(Workers(name), $"worker-{worker}.log");
+    /// <summary>Worker i's log: workers/worker-i.log, or workers/PHASE-worker-i.log for a phase before the cells (the population).</summary>
+    public string WorkerLog(string name, int worker, string? phase = null) => Path.Combine(Workers(name), phase == null ? $"worker-{worker}.log" : $"{phase}-worker-{worker}.log");
 
     /// <summary>The default folder of a one-off command's output: results/KIND/DATASET-MODEL/ (KIND = train, score, unlearn).</summary>
     public string OneOff(string kind, string dataset, string model) => Path.Combine(Root, kind, $"{dataset}-{model}");
     public static string TrainReportIn(string dir) => Path.Combine(dir, "train.json");
     public static string UnlearnReportIn(string dir, string algorithm, int target, int expansion) => Path.Combine(dir, $"{algorithm}-t{target}-k{expansion}.json");
     public string Bench(string dataset) => Path.Combine(Root, "bench", $"score-{dataset}.json");
+    public string PopulationBench(string dataset) => Path.Combine(Root, "bench", $"population-{dataset}.json");
     public string Numerics => Path.Combine(Root, "numerics");
     public static string NumericsProbe(string dir, string numericsClass) => Path.Combine(dir, $"{numericsClass}.json");
 }
@@ -66,6 +71,26 @@ public sealed record StudyFiles(string Dir, string Name)
     public string SummaryStem => $"{Name}-summary";
     public string Received => Path.Combine(Dir, $"{SummaryStem}.received.csv");
     public string Figure(string suffix) => Path.Combine(Dir, $"{Name}-{suffix}.png");
+
+    public override string ToString() => Dir;
+}
+
+/// <summary>
+/// A population's files: models/mNN.json (one unit's record, written last) with models/mNN.phi.npy (φ and correctness on every
+/// training then test point); population.json (the summary, its fingerprint and the attack's thresholds), points.csv (one
+/// row per training point), the attack-strength table (attack.csv, attack-github.md) and the ROC figure.
+/// </summary>
+public sealed record PopulationFiles(string Dir, string Name)
+{
+    public string Model(int m) => Path.Combine(Dir, "models", $"m{m:D2}.json");
+    public string Confidences(int m) => Path.Combine(Dir, "models", $"m{m:D2}.phi.npy");
+    public string Summary => Path.Combine(Dir, "population.json");
+    public string Points => Path.Combine(Dir, "points.csv");
+    public string Attack => Path.Combine(Dir, "attack.csv");
+    public string AttackMarkdown => Path.Combine(Dir, "attack-github.md");
+    public string Roc => Path.Combine(Dir, "roc.png");
+    /// <summary>Held by the one process that summarises the population; others wait and reuse it.</summary>
+    public string Lock => Path.Combine(Dir, "population.lock");
 
     public override string ToString() => Dir;
 }

@@ -25,6 +25,9 @@ public sealed class WorkRunner(string name, ResultsLayout layout, string what, A
     /// <summary>Worker processes to use for the pending units (1: compute them here).</summary>
     public int Workers { get; init; } = 1;
 
+    /// <summary>The phase the worker processes run (null: the main units); names their logs.</summary>
+    public string? Phase { get; init; }
+
     sealed record Recorded(Fingerprint? Fingerprint);
 
     /// <summary>The fingerprint a result file records; null when the file is missing, unreadable or has none.</summary>
@@ -116,13 +119,14 @@ public sealed class WorkRunner(string name, ResultsLayout layout, string what, A
         if (failed.Count > 0)
         {
             var (p, i) = failed[0];
-            var logPath = layout.WorkerLog(name, i);
+            var logPath = layout.WorkerLog(name, i, Phase);
             var tail = File.Exists(logPath) ? string.Join("\n", File.ReadLines(logPath).TakeLast(15)) : "(no log)";
             throw new HarnessException($"worker {i} of {workers} exited with code {p.ExitCode}; the end of {logPath}:\n{tail}");
         }
     }
 
-    static string ClaimPath<T>(WorkUnit<T> u) => u.ResultPath + ".claim";
+    /// <summary>The claim file a process holds while it computes the unit.</summary>
+    public static string ClaimPath<T>(WorkUnit<T> u) => u.ResultPath + ".claim";
 
     /// <summary>
     /// A worker process: computes the given units that have no current result and that no other worker has claimed, one
@@ -152,6 +156,27 @@ public sealed class WorkRunner(string name, ResultsLayout layout, string what, A
         }
         log($"worker {index}/{count}: {computed} {what} computed");
         return computed;
+    }
+
+    /// <summary>
+    /// Computes the units here, side by side with other processes on the same results folder (shards of an array job):
+    /// each unit is claimed first, so none is computed twice; then waits for the units others claimed. A claim whose
+    /// process died stays until a run with worker processes clears it, so the wait names the claim file.
+    /// </summary>
+    public void Cooperate<T>(IReadOnlyList<WorkUnit<T>> units, Func<Action<WorkUnit<T>>> computer)
+    {
+        Work(units, computer, 0, 1);
+        var said = new HashSet<string>();
+        while (true)
+        {
+            var waiting = units.Where(u => !IsCurrent(u)).ToList();
+            if (waiting.Count == 0) return;
+            var unclaimed = waiting.Where(u => !File.Exists(ClaimPath(u))).ToList();
+            if (unclaimed.Count > 0) { Work(unclaimed, computer, 0, 1); continue; }
+            foreach (var u in waiting.Where(u => said.Add(u.Id)))
+                log($"{name}: waiting for {u.Id}, claimed by another process ({ClaimPath(u)}; delete it if no process is computing it)");
+            Thread.Sleep(2000);
+        }
     }
 
     /// <summary>

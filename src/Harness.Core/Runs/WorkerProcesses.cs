@@ -9,8 +9,13 @@ namespace Harness.Runs;
 /// </summary>
 public static class WorkerProcesses
 {
-    public static Func<int, int, Process> Starter(string configPath, string matrix, string resultsRoot, string? dataRoot, string? shard) => (i, n) =>
-        Start(Args("run", "--matrix", matrix, configPath, resultsRoot, dataRoot, shard, i, n), new ResultsLayout(resultsRoot).WorkerLog(matrix, i));
+    /// <summary>Worker i of n of a matrix's run (`--phase PHASE` for a phase before the cells: the population).</summary>
+    public static Func<int, int, Process> Starter(string configPath, string matrix, string resultsRoot, string? dataRoot, string? shard, string? phase = null) => (i, n) =>
+    {
+        var args = Args("run", "--matrix", matrix, configPath, resultsRoot, dataRoot, shard, i, n);
+        if (phase != null) args.AddRange(new[] { "--phase", phase });
+        return Start(args, new ResultsLayout(resultsRoot).WorkerLog(matrix, i, phase));
+    };
 
     public static Func<int, int, Process> StudyStarter(string configPath, string study, string resultsRoot, string? dataRoot, string? shard) => (i, n) =>
         Start(Args("study", "--study", study, configPath, resultsRoot, dataRoot, shard, i, n), new ResultsLayout(resultsRoot).WorkerLog(study, i));

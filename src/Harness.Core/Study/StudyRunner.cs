@@ -13,7 +13,8 @@ using static TorchSharp.torch;
 namespace Harness.Study;
 
 /// <summary>The expensive ground truths of one point (gt_steps, gt_collateral, gt_expansion), as results/&lt;study&gt;/points/&lt;index&gt;.json holds them.</summary>
-public sealed record StudyPointResult(int Index, long Label, StepsProbe? Steps, ExpansionProbe? Expansion, double Seconds, Fingerprint Fingerprint, string GitCommit);
+public sealed record StudyPointResult(int Index, long Label, StepsProbe? Steps, ExpansionProbe? Expansion, double Seconds, Fingerprint Fingerprint, string GitCommit,
+    OracleProbe? Oracle = null, UliraProbe? Ulira = null);
 
 /// <summary>What a study run did: points computed and reused, and the files it wrote (none when shards are still missing).</summary>
 public sealed record StudyOutcome(int Points, int Computed, int Reused, int Missing, IReadOnlyList<string> Written, StudySummary? Summary);
@@ -22,8 +23,8 @@ public sealed record StudyOutcome(int Points, int Computed, int Reused, int Miss
 /// Runs a validation study (METHOD.md §6). The model, training settings and kernel scores are the study's matrix's (trained,
 /// scored and cached once, shared with the matrix). Per point, the expensive ground truths are written atomically to
 /// points/&lt;index&gt;.json with a fingerprint of everything that determines them; a point is reused only while its fingerprint is
-/// current. The half-data models are trained once and cached like any checkpoint. Then every scorer's value on the points,
-/// gt_memorization, and the statistics are computed and written.
+/// current. Ground truths that compare with models that never saw a point read the matrix's population (trained once with
+/// the matrix and cached). Then every scorer's value on the points, gt_memorization, and the statistics are computed and written.
 /// </summary>
 public sealed class StudyRunner
 {
@@ -63,12 +64,16 @@ public sealed class StudyRunner
         /// <summary>Threads of one point's computation: the training threads divided among the study's workers.</summary>
         public required int PointThreads { get; init; }
         public required Dictionary<int, int[]> Populations { get; init; }
+        /// <summary>The matrix's reference models (null where no ground truth or scorer needs them).</summary>
+        public required Experiments.PopulationShared? Reference { get; init; }
         public required int[] Union { get; init; }
     }
 
     bool NeedsSteps => GroundTruthRegistry.Needs(study.GroundTruths, GroundTruthProbe.Steps);
     bool NeedsExpansion => GroundTruthRegistry.Needs(study.GroundTruths, GroundTruthProbe.Expansion);
-    bool NeedsHalfModels => GroundTruthRegistry.Needs(study.GroundTruths, GroundTruthProbe.HalfModels) || study.Scorers.Contains("heldout_kl");
+    bool NeedsOracle => GroundTruthRegistry.Needs(study.GroundTruths, GroundTruthProbe.Oracle);
+    bool NeedsUlira => GroundTruthRegistry.Needs(study.GroundTruths, GroundTruthProbe.Ulira);
+    bool NeedsPopulation => GroundTruthRegistry.NeedsPopulation(study.GroundTruths, study.Scorers);
 
     Prepared Prepare()
     {
@@ -86,18 +91,26 @@ public sealed class StudyRunner
             new Random(seed).Shuffle(order);
             populations[seed] = order.Take(study.N).Order().ToArray();
         }
+        var reference = NeedsPopulation ? matrixRunner.Population(study.Dataset, ModelSeed) : null;
         // The matrix's cell threads say nothing about a point: its own thread count replaces them.
         var inputs = trainInputs.Without("runtime.cell_threads").Code("study").Add("runtime.point_threads", $"{pointThreads}");
+        if (NeedsOracle || NeedsUlira)
+            inputs.Add("study.population", reference!.Summary.Fingerprint.Hash).Code("population");
+        if (NeedsOracle)
+            inputs.Add("study.probe.lr", SettingField.Format(study.ProbeLearningRate)).Add("study.probe.max_steps", $"{study.ProbeMaxSteps}");
+        if (NeedsUlira)
+            inputs.Add("study.ulira_models", $"{study.UliraModels}").Settings("unlearning.gradascent", ExpansionSettings());
         if (NeedsSteps)
             inputs.Add("study.probe.lr", SettingField.Format(study.ProbeLearningRate)).Add("study.probe.max_steps", $"{study.ProbeMaxSteps}")
                 .Add("study.collateral_test_sample", $"{study.CollateralTestSample}");
         if (NeedsExpansion)
             inputs.Add("study.ladder", string.Join(" ", study.Ladder)).Add("study.kernel", study.Kernel)
                 .AddRange(scored.Inputs.Without("scoring.scores_sha256")).Settings("unlearning.gradascent", ExpansionSettings());
+        inputs = new FingerprintInputs(inputs.GroupBy(kv => kv.Key).Select(g => g.First())); // probes share keys (lr, GradAscent settings)
         return new Prepared
         {
             Trained = trained, Data = data, Scores = scored.Scores, Neighbors = scored.Neighbors, K = scored.K, Inputs = inputs, PointThreads = pointThreads,
-            Populations = populations, Union = populations.Values.SelectMany(p => p).Distinct().Order().ToArray(),
+            Populations = populations, Union = populations.Values.SelectMany(p => p).Distinct().Order().ToArray(), Reference = reference,
         };
     }
 
@@ -105,20 +118,24 @@ public sealed class StudyRunner
 
     /// <summary>A point's unit of work: id STUDY/INDEX (its shard), result points/INDEX.json, and the fingerprint of what determines its ground truths.</summary>
     WorkUnit<int> Unit(Prepared p, int index) => new($"{study.Name}/{index}", layout.StudyPoint(study.Name, index),
-        new FingerprintInputs(p.Inputs).Add("study.point", $"{index}").Add("study.ground_truths", string.Join(" ", study.GroundTruths.Where(g => GroundTruthRegistry.Get(g).Probe != GroundTruthProbe.HalfModels))).Build(),
+        new FingerprintInputs(p.Inputs).Add("study.point", $"{index}").Add("study.ground_truths", string.Join(" ", study.GroundTruths.Where(g => GroundTruthRegistry.Get(g).Probe != GroundTruthProbe.Population))).Build(),
         index);
 
     WorkRunner Runner => new(study.Name, layout, "points", log) { StartWorker = StartWorker, Workers = study.Workers };
 
     static StudyPointResult Recorded(string path) => Json.Deserialize<StudyPointResult>(File.ReadAllText(path));
 
-    /// <summary>What every point's computation shares: the collateral test set and θ₀'s accuracy on it. Creating it pins the point threads.</summary>
-    sealed class PointContext(Tensor x, Tensor y, double before) : IDisposable
+    /// <summary>
+    /// What every point's computation shares: the collateral test set and θ₀'s accuracy on it, and the population's models
+    /// where U-LiRA needs them. Creating it pins the point threads.
+    /// </summary>
+    sealed class PointContext(Tensor x, Tensor y, double before, IReadOnlyList<nn.Module<Tensor, Tensor>> models) : IDisposable
     {
         public Tensor X { get; } = x;
         public Tensor Y { get; } = y;
         public double Before { get; } = before;
-        public void Dispose() { X.Dispose(); Y.Dispose(); }
+        public IReadOnlyList<nn.Module<Tensor, Tensor>> Models { get; } = models;
+        public void Dispose() { X.Dispose(); Y.Dispose(); foreach (var m in Models) m.Dispose(); }
     }
 
     PointContext StartPoints(Prepared p)
@@ -126,7 +143,19 @@ public sealed class StudyRunner
         Devices.PinThreads(p.PointThreads);
         var set = CollateralTestSet.Of(p.Data, study.CollateralTestSample);
         var (x, y) = (set.ImagesTensor(p.Trained.Device), set.LabelsTensor(p.Trained.Device));
-        return new PointContext(x, y, Evaluator.Evaluate(p.Trained.Model, x, y).Accuracy);
+        var models = NeedsUlira ? PopulationModels(p) : new List<nn.Module<Tensor, Tensor>>();
+        Devices.PinThreads(p.PointThreads);
+        return new PointContext(x, y, Evaluator.Evaluate(p.Trained.Model, x, y).Accuracy, models);
+    }
+
+    /// <summary>The population's models, from the checkpoint cache (they were trained with the matrix).</summary>
+    List<nn.Module<Tensor, Tensor>> PopulationModels(Prepared p)
+    {
+        var spec = matrix.Population!;
+        var members = p.Reference!.Evidence.Population.Members;
+        var cache = new CheckpointCache(CacheRoot);
+        return Enumerable.Range(0, members.Length).Select(m => Populations.PopulationModel.GetOrTrain(p.Data, p.Trained.ModelName, p.Trained.Settings, members[m],
+            spec.ModelSeed(ModelSeed, m), cache, null, _ => { }).Model).ToList();
     }
 
     StudyPointResult ComputePoint(Prepared p, WorkUnit<int> unit, PointContext c)
@@ -140,7 +169,23 @@ public sealed class StudyRunner
         ExpansionProbe? expansion = NeedsExpansion
             ? GroundTruths.Expansion(model, p.Trained.ModelName, p.Data.Train, index, p.Neighbors.AsSpan(index * p.K, p.K), study.Ladder, ExpansionSettings(), p.Trained.Settings, p.Trained.Device)
             : null;
-        var result = new StudyPointResult(index, p.Data.Train.Labels[index], steps, expansion, watch.Elapsed.TotalSeconds, unit.Fingerprint, GitInfo.Commit);
+        OracleProbe? oracle = null;
+        UliraProbe? ulira = null;
+        if (NeedsOracle || NeedsUlira)
+        {
+            var population = p.Reference!.Evidence.Population;
+            var fit = population.Fit(index);
+            if (NeedsOracle)
+                oracle = GroundTruths.OracleSteps(model, p.Trained.ModelName, p.Data.Train, index, study.ProbeLearningRate, study.ProbeMaxSteps,
+                    fit.OutMean + 2 * Populations.Lira.Deviations(fit, population.GlobalSd).Out, p.Trained.Device);
+            if (NeedsUlira)
+            {
+                var inModels = Enumerable.Range(0, population.Models).Where(m => population.Members[m][index]).Take(study.UliraModels).Select(m => (m, c.Models[m])).ToList();
+                var outPhi = Enumerable.Range(0, population.Models).Where(m => !population.Members[m][index]).Select(m => population.TrainPhi[m][index]).ToArray();
+                ulira = GroundTruths.Ulira(inModels, p.Trained.ModelName, p.Data.Train, index, outPhi, ExpansionSettings(), p.Trained.Settings, p.Trained.Device);
+            }
+        }
+        var result = new StudyPointResult(index, p.Data.Train.Labels[index], steps, expansion, watch.Elapsed.TotalSeconds, unit.Fingerprint, GitInfo.Commit, oracle, ulira);
         AtomicFile.WriteAllText(unit.ResultPath, Json.Serialize(result));
         return result;
     }
@@ -207,17 +252,20 @@ public sealed class StudyRunner
             };
         }
         double[]? memorization = null;
-        if (NeedsHalfModels)
+        if (NeedsPopulation)
         {
-            var half = HalfModels.GetOrTrain(p.Data, p.Trained.ModelName, p.Trained.Settings, study.HalfModels, study.HalfEpochs, ModelSeed,
-                new CheckpointCache(CacheRoot), new ConsoleProgress(), log);
-            var seen = half.Select(h => union.Select(i => h.Seen[i]).ToArray()).ToList();
-            var logP0 = HalfModels.LogSoftmax(p.Trained.Model, train, union, device);
-            var logPm = half.Select(h => HalfModels.LogSoftmax(h.Trained.Model, train, union, device)).ToList();
-            var correct = logPm.Select(rows => rows.Select((r, k) => Statistics.ArgMax(r) == train.Labels[union[k]]).ToArray()).ToList();
-            memorization = GroundTruths.Memorization(correct, seen);
-            q = q with { HeldoutKl = GroundTruths.HeldoutKl(logP0, logPm, seen) };
-            foreach (var h in half) h.Trained.Model.Dispose();
+            var population = p.Reference!.Evidence.Population;
+            memorization = union.Select(i => population.MemorizationOf(i).Value).ToArray();
+            if (study.Scorers.Contains("heldout_kl"))
+            {
+                var models = PopulationModels(p);
+                Devices.PinThreads(p.Trained.Threads);
+                var seen = population.Members.Select(row => union.Select(i => row[i]).ToArray()).ToList();
+                var logP0 = HalfModels.LogSoftmax(p.Trained.Model, train, union, device);
+                var logPm = models.Select(m => HalfModels.LogSoftmax(m, train, union, device)).ToList();
+                q = q with { HeldoutKl = GroundTruths.HeldoutKl(logP0, logPm, seen) };
+                foreach (var m in models) m.Dispose();
+            }
         }
         var scores = PointScores.From(q);
         foreach (var s in study.Scorers)
@@ -240,7 +288,8 @@ public sealed class StudyRunner
         ["matrix"] = study.Matrix, ["kernel"] = study.Kernel, ["checkpoint_sha256"] = p.Trained.Checkpoint.Sha256,
         ["model"] = p.Trained.ModelName, ["candidates"] = SettingField.Format(study.Candidates), ["code_study"] = CodeVersion.Study,
         ["gradascent"] = string.Join(", ", Fingerprint.Flatten("", ExpansionSettings()).Select(kv => $"{kv.Key.TrimStart('.')} {kv.Value}")),
-        ["half_models"] = $"{study.HalfModels} (complementary pairs, {study.HalfEpochs} epochs each)",
+        ["population"] = p.Reference == null ? "none" : $"{p.Reference.Summary.Models} models of matrix {study.Matrix} ({p.Reference.Files.Dir}), the original's recipe on complementary halves",
+        ["ulira_models"] = $"{study.UliraModels} (at most the population's M/2)",
         ["probe"] = $"plain SGD lr {SettingField.Format(study.ProbeLearningRate)}, cap {study.ProbeMaxSteps} steps",
         ["collateral_test_sample"] = study.CollateralTestSample == 0 ? $"all {p.Data.Test.Count} test points" : $"{study.CollateralTestSample} seeded test points",
         ["machine"] = Machine.Describe(), ["git_commit"] = GitInfo.Commit,

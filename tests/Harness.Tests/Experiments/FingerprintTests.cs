@@ -108,7 +108,8 @@ public class FingerprintTests
         var changed = Run(Tiny, results);
         changed.Log.Should().Contain(l => l.StartsWith("training cnn2 on 300 mnist images", StringComparison.Ordinal), "the checkpoint cache is keyed on the training code");
         changed.Log.Should().Contain(l => l.StartsWith("scoring 300 training points", StringComparison.Ordinal), "the scores are keyed on the scoring code");
-        changed.Log.Should().Contain(l => l.StartsWith("8 cells stale: code.scoring", StringComparison.Ordinal));
+        changed.Log.Should().Contain(l => l.StartsWith("8 cells stale: code.population", StringComparison.Ordinal) && l.Contains("code.scoring") && l.Contains("code.training"),
+            "the cells are keyed on every code version they read (the first three differences named, in key order)");
         changed.Outcomes.Should().OnlyContain(o => o.Status == CellStatus.Computed);
     }
 

@@ -23,7 +23,7 @@ public class ForgetJobTests
     ForgetOptions Options(int[] request) => new()
     {
         Train = new TrainOptions { Dataset = "mnist", Epochs = 1, TrainLimit = 600, Threads = 2, Device = DeviceChoice.Cpu, CacheRoot = Path.Combine(dir, "cache") },
-        Request = request, Ladder = new[] { 0, 10, 30 }, ScoresDir = Path.Combine(dir, "scores"), HalfModels = 2, HalfEpochs = 1,
+        Request = request, Ladder = new[] { 0, 10, 30 }, ScoresDir = Path.Combine(dir, "scores"), PopulationModels = 4,
         ReferenceSample = 200, OutDir = Path.Combine(dir, "out"),
     };
 
@@ -70,17 +70,24 @@ public class ForgetJobTests
             var target = plan[r].GetProperty("target");
             int.Parse(cells[0], CultureInfo.InvariantCulture).Should().Be(pt.GetProperty("index").GetInt32());
             long.Parse(cells[1], CultureInfo.InvariantCulture).Should().Be(pt.GetProperty("label").GetInt64());
-            Pred(cells[2]).Should().Be((pt.GetProperty("predicted_before").GetInt64(), Round(pt.GetProperty("confidence_before").GetDouble())));
-            Pred(cells[3]).Should().Be((pt.GetProperty("predicted_after").GetInt64(), Round(pt.GetProperty("confidence_after").GetDouble())));
-            var interval = cells[4].Split(new[] { ' ', '[', ']', ',' }, StringSplitOptions.RemoveEmptyEntries).Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-            interval.Should().Equal(Round(target.GetProperty("mean_confidence").GetDouble()), Round(target.GetProperty("low").GetDouble()), Round(target.GetProperty("high").GetDouble()));
-            cells[5].Should().Be($"{target.GetProperty("correct").EnumerateArray().Count(e => e.GetBoolean())}/{target.GetProperty("models").GetInt32()}");
-            cells[6].Should().Be(pt.GetProperty("mia_non_member").GetBoolean() ? "non-member" : "member");
-            cells[7].Should().Be(pt.GetProperty("verdict_before").GetString());
-            cells[8].Should().Be($"**{pt.GetProperty("verdict").GetString()}**");
-            // and the verdict is the rule applied to the numbers in the file
-            double after = pt.GetProperty("confidence_after").GetDouble(), low = target.GetProperty("low").GetDouble(), high = target.GetProperty("high").GetDouble();
-            pt.GetProperty("verdict").GetString().Should().Be(after > high ? Verdicts.NotForgotten : after < low ? Verdicts.OverForgotten : Verdicts.MatchesRetrain);
+            string[] Split(string cell) => cell.Split("), ");
+            Pred(Split(cells[2])[0] + ")").Should().Be((pt.GetProperty("predicted_before").GetInt64(), Round(pt.GetProperty("confidence_before").GetDouble())));
+            Pred(Split(cells[3])[0] + ")").Should().Be((pt.GetProperty("predicted_after").GetInt64(), Round(pt.GetProperty("confidence_after").GetDouble())));
+            Split(cells[2])[1].Should().Be(F2(pt.GetProperty("phi_before").GetDouble()));
+            Split(cells[3])[1].Should().Be(F2(pt.GetProperty("phi_after").GetDouble()));
+            cells[4].Should().Be($"{F2(target.GetProperty("in_mean").GetDouble())} ± {F2(target.GetProperty("in_sd").GetDouble())}");
+            cells[5].Should().Be($"{F2(target.GetProperty("out_mean").GetDouble())} ± {F2(target.GetProperty("out_sd").GetDouble())} [{F2(target.GetProperty("low").GetDouble())}, {F2(target.GetProperty("high").GetDouble())}]");
+            cells[6].Should().Be($"{target.GetProperty("out_correct").GetInt32()}/{target.GetProperty("out_models").GetInt32()}");
+            cells[9].Should().Be(pt.GetProperty("mia_non_member").GetBoolean() ? "non-member" : "member");
+            cells[10].Should().Be(pt.GetProperty("verdict_before").GetString());
+            cells[11].Should().Be($"**{pt.GetProperty("verdict").GetString()}**");
+            // and the verdict is the rule applied to the numbers in the file: one-sided p-values under the out Gaussian against α, LiRA's Λ against its threshold
+            double phi = pt.GetProperty("phi_after").GetDouble(), mu = target.GetProperty("out_mean").GetDouble(), sd = target.GetProperty("out_sd").GetDouble();
+            double muIn = target.GetProperty("in_mean").GetDouble(), sdIn = target.GetProperty("in_sd").GetDouble(), alpha = target.GetProperty("alpha").GetDouble();
+            double upper = 0.5 * Harness.Populations.Normal.Erfc((phi - mu) / (sd * Math.Sqrt(2))), lower = 0.5 * Harness.Populations.Normal.Erfc((mu - phi) / (sd * Math.Sqrt(2)));
+            double lira = (-0.5 * Math.Pow((phi - muIn) / sdIn, 2) - Math.Log(sdIn)) - (-0.5 * Math.Pow((phi - mu) / sd, 2) - Math.Log(sd));
+            pt.GetProperty("verdict").GetString().Should().Be(upper < alpha || lira > target.GetProperty("lira_threshold").GetDouble() ? Verdicts.NotForgotten
+                : lower < alpha ? Verdicts.OverForgotten : Verdicts.MatchesRetrain);
         }
         md.Should().Contain(l => l.Contains(root.GetProperty("outcome").GetProperty("line").GetString()!), "the overall line is in REQUEST.md");
 
@@ -99,6 +106,8 @@ public class ForgetJobTests
         for (int r = 0; r < rows.Length; r++)
             Math.Exp(rows[r][data.Train.Labels[report.Request[r]]]).Should().BeApproximately(report.Points[r].ConfidenceAfter, 1e-9);
     }
+
+    static string F2(double v) => v.ToString("F2", CultureInfo.InvariantCulture);
 
     [Test]
     public void ARequestOutsideTheTrainingSetFailsBeforeAnythingIsWritten()

@@ -9,26 +9,45 @@ namespace Harness.Tests.Forget;
 /// <summary>The pieces of `harness forget` that decide: verdicts, the ladder's stopping rule, forget sets, request parsing, percentiles, study deciles.</summary>
 public class ForgetLogicTests
 {
-    static RetrainTarget Target(params double[] p) => RetrainTarget.From(p, p.Select(x => x > 0.5).ToArray(), tolerance: 0.01);
+    /// <summary>
+    /// Four population models, one record (0): the two that saw it give φ 4 and 6, the two that never did 0 and 2, so the
+    /// out Gaussian is N(1, 2) and the in one N(5, 2) (LiRA's global deviations, √2 on each side, as fewer than 64 models).
+    /// </summary>
+    static RetrainTarget Target(double alpha = 0.01, double threshold = 1.0)
+    {
+        bool[][] members = { new[] { true, false }, new[] { false, true }, new[] { true, true }, new[] { false, false } };
+        double[][] phi = { new[] { 4.0, 1 }, new[] { 0.0, 1 }, new[] { 6.0, 3 }, new[] { 2.0, -1 } };
+        bool[][] correct = { new[] { true, true }, new[] { false, true }, new[] { true, true }, new[] { true, false } };
+        var population = new Harness.Populations.Population(members, phi.Select((p, m) => new Harness.Populations.Confidences(p, correct[m])).ToList(),
+            phi.Select(_ => new Harness.Populations.Confidences(new[] { 0.0 }, new[] { true })).ToList());
+        return RetrainTarget.From(population, 0, alpha, threshold);
+    }
 
     [Test]
-    public void EachVerdictIsReachedAndTheIntervalIsTheNeverSawItSpreadWidenedByTheTolerance()
+    public void EachVerdictComesFromTheOutDistributionAndLiraAtTheStatedThresholds()
     {
-        var t = Target(0.6, 0.7, 0.8, 0.4);
-        t.Low.Should().BeApproximately(0.39, 1e-12);
-        t.High.Should().BeApproximately(0.81, 1e-12);
-        t.MeanConfidence.Should().BeApproximately(0.625, 1e-12);
-        t.ShareCorrect.Should().Be(0.75);
-        Verdicts.Judge(0.95, t).Should().Be(Verdicts.NotForgotten, "still more confident than every model that never saw it");
-        Verdicts.Judge(0.81, t).Should().Be(Verdicts.MatchesRetrain, "the interval's ends belong to it");
-        Verdicts.Judge(0.5, t).Should().Be(Verdicts.MatchesRetrain);
-        Verdicts.Judge(0.39, t).Should().Be(Verdicts.MatchesRetrain);
-        Verdicts.Judge(0.05, t).Should().Be(Verdicts.OverForgotten, "pushed below what never-saw-it models predict");
-        Target(0.999, 0.9995).High.Should().Be(1, "the interval stays within [0, 1]");
+        var t = Target();
+        (t.OutMean, t.InMean, t.OutModels, t.InModels, t.OutCorrect).Should().Be((1.0, 5.0, 2, 2, 1));
+        t.OutSd.Should().BeApproximately(Math.Sqrt(2), 1e-12);
+        // the interval a never-saw-it model lands in with probability 98 %: 1 ± z₀.₉₉ √2, z₀.₉₉ = 2.3263
+        t.Low.Should().BeApproximately(1 - 2.326348 * Math.Sqrt(2), 1e-5);
+        t.High.Should().BeApproximately(1 + 2.326348 * Math.Sqrt(2), 1e-5);
+        // φ = 5: P(φ' ≥ 5) = P(Z ≥ 2.83) = 0.0023 < 0.01
+        t.UpperP(5).Should().BeApproximately(0.5 * Harness.Populations.Normal.Erfc(2), 1e-12);
+        Verdicts.Judge(5, t).Should().Be(Verdicts.NotForgotten, "still higher than models that never saw it give");
+        // φ = 3.6: p = 0.033 is not below α, but Λ = ((3.6 − 1)² − (3.6 − 5)²) / 4 = 1.2 exceeds the threshold 1: LiRA calls it a member
+        t.Lira(3.6).Should().BeApproximately(1.2, 1e-12);
+        Verdicts.Judge(3.6, t).Should().Be(Verdicts.NotForgotten, "LiRA still calls it a member");
+        Verdicts.Judge(3.6, Target(threshold: 2)).Should().Be(Verdicts.MatchesRetrain, "with a higher member threshold it is within the out distribution");
+        Verdicts.Judge(1, t).Should().Be(Verdicts.MatchesRetrain, "the out mean itself");
+        // φ = −3: P(φ' ≤ −3) = P(Z ≤ −2.83) = 0.0023 < 0.01
+        t.LowerP(-3).Should().BeApproximately(0.5 * Harness.Populations.Normal.Erfc(2), 1e-12);
+        Verdicts.Judge(-3, t).Should().Be(Verdicts.OverForgotten, "pushed below what never-saw-it models give");
+        Verdicts.Judge(-3, Target(alpha: 0.001)).Should().Be(Verdicts.MatchesRetrain, "at α = 0.001 the same φ is within the interval");
         var nan = () => Verdicts.Judge(double.NaN, t);
         nan.Should().Throw<HarnessException>().WithMessage("*NaN*");
-        var none = () => RetrainTarget.From(Array.Empty<double>(), Array.Empty<bool>(), 0.01);
-        none.Should().Throw<HarnessException>();
+        var badAlpha = () => Target(alpha: 0.7);
+        badAlpha.Should().Throw<HarnessException>().WithMessage("*--alpha*");
     }
 
     [Test]
@@ -157,6 +176,7 @@ public class ForgetLogicTests
                     unlearners: [gradascent]
                     expansions: [0]
                     seeds: [0]
+                    population: { models: 4 }
                 studies:
                   s:
                     matrix: m
@@ -165,14 +185,12 @@ public class ForgetLogicTests
                     n: 3
                     scorers: [pc, emsksd, heldout_kl]
                     ground_truths: [gt_steps]
-                    half_models: 2
-                    half_epochs: 1
                 """);
             var file = Harness.Experiments.ExperimentsFile.Load(config);
             var results = Path.Combine(dir, "results");
             var joint = new Harness.Scoring.ScoringOptions { Space = Harness.Scoring.KernelSpace.Joint, Bandwidth = Harness.Scoring.Bandwidth.Dimension };
-            List<StudyUse> Uses(Harness.Scoring.ScoringOptions scoring, int halves = 2) =>
-                ForgetPlanning.Studies(file, results, "mnist", "cnn2", "abc", scoring, halves, 1).Select(x => x.Use).ToList();
+            List<StudyUse> Uses(Harness.Scoring.ScoringOptions scoring, int population = 4) =>
+                ForgetPlanning.Studies(file, results, "mnist", "cnn2", "abc", scoring, population).Select(x => x.Use).ToList();
 
             Uses(joint).Single().Note.Should().Contain("no results");
             Directory.CreateDirectory(Path.Combine(results, "s"));
@@ -185,7 +203,7 @@ public class ForgetLogicTests
             File.WriteAllText(Path.Combine(results, "s", "provenance.json"), "{\"checkpoint_sha256\": \"abc\"}");
             Uses(joint).Single().Scorers.Should().Equal("pc", "emsksd", "heldout_kl");
             Uses(new Harness.Scoring.ScoringOptions()).Single().Scorers.Should().Equal(new[] { "pc", "heldout_kl" }, "EMSKSD of another kernel is another number");
-            Uses(joint, halves: 4).Single().Scorers.Should().Equal(new[] { "pc", "emsksd" }, "held-out KL of other half-data models is another number");
+            Uses(joint, population: 16).Single().Scorers.Should().Equal(new[] { "pc", "emsksd" }, "held-out KL of another population is another number");
         }
         finally { Directory.Delete(dir, true); }
     }

@@ -122,3 +122,50 @@ public class AttackEvaluationTests
         AttackEvaluation.Measure(blind, members, new[] { 0.01 }).Auc.Should().BeInRange(0.3, 0.7);
     }
 }
+
+public class MembershipEvidenceTests
+{
+    /// <summary>
+    /// Four models, two points. Point 0: in models φ {4, 6}, out {0, 2}; point 1: in {1, 3}, out {−1, 1}. Every side has
+    /// two values 2 apart, so each per-point sd is √2 and the pooled (global) deviations are √2 too.
+    /// </summary>
+    static Population Constructed()
+    {
+        bool[][] members = { new[] { true, false }, new[] { false, true }, new[] { true, true }, new[] { false, false } };
+        double[][] phi = { new[] { 4.0, 1 }, new[] { 0.0, 1 }, new[] { 6.0, 3 }, new[] { 2.0, -1 } };
+        bool[][] correct = { new[] { true, true }, new[] { false, true }, new[] { true, true }, new[] { true, false } };
+        var train = phi.Select((p, m) => new Confidences(p, correct[m])).ToList();
+        var test = phi.Select(_ => new Confidences(new[] { 0.0 }, new[] { true })).ToList();
+        return new Population(members, train, test);
+    }
+
+    [Test]
+    public void FitsGlobalDeviationsAndMemorizationComeFromTheTables()
+    {
+        var p = Constructed();
+        p.Fit(0).Should().Be(new InOut(2, 5, Math.Sqrt(2), 2, 1, Math.Sqrt(2)));
+        p.Fit(1).Should().Be(new InOut(2, 2, Math.Sqrt(2), 2, 0, Math.Sqrt(2)));
+        p.GlobalSd.In.Should().BeApproximately(Math.Sqrt(2), 1e-12);
+        p.GlobalSd.Out.Should().BeApproximately(Math.Sqrt(2), 1e-12);
+        // point 0: the in models (0, 2) are both right, of the out models (1, 3) one: 1 − 1/2
+        p.MemorizationOf(0).Value.Should().Be(0.5);
+        p.MemorizationOf(0).StandardError.Should().BeApproximately(Math.Sqrt(0.25 / 2), 1e-12);
+    }
+
+    [Test]
+    public void EvidenceIsTheOutTailAndTheLikelihoodRatioAgainstTheThreshold()
+    {
+        var evidence = new MembershipEvidence(Constructed(), threshold: 1.0, fpr: 0.01);
+        // point 0 at φ = 5 (the in mean): Λ = log N(5; 5, 2) − log N(5; 1, 2) = 16 / 4 = 4 > 1: member
+        var at = evidence.Of(0, 5);
+        at.Lira.Should().BeApproximately(4, 1e-12);
+        at.Member.Should().BeTrue();
+        at.OutPValue.Should().BeApproximately(0.5 * Normal.Erfc(4 / (Math.Sqrt(2) * Math.Sqrt(2))), 1e-15);
+        // at φ = 1 (the out mean): Λ = −4, p = 1/2, not a member
+        evidence.Of(0, 1).Lira.Should().BeApproximately(-4, 1e-12);
+        evidence.Of(0, 1).OutPValue.Should().BeApproximately(0.5, 1e-7);
+        evidence.Of(0, 1).Member.Should().BeFalse();
+        // shares: point 0 at 5 is a member, point 1 at 0 (its out mean) is not
+        evidence.MemberShare(new[] { 0, 1 }, new[] { 5.0, 0 }).Should().Be(0.5);
+    }
+}

@@ -30,6 +30,7 @@ public class StudyRunTests
             expansions: [0, 5]
             seeds: [0]
             training: { epochs: 1, threads: 2, device: cpu, train_limit: 300, test_limit: 300 }
+            population: { models: 4 }
         studies:
           tiny-study:
             matrix: tiny
@@ -37,9 +38,8 @@ public class StudyRunTests
             kernel: joint-dimension
             n: 12
             scorers: [pc, mksd, msksd, ssn, emsksd, loss, margin, entropy, grad_norm, learning_events, heldout_kl]
-            ground_truths: [gt_steps, gt_expansion, gt_collateral, gt_memorization]
-            half_models: 2
-            half_epochs: 1
+            ground_truths: [gt_steps, gt_expansion, gt_collateral, gt_memorization, gt_oracle_steps, gt_ulira_eps, gt_klom]
+            ulira_models: 2
             probe: { lr: 0.3, max_steps: 20 }
             ladder: [0, 5]
         """;
@@ -76,7 +76,7 @@ public class StudyRunTests
         double[] Col(string c) => pl.Skip(1).Select(l => double.Parse(l.Split(',')[Array.IndexOf(header, c)], CultureInfo.InvariantCulture)).ToArray();
         var sl = summary.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         sl[0].Should().Be("scorer,hard_end,ground_truth,n,spearman,ci_low,ci_high,auroc");
-        sl.Should().HaveCount(1 + 11 * 4);
+        sl.Should().HaveCount(1 + 11 * 7);
         foreach (var row in sl.Skip(1).Select(l => l.Split(',')))
         {
             var scorer = ScorerRegistry.Get(row[0]);
@@ -86,9 +86,15 @@ public class StudyRunTests
             var expected = Statistics.Spearman(x, Col(row[2]));
             if (double.IsNaN(expected)) { double.IsNaN(rho).Should().BeTrue(); continue; }
             rho.Should().Be(expected, $"{row[0]} × {row[2]}");
-            lo.Should().BeLessThanOrEqualTo(rho); hi.Should().BeGreaterThanOrEqualTo(rho);
+            // A percentile bootstrap interval need not hold its estimate: at n = 12 with ground truths full of ties (most points
+            // of this 1-epoch model need 0 oracle steps) the resampled ρ can sit on one side of it (msksd × gt_oracle_steps: ρ
+            // −0.480, interval up to −0.482). The interval itself is tested against a direct computation in StatisticsTests.
+            lo.Should().BeLessThanOrEqualTo(hi, $"{row[0]} × {row[2]}");
         }
         Col("gt_memorization").Should().OnlyContain(v => v >= -1 && v <= 1);
+        Col("gt_oracle_steps").Should().OnlyContain(v => v >= 0 && v <= 21);
+        Col("gt_ulira_eps").Should().OnlyContain(v => v >= 0 && v <= Harness.Populations.PerExampleEpsilon.Cap);
+        Col("gt_klom").Should().OnlyContain(v => v >= 0);
         Col("censored_steps").Zip(Col("gt_steps")).Should().OnlyContain(t => t.First == 0 ? t.Second <= 20 : t.Second == 21);
 
         // Two shards into a fresh folder: the first leaves the tables unwritten, the second finishes them, identically.
@@ -131,13 +137,16 @@ public class StudyRunTests
         act.Should().Throw<HarnessException>().WithMessage(message);
     }
 
-    [TestCase("matrix: tiny\n    dataset", "matrix: huge\n    dataset", "*:15: studies.tiny-study.matrix: no matrix 'huge'*")]
+    [TestCase("matrix: tiny\n    dataset", "matrix: huge\n    dataset", "*:16: studies.tiny-study.matrix: no matrix 'huge'*")]
     [TestCase("kernel: joint-dimension\n    n", "kernel: input-median\n    n", "*studies.tiny-study.kernel: matrix 'tiny' has no kernel 'input-median'; its kernels: joint-dimension*")]
-    [TestCase("half_models: 2", "half_models: 3", "*studies.tiny-study.half_models = 3 must be even*")]
+    [TestCase("ulira_models: 2", "half_models: 8", "*studies.tiny-study.half_models: the half-data models were replaced by the matrix's population*")]
+    [TestCase("    population: { models: 4 }\n", "", "*gt_memorization, gt_oracle_steps, gt_ulira_eps, gt_klom, heldout_kl need the reference models of matrix 'tiny'*")]
+    [TestCase("population: { models: 4 }", "population: { models: 5 }", "*matrices.tiny.population.models = 5 must be even*")]
+    [TestCase("population: { models: 4 }", "population: { modles: 4 }", "*unknown key 'modles'*")]
     [TestCase("ladder: [0, 5]", "ladder: [0, 50]", "*studies.tiny-study.ladder reaches k = 50, but matrix 'tiny' keeps top-5 neighbours*")]
     [TestCase("ground_truths: [gt_steps,", "ground_truths: [gt_stepz,", "*studies.tiny-study.ground_truths: unknown ground truth 'gt_stepz'*")]
     [TestCase("n: 12", "n: 12\n    bootstrap: 100", "*studies.tiny-study.bootstrap*")]
-    [TestCase("half_epochs: 1", "half_epoch: 1", "*unknown key 'half_epoch'*")]
+    [TestCase("ulira_models: 2", "ulira_model: 2", "*unknown key 'ulira_model'*")]
     public void StudyMistakesNameTheLine(string from, string to, string message)
     {
         var path = Path.Combine(dir, "bad.yaml");

@@ -10,6 +10,9 @@ public static class GroundTruthRegistry
         new CollateralGroundTruth(),
         new ExpansionGroundTruth(),
         new MemorizationGroundTruth(),
+        new OracleStepsGroundTruth(),
+        new UliraEpsilonGroundTruth(),
+        new KlomGroundTruth(),
     };
 
     public static IReadOnlyList<IGroundTruth> All => Registered;
@@ -23,4 +26,8 @@ public static class GroundTruthRegistry
 
     /// <summary>Whether any of <paramref name="names"/> reads <paramref name="probe"/>.</summary>
     public static bool Needs(IEnumerable<string> names, GroundTruthProbe probe) => names.Any(n => Get(n).Probe == probe);
+
+    /// <summary>Whether a study with these ground truths and scorers needs its matrix's population (held-out KL reads it too).</summary>
+    public static bool NeedsPopulation(IEnumerable<string> names, IEnumerable<string> scorers) =>
+        names.Any(n => Get(n).Probe >= GroundTruthProbe.Oracle) || scorers.Contains("heldout_kl");
 }

@@ -27,6 +27,18 @@ public sealed record ExpansionProbe(int? K, IReadOnlyList<LadderStep> Ladder)
     public double Value(IReadOnlyList<int> ladder) => K ?? ladder.Max() + 1;
 }
 
+/// <summary>gt_oracle_steps of one point: the probe's steps until φ fell below the threshold (out mean + 2 sd), or censored at the cap.</summary>
+public sealed record OracleProbe(int Steps, bool Censored, double Threshold, double PhiBefore, double PhiAfter)
+{
+    public double Value(int cap) => Censored ? cap + 1 : Steps;
+}
+
+/// <summary>
+/// gt_ulira_eps and gt_klom of one point: φ of K population models that trained on x_i before and after GradAscent on {i},
+/// φ of the models that never saw it, the per-example ε (with its competition points) and KLOM between after and out.
+/// </summary>
+public sealed record UliraProbe(double[] PhiBefore, double[] PhiAfter, double[] PhiOut, int[] Models, int[] Steps, double Epsilon, double EpsilonPoints, bool Peaky, double Klom);
+
 /// <summary>
 /// The per-point ground truths of METHOD.md §6, each computed from the same original model θ₀, which is never modified.
 /// </summary>
@@ -61,6 +73,61 @@ public static class GroundTruths
         }
         double after = Evaluator.Evaluate(model, testX, testY).Accuracy;
         return new StepsProbe(steps, !flipped, testAccuracyBefore, after);
+    }
+
+    /// <summary>
+    /// gt_oracle_steps: the probe of <see cref="Steps"/> (plain SGD ascending the cross-entropy of {i}, eval mode), stopped
+    /// when φ(x_i) under the probed model is below <paramref name="threshold"/> (the point's out mean + 2 sd): the work to
+    /// reach what a model that never saw x_i gives. 0 when θ₀ is already there; censored after <paramref name="cap"/> steps.
+    /// </summary>
+    public static OracleProbe OracleSteps(nn.Module<Tensor, Tensor> original, string modelName, ImageSet train, int index, double learningRate, int cap,
+        double threshold, Device device)
+    {
+        using var model = ModelCopy.Clone(original, modelName, train, device);
+        model.eval();
+        using var one = train.Subset(new[] { index }).ImagesTensor(device);
+        using var label = tensor(new[] { train.Labels[index] }, dtype: ScalarType.Int64, device: device);
+        using var opt = Optimizers.Create(Optimizer.Sgd, model.parameters(), learningRate, 0, 0);
+        int steps = 0;
+        double first = double.NaN, phi;
+        while (true)
+        {
+            using var scope = NewDisposeScope();
+            var logits = model.forward(one);
+            phi = Populations.LogitConfidence.Of(logits.detach().cpu().data<float>().ToArray(), train.Labels[index]);
+            if (double.IsNaN(first)) first = phi;
+            if (phi < threshold || steps == cap) break;
+            opt.zero_grad();
+            (-nn.functional.cross_entropy(logits, label)).backward();
+            opt.step();
+            steps++;
+        }
+        return new OracleProbe(steps, phi >= threshold, threshold, first, phi);
+    }
+
+    /// <summary>
+    /// gt_ulira_eps and gt_klom (Hayes et al.'s U-LiRA, scored as the NeurIPS 2023 competition and as KLOM): GradAscent with
+    /// <paramref name="settings"/> on {i} applied to each of <paramref name="inModels"/> (population models that trained on
+    /// x_i), φ of each after it, against <paramref name="outPhi"/> (φ of the models that never saw x_i).
+    /// </summary>
+    public static UliraProbe Ulira(IReadOnlyList<(int Index, nn.Module<Tensor, Tensor> Model)> inModels, string modelName, ImageSet train, int index,
+        IReadOnlyList<double> outPhi, GradAscentSettings settings, TrainingSettings originalTraining, Device device)
+    {
+        var point = train.Subset(new[] { index });
+        var before = new double[inModels.Count];
+        var after = new double[inModels.Count];
+        var steps = new int[inModels.Count];
+        for (int k = 0; k < inModels.Count; k++)
+        {
+            before[k] = Populations.PopulationModel.Measure(inModels[k].Model, point, device).Phi[0];
+            var context = new UnlearnContext(inModels[k].Model, modelName, train, new[] { index }, Array.Empty<int>(), settings, originalTraining, device);
+            var result = new GradAscent().Unlearn(context);
+            using (result.Model) after[k] = Populations.PopulationModel.Measure(result.Model, point, device).Phi[0];
+            steps[k] = Convert.ToInt32(result.Details["steps"]);
+        }
+        var eps = Populations.PerExampleEpsilon.Of(after, outPhi);
+        return new UliraProbe(before, after, outPhi.ToArray(), inModels.Select(m => m.Index).ToArray(), steps, eps.Epsilon, eps.Points, eps.Peaky,
+            Populations.Klom.Of(after, outPhi));
     }
 
     /// <summary>

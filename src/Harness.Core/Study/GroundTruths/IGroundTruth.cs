@@ -2,10 +2,14 @@ using Harness.Experiments;
 
 namespace Harness.Study;
 
-/// <summary>Which per-point computation a ground truth reads: the plain-SGD probe, the expansion ladder (both stored in points/INDEX.json), or the half-data models (computed once per study).</summary>
-public enum GroundTruthProbe { Steps, Expansion, HalfModels }
+/// <summary>
+/// Which per-point computation a ground truth reads: the plain-SGD probe, the expansion ladder, the oracle probe and the
+/// U-LiRA unlearnings (all stored in points/INDEX.json; the last two read the matrix's population), or the population's
+/// tables alone (computed once per study). The last three need a population.
+/// </summary>
+public enum GroundTruthProbe { Steps, Expansion, Oracle, Ulira, Population }
 
-/// <summary>What a ground truth's values are computed from: the study, every point's stored probes (in population order) and, when a ground truth needs them, the half-data models' memorization estimates.</summary>
+/// <summary>What a ground truth's values are computed from: the study, every point's stored probes (in study order) and, when a ground truth needs it, the population's memorization estimates.</summary>
 public sealed record GroundTruthInputs(StudySpec Study, IReadOnlyList<StudyPointResult> Points, double[]? Memorization);
 
 /// <summary>

@@ -1,14 +1,13 @@
-using System.Globalization;
 using Harness.Experiments;
 
 namespace Harness.Study;
 
-/// <summary>gt_memorization: Feldman–Zhang's estimator from the half-data models (<see cref="GroundTruths.Memorization"/>).</summary>
+/// <summary>gt_memorization: Feldman–Zhang's estimator from the matrix's population (<see cref="Populations.PointStatistics.MemorizationOf"/>).</summary>
 public sealed class MemorizationGroundTruth : IGroundTruth
 {
     public string Name => "gt_memorization";
-    public GroundTruthProbe Probe => GroundTruthProbe.HalfModels;
-    public string Describe(StudySpec study) => string.Create(CultureInfo.InvariantCulture,
-        $"`gt_memorization` Feldman–Zhang's estimator from {study.HalfModels} half-data models ({study.HalfEpochs} epochs each)");
-    public double[] Values(GroundTruthInputs g) => g.Memorization ?? throw new InvalidOperationException("gt_memorization needs the half-data models.");
+    public GroundTruthProbe Probe => GroundTruthProbe.Population;
+    public string Describe(StudySpec study) =>
+        $"`gt_memorization` Feldman–Zhang's estimator from the population of matrix {study.Matrix} (mean correctness of the models that trained on x_i minus of those that did not)";
+    public double[] Values(GroundTruthInputs g) => g.Memorization ?? throw new InvalidOperationException("gt_memorization needs the population.");
 }

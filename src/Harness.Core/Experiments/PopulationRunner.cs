@@ -1,0 +1,195 @@
+using System.Globalization;
+using System.Text;
+using Harness.Data;
+using Harness.Populations;
+using Harness.Runs;
+using Harness.Training;
+
+namespace Harness.Experiments;
+
+/// <summary>One population model's result file: what made it and its φ table, checked on every reuse.</summary>
+public sealed record PopulationModelRecord(Fingerprint Fingerprint, int Index, int Seed, int TrainCount, string CheckpointSha256, string Checkpoint,
+    string Confidences, string ConfidencesSha256, long ConfidencesBytes, int Points, int TestPoints, double TestAccuracy, double TrainSeconds, bool CacheHit);
+
+/// <summary>population.json: the population's fingerprint (every model's and the original's), the attack's strength and thresholds.</summary>
+public sealed record PopulationSummary(Fingerprint Fingerprint, int Models, int HalvesSeed, int Points, int TestPoints, double MeanTestAccuracy,
+    double GlobalSdIn, double GlobalSdOut, double Auc, Dictionary<string, double> TprAtFpr, Dictionary<string, double> Thresholds,
+    long AttackMembers, long AttackNonMembers, string[] ModelSha256, double OriginalTestPhiMedian = double.NaN, double PopulationTestPhiMedian = double.NaN);
+
+/// <summary>A matrix's population of one data set and seed, ready for per-example evidence.</summary>
+public sealed record PopulationShared(MembershipEvidence Evidence, PopulationSummary Summary, PopulationFiles Files);
+
+/// <summary>
+/// Trains a matrix's population (each model a unit of the <see cref="WorkRunner"/>: resumable, shardable, run in the
+/// matrix's worker processes, each model cached in the checkpoint cache) and summarises it once, under a lock: the
+/// per-point statistics (points.csv), LiRA's strength on the population (attack.csv, attack-github.md, roc.png) and the
+/// threshold the cells' evidence uses (population.json).
+/// </summary>
+public sealed class PopulationRunner(MatrixSpec matrix, PopulationSpec spec, ResultsLayout layout, string? cacheRoot, Action<string> log)
+{
+    public const string Phase = "population";
+
+    /// <summary>Starts worker process i of n for the population phase; null: train here.</summary>
+    public Func<int, int, System.Diagnostics.Process>? StartWorker { get; init; }
+
+    WorkRunner Runner => new(matrix.Name, layout, "population models", log) { StartWorker = StartWorker, Workers = matrix.Workers, Phase = Phase };
+
+    public List<WorkUnit<int>> Units(string dataset, int seed, DataSplits data, TrainedModel original)
+    {
+        var files = layout.Population(matrix.Name, dataset, seed);
+        var members = ComplementaryHalves.Membership(spec.Models, data.Train.Count, spec.HalvesSeed(seed));
+        var recipe = PopulationModel.SettingsOf(original.Settings, 0) with { Seed = 0 };
+        return Enumerable.Range(0, spec.Models).Select(m => new WorkUnit<int>($"{dataset}-s{seed}/m{m:D2}", files.Model(m),
+            new FingerprintInputs()
+                .Add("data.name", data.Name).Add("data.train_sha256", data.Train.Fingerprint()).Add("data.test_sha256", data.Test.Fingerprint())
+                .Add("training.model", original.ModelName).Settings("training", recipe)
+                .Add("population.models", $"{spec.Models}").Add("population.halves_seed", $"{spec.HalvesSeed(seed)}").Add("population.index", $"{m}")
+                .Add("population.model_seed", $"{spec.ModelSeed(seed, m)}").Add("population.members", $"{members[m].Count(x => x)}")
+                .Add("runtime.device", original.Device.type.ToString().ToLowerInvariant()).Add("runtime.cpu_isa", Numerics.CpuIsa.Describe())
+                .Add("versions.torchsharp", Versions.TorchSharp).Add("versions.libtorch", Versions.LibTorch)
+                .Code("training", "population").Build(), m)).ToList();
+    }
+
+    Action<WorkUnit<int>> Computer(string dataset, int seed, DataSplits data, TrainedModel original)
+    {
+        var files = layout.Population(matrix.Name, dataset, seed);
+        var members = ComplementaryHalves.Membership(spec.Models, data.Train.Count, spec.HalvesSeed(seed));
+        var cache = new CheckpointCache(cacheRoot);
+        return unit =>
+        {
+            int m = unit.Item, modelSeed = spec.ModelSeed(seed, m);
+            int threads = TorchSharp.torch.get_num_threads();
+            try
+            {
+                var trained = PopulationModel.GetOrTrain(data, original.ModelName, original.Settings, members[m], modelSeed, cache, null, log);
+                var train = PopulationModel.Measure(trained.Model, data.Train, trained.Device);
+                var test = PopulationModel.Measure(trained.Model, data.Test, trained.Device);
+                trained.Model.Dispose();
+                var table = new double[2 * (train.Count + test.Count)];
+                int n = train.Count + test.Count;
+                for (int i = 0; i < train.Count; i++) { table[i] = train.Phi[i]; table[n + i] = train.Correct[i] ? 1 : 0; }
+                for (int i = 0; i < test.Count; i++) { table[train.Count + i] = test.Phi[i]; table[n + train.Count + i] = test.Correct[i] ? 1 : 0; }
+                var path = files.Confidences(m);
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                AtomicFile.Write(path, tmp => Npy.Write<double>(tmp, table, 2, n));
+                var record = new PopulationModelRecord(unit.Fingerprint, m, modelSeed, members[m].Count(x => x), trained.Checkpoint.Sha256, trained.CheckpointPath,
+                    Path.GetFileName(path), Fingerprint.FileHash(path), new FileInfo(path).Length, train.Count, test.Count,
+                    test.Correct.Count(c => c) / (double)test.Count, trained.Checkpoint.TrainSeconds, trained.CacheHit);
+                AtomicFile.WriteAllText(unit.ResultPath, Json.Serialize(record));
+            }
+            finally { Devices.PinThreads(threads); }
+        };
+    }
+
+    /// <summary>A worker process of the population phase: trains the models no other worker has claimed.</summary>
+    public int Work(string dataset, int seed, DataSplits data, TrainedModel original, int index, int count) =>
+        Runner.Work(Units(dataset, seed, data, original), () => Computer(dataset, seed, data, original), index, count);
+
+    /// <summary>The population of a data set and seed: its models trained (or reused) and its summary made (or reused).</summary>
+    public PopulationShared GetOrRun(string dataset, int seed, DataSplits data, TrainedModel original, IProgress? progress)
+    {
+        var files = layout.Population(matrix.Name, dataset, seed);
+        var units = Units(dataset, seed, data, original);
+        var runner = Runner;
+        var (_, pending) = runner.Plan(units);
+        if (pending.Count > 0)
+        {
+            log($"{matrix.Name}: population of {dataset} (seed {seed}): training {pending.Count} of {spec.Models} models ({data.Train.Count - data.Train.Count / 2} or {data.Train.Count / 2} points each, one thread each)");
+            if (runner.Workers > 1 && StartWorker != null) runner.Execute(pending, () => Computer(dataset, seed, data, original), $"{matrix.Name} population", progress);
+            else runner.Cooperate(pending, () => Computer(dataset, seed, data, original)); // shards of an array job share the models
+        }
+        var records = units.Select(u => Json.Deserialize<PopulationModelRecord>(File.ReadAllText(u.ResultPath))).ToList();
+        var fingerprint = new FingerprintInputs()
+            .Add("population.models_sha256", Hash(string.Join(" ", records.Select(r => r.Fingerprint.Hash + ":" + r.ConfidencesSha256))))
+            .Add("population.original_checkpoint_sha256", original.Checkpoint.Sha256).Add("population.member_fpr", AttackEvaluation.MemberFpr.ToString("R", CultureInfo.InvariantCulture))
+            .Code("population").Build();
+        return WorkRunner.Prerequisite(files.Lock, $"{matrix.Name} population summary of {dataset} (seed {seed})",
+            reuse: () =>
+            {
+                if (WorkRunner.RecordedFingerprint(files.Summary)?.Hash != fingerprint.Hash || !File.Exists(files.Points)) return null;
+                var summary = Json.Deserialize<PopulationSummary>(File.ReadAllText(files.Summary));
+                var population = Load(files, records, data, spec.HalvesSeed(seed));
+                return new PopulationShared(new MembershipEvidence(population, summary.Thresholds[Key(AttackEvaluation.MemberFpr)], AttackEvaluation.MemberFpr), summary, files);
+            },
+            make: () => Summarise(files, records, data, original, spec.HalvesSeed(seed), fingerprint), log);
+    }
+
+    static string Hash(string text) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+
+    static string Key(double fpr) => fpr.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>The models' φ tables, each checked against its record first.</summary>
+    static Population Load(PopulationFiles files, IReadOnlyList<PopulationModelRecord> records, DataSplits data, int halvesSeed)
+    {
+        var train = new List<Confidences>();
+        var test = new List<Confidences>();
+        foreach (var r in records)
+        {
+            var path = files.Confidences(r.Index);
+            if (!File.Exists(path) || Fingerprint.FileHash(path) != r.ConfidencesSha256)
+                throw new HarnessException($"{path}: missing or not the file its record {files.Model(r.Index)} describes (SHA-256 {r.ConfidencesSha256[..16]}…); delete the record and run again to recompute the model's table.");
+            int n = data.Train.Count, t = data.Test.Count;
+            var (_, table) = Npy.Read<double>(path, 2, n + t);
+            train.Add(new Confidences(table[..n], table[(n + t)..(2 * n + t)].Select(v => v == 1).ToArray()));
+            test.Add(new Confidences(table[n..(n + t)], table[(2 * n + t)..].Select(v => v == 1).ToArray()));
+        }
+        return new Population(ComplementaryHalves.Membership(records.Count, data.Train.Count, halvesSeed), train, test);
+    }
+
+    PopulationShared Summarise(PopulationFiles files, IReadOnlyList<PopulationModelRecord> records, DataSplits data, TrainedModel original, int halvesSeed, Fingerprint fingerprint)
+    {
+        log($"{matrix.Name}: summarising the population of {data.Name} ({records.Count} models): per-point fits, LiRA on each model in turn");
+        var population = Load(files, records, data, halvesSeed);
+        var scores = AttackEvaluation.Scores(population.TrainPhi, population.Members);
+        var strength = scores.Strength(AttackEvaluation.Fprs, population.Models);
+        var evidence = new MembershipEvidence(population, strength.Thresholds[AttackEvaluation.MemberFpr], AttackEvaluation.MemberFpr);
+        var originalPhi = PopulationModel.Measure(original.Model, data.Train, original.Device).Phi;
+        // A model trained on all n points is more confident everywhere than one trained on n/2: the shift of φ on test
+        // points (which no model saw) says how much of a gap between the original and the out distribution is that.
+        double originalTest = Median(PopulationModel.Measure(original.Model, data.Test, original.Device).Phi);
+        double populationTest = Median(population.Test.SelectMany(t => t.Phi));
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder("index,label,in_models,in_mean,in_sd,out_models,out_mean,out_sd,memorization,memorization_se,original_phi,original_p_out,original_lira,original_member\n");
+        foreach (var p in PopulationPoints.Rows(evidence, data.Train.Labels, originalPhi))
+            sb.Append(string.Join(",", p.Index.ToString(inv), p.Label.ToString(inv), p.Fit.InCount.ToString(inv), F(p.Fit.InMean), F(p.Fit.InSd), p.Fit.OutCount.ToString(inv),
+                F(p.Fit.OutMean), F(p.Fit.OutSd), F(p.Memorization.Value), F(p.Memorization.StandardError), F(p.Original.Phi), F(p.Original.OutPValue), F(p.Original.Lira),
+                p.Original.Member ? "1" : "0")).Append('\n');
+        AtomicFile.WriteAllText(files.Points, sb.ToString());
+        var summary = new PopulationSummary(fingerprint, records.Count, halvesSeed, data.Train.Count, data.Test.Count, population.TestAccuracy,
+            population.GlobalSd.In, population.GlobalSd.Out, strength.Auc, strength.TprAtFpr.ToDictionary(kv => Key(kv.Key), kv => kv.Value),
+            strength.Thresholds.ToDictionary(kv => Key(kv.Key), kv => kv.Value), strength.Members, strength.NonMembers, records.Select(r => r.ConfidencesSha256).ToArray(),
+            originalTest, populationTest);
+        AtomicFile.WriteAllText(files.Attack, AttackCsv(summary));
+        AtomicFile.WriteAllText(files.AttackMarkdown, AttackMarkdown(summary, data.Name));
+        Reporting.PopulationFigures.SaveRoc($"LiRA on the {data.Name} population ({records.Count} models, each attacked with the others)",
+            Roc.Curve(scores.Members, scores.NonMembers), strength.Auc, files.Roc);
+        AtomicFile.WriteAllText(files.Summary, Json.Serialize(summary)); // last: its fingerprint says the rest is complete
+        log(string.Create(inv, $"{matrix.Name}: LiRA on the population: AUC {strength.Auc:F4}, TPR {strength.TprAtFpr[0.001]:P2} at 0.1 % FPR, {strength.TprAtFpr[0.01]:P2} at 1 % FPR"));
+        return new PopulationShared(evidence, summary, files);
+    }
+
+    static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+
+    static double Median(IEnumerable<double> values)
+    {
+        var s = values.Order().ToArray();
+        return s.Length == 0 ? double.NaN : s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
+    }
+
+    public static string AttackCsv(PopulationSummary s) => string.Create(CultureInfo.InvariantCulture,
+        $"attack,models,members,non_members,auc,tpr_at_0.1pct_fpr,tpr_at_1pct_fpr,threshold_at_1pct_fpr\nlira-online-fixed-variance,{s.Models},{s.AttackMembers},{s.AttackNonMembers},{s.Auc:R},{s.TprAtFpr["0.001"]:R},{s.TprAtFpr["0.01"]:R},{s.Thresholds["0.01"]:R}\n");
+
+    public static string AttackMarkdown(PopulationSummary s, string dataset) => string.Create(CultureInfo.InvariantCulture, $"""
+        | attack ({dataset}, {s.Models} models, each the target in turn) | AUC | TPR at 0.1 % FPR | TPR at 1 % FPR |
+        |---|---|---|---|
+        | LiRA, online, fixed variance | {s.Auc:F4} | {s.TprAtFpr["0.001"]:P2} | {s.TprAtFpr["0.01"]:P2} |
+        | chance | 0.5000 | 0.10 % | 1.00 % |
+
+        Members {s.AttackMembers:N0}, non-members {s.AttackNonMembers:N0} (every training point against every model, the target's
+        own φ scored with the in/out fits of the other {s.Models - 1}); the population's models reach {s.MeanTestAccuracy:P2} test accuracy on average.
+        Each trains on half the training set; the original on all of it, so it is more confident everywhere: the median φ on
+        the test set (points no model saw) is {s.OriginalTestPhiMedian:F2} for the original and {s.PopulationTestPhiMedian:F2} over the population.
+        Part of any gap between the original and a point's out distribution is that shift, not membership.
+
+        """);
+}
