@@ -248,7 +248,7 @@ public static class ForgetJob
 
     static (long Predicted, double Confidence, double Phi)[] Predict(nn.Module<Tensor, Tensor> model, ImageSet train, IReadOnlyList<int> points, Device device)
     {
-        var rows = HalfModels.LogSoftmax(model, train, points, device);
+        var rows = GroundTruths.LogSoftmax(model, train, points, device);
         var phi = Populations.PopulationModel.Measure(model, train.Subset(points.ToArray()), device).Phi;
         return rows.Select((r, k) => (Statistics.ArgMax(r), Math.Exp(r[train.Labels[points[k]]]), phi[k])).ToArray();
     }
@@ -269,8 +269,8 @@ public static class ForgetJob
             gradNorm = SteinScores.ParameterGradientNorms(trained.Model, images, labels);
         var members = population.Population.Members;
         var seen = members.Select(row => reference.Select(i => row[i]).ToArray()).ToList();
-        var logP0 = HalfModels.LogSoftmax(trained.Model, train, reference, device);
-        var logPm = population.Models.Select(m => HalfModels.LogSoftmax(m, train, reference, device)).ToList();
+        var logP0 = GroundTruths.LogSoftmax(trained.Model, train, reference, device);
+        var logPm = population.Models.Select(m => GroundTruths.LogSoftmax(m, train, reference, device)).ToList();
         var heldout = GroundTruths.HeldoutKl(logP0, logPm, seen);
         var extra = new Dictionary<string, double[]> { ["grad_norm"] = gradNorm, ["heldout_kl"] = heldout };
         string sampleNote = reference.Length == n ? $"all {n} training points" : $"a seeded sample of {options.ReferenceSample} training points (seed 0) and the request";

@@ -261,8 +261,8 @@ public sealed class StudyRunner
                 var models = PopulationModels(p);
                 Devices.PinThreads(p.Trained.Threads);
                 var seen = population.Members.Select(row => union.Select(i => row[i]).ToArray()).ToList();
-                var logP0 = HalfModels.LogSoftmax(p.Trained.Model, train, union, device);
-                var logPm = models.Select(m => HalfModels.LogSoftmax(m, train, union, device)).ToList();
+                var logP0 = GroundTruths.LogSoftmax(p.Trained.Model, train, union, device);
+                var logPm = models.Select(m => GroundTruths.LogSoftmax(m, train, union, device)).ToList();
                 q = q with { HeldoutKl = GroundTruths.HeldoutKl(logP0, logPm, seen) };
                 foreach (var m in models) m.Dispose();
             }

@@ -13,15 +13,17 @@ public static class FmaPeak
 {
     public sealed record Result(double Gflops, int Threads, string Vector, double Seconds);
 
-    public static Result Measure(int threads, double seconds = 1.0)
+    /// <param name="at256">Measure with 256-bit vectors even where 512-bit ones exist (the width the portable ISA cap leaves LibTorch's kernels).</param>
+    public static Result Measure(int threads, double seconds = 1.0, bool at256 = false)
     {
-        string vector = Avx512F.IsSupported ? "512-bit (AVX-512)" : Fma.IsSupported ? "256-bit (FMA3)" : "scalar";
+        bool wide = Avx512F.IsSupported && !at256;
+        string vector = wide ? "512-bit (AVX-512)" : Fma.IsSupported ? "256-bit (FMA3)" : "scalar";
         var counts = new long[threads];
         var start = new Barrier(threads);
         var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
         {
             start.SignalAndWait();
-            counts[t] = Run(seconds);
+            counts[t] = Run(seconds, wide);
         }) { IsBackground = true }).ToList();
         var watch = Stopwatch.StartNew();
         foreach (var w in workers) w.Start();
@@ -31,12 +33,12 @@ public static class FmaPeak
     }
 
     /// <summary>FLOPs done in about <paramref name="seconds"/> on this thread.</summary>
-    static long Run(double seconds)
+    static long Run(double seconds, bool wide)
     {
         long flops = 0;
         var watch = Stopwatch.StartNew();
         while (watch.Elapsed.TotalSeconds < seconds)
-            flops += Avx512F.IsSupported ? Burst512() : Fma.IsSupported ? Burst256() : BurstScalar();
+            flops += wide ? Burst512() : Fma.IsSupported ? Burst256() : BurstScalar();
         return flops;
     }
 

@@ -110,17 +110,4 @@ public class GroundTruthsTests
         GroundTruths.HeldoutKl(p0, pm, new[] { new[] { false }, new[] { true } })[0].Should().BeApproximately(kl, 1e-12, "model 1 saw it and is left out");
         GroundTruths.HeldoutKl(p0, pm, new[] { new[] { false }, new[] { false } })[0].Should().BeApproximately(kl / 2, 1e-12, "the mean over both");
     }
-
-    [Test]
-    public void HalvesComeInComplementaryPairs()
-    {
-        var seen = HalfModels.Halves(1001, 8, 0);
-        seen.Should().HaveCount(8);
-        for (int p = 0; p < 1001; p++) seen.Count(s => s[p]).Should().Be(4, "every point is seen by exactly M/2 models");
-        seen[0].Count(x => x).Should().Be(500);
-        HalfModels.Halves(1001, 8, 0)[2].Should().Equal(seen[2], "seeded");
-        HalfModels.Halves(1001, 8, 1)[0].Should().NotEqual(seen[0]);
-        var odd = () => HalfModels.Halves(10, 3, 0);
-        odd.Should().Throw<HarnessException>().WithMessage("*must be an even number*");
-    }
 }

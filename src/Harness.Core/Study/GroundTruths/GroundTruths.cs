@@ -53,26 +53,9 @@ public static class GroundTruths
     public static StepsProbe Steps(nn.Module<Tensor, Tensor> original, string modelName, ImageSet train, int index, double learningRate, int cap,
         Tensor testX, Tensor testY, double testAccuracyBefore, Device device)
     {
-        using var model = ModelCopy.Clone(original, modelName, train, device);
-        model.eval();
-        using var one = train.Subset(new[] { index }).ImagesTensor(device);
-        using var label = tensor(new[] { train.Labels[index] }, dtype: ScalarType.Int64, device: device);
-        using var opt = Optimizers.Create(Optimizer.Sgd, model.parameters(), learningRate, 0, 0);
-        int steps = 0;
-        bool flipped = false;
-        while (true)
-        {
-            using var scope = NewDisposeScope();
-            var logits = model.forward(one);
-            if (logits.argmax(1).item<long>() != train.Labels[index]) { flipped = true; break; }
-            if (steps == cap) break;
-            opt.zero_grad();
-            (-nn.functional.cross_entropy(logits, label)).backward();
-            opt.step();
-            steps++;
-        }
-        double after = Evaluator.Evaluate(model, testX, testY).Accuracy;
-        return new StepsProbe(steps, !flipped, testAccuracyBefore, after);
+        var (steps, flipped, probed) = Ascend(original, modelName, train, index, learningRate, cap, device,
+            logits => logits.argmax(1).item<long>() != train.Labels[index]);
+        using (probed) return new StepsProbe(steps, !flipped, testAccuracyBefore, Evaluator.Evaluate(probed, testX, testY).Accuracy);
     }
 
     /// <summary>
@@ -83,26 +66,44 @@ public static class GroundTruths
     public static OracleProbe OracleSteps(nn.Module<Tensor, Tensor> original, string modelName, ImageSet train, int index, double learningRate, int cap,
         double threshold, Device device)
     {
-        using var model = ModelCopy.Clone(original, modelName, train, device);
+        double first = double.NaN, phi = double.NaN;
+        var (steps, reached, probed) = Ascend(original, modelName, train, index, learningRate, cap, device, logits =>
+        {
+            phi = Populations.LogitConfidence.Of(logits.detach().cpu().data<float>().ToArray(), train.Labels[index]);
+            if (double.IsNaN(first)) first = phi;
+            return phi < threshold;
+        });
+        probed.Dispose();
+        return new OracleProbe(steps, !reached, threshold, first, phi);
+    }
+
+    /// <summary>
+    /// The probe both step ground truths share: a copy of θ₀ in eval mode (a single-point batch must not update batch-norm
+    /// statistics), plain SGD (no momentum, no weight decay) ascending the cross-entropy of {i} alone, one step at a time,
+    /// until <paramref name="reached"/> holds for the logits of x_i (checked before every step, so 0 steps when θ₀ is
+    /// already there) or <paramref name="cap"/> steps were taken. Returns the steps, whether it reached, and the probed
+    /// model (the caller disposes it).
+    /// </summary>
+    static (int Steps, bool Reached, nn.Module<Tensor, Tensor> Model) Ascend(nn.Module<Tensor, Tensor> original, string modelName, ImageSet train, int index,
+        double learningRate, int cap, Device device, Func<Tensor, bool> reached)
+    {
+        var model = ModelCopy.Clone(original, modelName, train, device);
         model.eval();
         using var one = train.Subset(new[] { index }).ImagesTensor(device);
         using var label = tensor(new[] { train.Labels[index] }, dtype: ScalarType.Int64, device: device);
         using var opt = Optimizers.Create(Optimizer.Sgd, model.parameters(), learningRate, 0, 0);
         int steps = 0;
-        double first = double.NaN, phi;
         while (true)
         {
             using var scope = NewDisposeScope();
             var logits = model.forward(one);
-            phi = Populations.LogitConfidence.Of(logits.detach().cpu().data<float>().ToArray(), train.Labels[index]);
-            if (double.IsNaN(first)) first = phi;
-            if (phi < threshold || steps == cap) break;
+            if (reached(logits)) return (steps, true, model);
+            if (steps == cap) return (steps, false, model);
             opt.zero_grad();
             (-nn.functional.cross_entropy(logits, label)).backward();
             opt.step();
             steps++;
         }
-        return new OracleProbe(steps, phi >= threshold, threshold, first, phi);
     }
 
     /// <summary>
@@ -203,5 +204,24 @@ public static class GroundTruths
             kl[p] = count == 0 ? double.NaN : sum / count;
         }
         return kl;
+    }
+
+    /// <summary>float64 log-softmax rows of a model on the given training points.</summary>
+    public static double[][] LogSoftmax(nn.Module<Tensor, Tensor> model, ImageSet train, IReadOnlyList<int> points, Device device)
+    {
+        model.eval();
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var x = train.Subset(points).ImagesTensor(device);
+        var rows = new double[points.Count][];
+        for (int s = 0; s < points.Count; s += Evaluator.Batch)
+        {
+            int count = Math.Min(Evaluator.Batch, points.Count - s);
+            var lp = nn.functional.log_softmax(model.forward(x.narrow(0, s, count)).to(ScalarType.Float64), 1).cpu();
+            var flat = lp.data<double>().ToArray();
+            int c = (int)lp.shape[1];
+            for (int r = 0; r < count; r++) rows[s + r] = flat.AsSpan(r * c, c).ToArray();
+        }
+        return rows;
     }
 }
