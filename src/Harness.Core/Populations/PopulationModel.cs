@@ -1,6 +1,7 @@
 using Harness.Data;
 using Harness.Runs;
 using Harness.Training;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Harness.Populations;
@@ -36,12 +37,19 @@ public static class PopulationModel
         using var _ = no_grad();
         var phi = new double[set.Count];
         var correct = new bool[set.Count];
+        // The scale is held in a variable for the whole loop: an implicit Scalar temporary can be finalized by the GC while
+        // the native division still reads it ("Unknown scalar type"), which this allocation-heavy loop once provoked.
+        using Scalar scale = 255f;
+        int pixels = set.PixelsPerImage;
         for (int s = 0; s < set.Count; s += batch)
         {
             using var scope = NewDisposeScope();
             int count = Math.Min(batch, set.Count - s);
-            var part = set.Subset(Enumerable.Range(s, count).ToArray());
-            var logits = model.forward(part.ImagesTensor(device)).cpu();
+            var bytes = new byte[count * pixels];
+            Array.Copy(set.Pixels, (long)s * pixels, bytes, 0, bytes.Length);
+            // as ImageSet.ImagesTensor: float32 in [0, 1]
+            var x = tensor(bytes, new long[] { count, set.Channels, set.Height, set.Width }, dtype: ScalarType.Byte).to(ScalarType.Float32).div_(scale).to(device);
+            var logits = model.forward(x).cpu();
             var flat = logits.data<float>().ToArray();
             int classes = (int)logits.shape[1];
             for (int r = 0; r < count; r++)
