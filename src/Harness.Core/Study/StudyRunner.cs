@@ -94,19 +94,20 @@ public sealed class StudyRunner
         var reference = NeedsPopulation ? matrixRunner.Population(study.Dataset, ModelSeed) : null;
         // The matrix's cell threads say nothing about a point: its own thread count replaces them.
         var inputs = trainInputs.Without("runtime.cell_threads").Code("study").Add("runtime.point_threads", $"{pointThreads}");
-        if (NeedsOracle || NeedsUlira)
-            inputs.Add("study.population", reference!.Summary.Fingerprint.Hash).Code("population");
-        if (NeedsOracle)
+        // Each input once, whichever probes read it: the step probes share the SGD probe's settings, the ladder and U-LiRA GradAscent's.
+        if (NeedsSteps || NeedsOracle)
             inputs.Add("study.probe.lr", SettingField.Format(study.ProbeLearningRate)).Add("study.probe.max_steps", $"{study.ProbeMaxSteps}");
-        if (NeedsUlira)
-            inputs.Add("study.ulira_models", $"{study.UliraModels}").Settings("unlearning.gradascent", ExpansionSettings());
         if (NeedsSteps)
-            inputs.Add("study.probe.lr", SettingField.Format(study.ProbeLearningRate)).Add("study.probe.max_steps", $"{study.ProbeMaxSteps}")
-                .Add("study.collateral_test_sample", $"{study.CollateralTestSample}");
+            inputs.Add("study.collateral_test_sample", $"{study.CollateralTestSample}");
+        if (NeedsExpansion || NeedsUlira)
+            inputs.Settings("unlearning.gradascent", ExpansionSettings());
         if (NeedsExpansion)
             inputs.Add("study.ladder", string.Join(" ", study.Ladder)).Add("study.kernel", study.Kernel)
-                .AddRange(scored.Inputs.Without("scoring.scores_sha256")).Settings("unlearning.gradascent", ExpansionSettings());
-        inputs = new FingerprintInputs(inputs.GroupBy(kv => kv.Key).Select(g => g.First())); // probes share keys (lr, GradAscent settings)
+                .AddRange(scored.Inputs.Without("scoring.scores_sha256"));
+        if (NeedsOracle || NeedsUlira)
+            inputs.Add("study.population", reference!.Summary.Fingerprint.Hash); // code.population comes with the matrix's inputs
+        if (NeedsUlira)
+            inputs.Add("study.ulira_models", $"{study.UliraModels}");
         return new Prepared
         {
             Trained = trained, Data = data, Scores = scored.Scores, Neighbors = scored.Neighbors, K = scored.K, Inputs = inputs, PointThreads = pointThreads,
