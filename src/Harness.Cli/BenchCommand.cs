@@ -7,17 +7,16 @@ static class BenchCommand
 {
     public static Command Build()
     {
-        var trainSet = new TrainOptionSet("benchmark only the first N training points");
-        var scoringSet = new ScoringOptionSet();
         var outPath = Opt.Text("--out", "where the report goes", "file", "results/bench/score-<dataset>.json");
         var repeat = Opt.Int("--repeat", "measure floor and pass this many times each, alternating; the ratio is fastest over fastest", "2", 1);
         var population = Opt.Flag("--population", "benchmark a population instead: models per hour and FLOP rate against the measured FMA peak, and U-LiRA's cost (results/bench/population-<dataset>.json)");
         var steps = Opt.Int("--steps", "with --population: training steps measured per model", "180 (one epoch of a half)", 1);
+        var model = new ModelOptionSet("benchmark only the first N training points");
         var c = new Command("bench", "the scoring benchmark: the kernel pass of the input and the joint space, each against its GEMM floor, measured in one run (make bench)")
-            .With(trainSet.All).With(scoringSet.All).With(outPath, repeat, population, steps);
+            .With(model.All).With(outPath, repeat, population, steps);
         c.SetAction(r =>
         {
-            var train = trainSet.Read(r, trainLimit: false);
+            var train = model.Train.Read(r, trainLimit: false);
             if (r.GetValue(population))
             {
                 var outPop = r.GetValue(outPath) ?? Runs.ResultsLayout.Repository.PopulationBench(train.Dataset);
@@ -26,7 +25,7 @@ static class BenchCommand
                 Console.WriteLine($"wrote {outPop}");
                 return 0;
             }
-            var scoring = scoringSet.Read(r);
+            var scoring = model.Scoring.Read(r);
             // Without --space, both: the input space as given, and the authors' joint space (h² = d + C unless --bandwidth says otherwise).
             bool spaceGiven = r.Tokens.Any(t => t.Value == "--space"), bandwidthGiven = r.Tokens.Any(t => t.Value == "--bandwidth");
             var profiles = spaceGiven ? new[] { scoring } : new[]
@@ -35,7 +34,7 @@ static class BenchCommand
                 scoring with { Space = KernelSpace.Joint, Bandwidth = bandwidthGiven ? scoring.Bandwidth : Bandwidth.Dimension },
             };
             var outFile = r.GetValue(outPath) ?? Runs.ResultsLayout.Repository.Bench(train.Dataset);
-            Pipelines.ScoringBench.Run(train, profiles, (int?)r.GetValue(trainSet.TrainLimit), r.GetValue(repeat) ?? 2, outFile,
+            Pipelines.ScoringBench.Run(train, profiles, (int?)r.GetValue(model.Train.TrainLimit), r.GetValue(repeat) ?? 2, outFile,
                 "harness " + string.Join(" ", r.Tokens.Select(t => t.Value)), Console.WriteLine, Console.Error.WriteLine);
             Console.WriteLine($"wrote {outFile}");
             return 0;

@@ -11,8 +11,7 @@ static class ForgetCommand
 {
     public static Command Build()
     {
-        var train = new TrainOptionSet("train on the first N training points only");
-        var scoring = new ScoringOptionSet();
+        var model = new ModelOptionSet("train on the first N training points only");
         var indices = Opt.Text("--indices", "the training records to forget: comma-separated training-set indices", "i,j,...", null);
         var indicesFile = Opt.Text("--indices-file", "the training records to forget: a file with one index per line (# comments allowed)", "file", null);
         var algorithm = Opt.Name("--algorithm", "unlearning algorithm", UnlearnerRegistry.Names, "gradascent", UnlearnerRegistry.Parse);
@@ -28,10 +27,10 @@ static class ForgetCommand
         var settings = UnlearnCommand.SettingOptions();
         var c = new Command("forget", "honour a deletion request: how hard each record is, unlearn it (expanding by Stein neighbours), and whether the result matches retraining")
             .With(indices, indicesFile, algorithm, expansion).With(settings.Select(s => (Option)s.Option).ToArray())
-            .With(seed, population, alpha, reference, remainSample, scores, results, outDir).With(train.All).With(scoring.All);
+            .With(seed, population, alpha, reference, remainSample, scores, results, outDir).With(model.All);
         c.SetAction(r =>
         {
-            var t = train.Read(r);
+            var t = model.Train.Read(r);
             string? list = r.GetValue(indices), file = r.GetValue(indicesFile);
             if ((list == null) == (file == null)) throw new HarnessException("give the records to forget with exactly one of --indices i,j,... and --indices-file FILE.");
             var request = list != null ? DeletionRequest.Parse(list) : DeletionRequest.ReadFile(file!);
@@ -47,7 +46,7 @@ static class ForgetCommand
             var experiments = ExperimentsFileOrNull(t.ConfigPath);
             var options = new ForgetOptions
             {
-                Train = t, Scoring = scoring.Read(r), Request = request, RequestSource = list != null ? "--indices" : file!, Algorithm = alg,
+                Train = t, Scoring = model.Scoring.Read(r), Request = request, RequestSource = list != null ? "--indices" : file!, Algorithm = alg,
                 Settings = UnlearnCommand.ReadSettings(r, settings, alg), Seed = r.GetValue(seed), Expansion = k,
                 ScoresDir = r.GetValue(scores) ?? Runs.ResultsLayout.Repository.OneOff("score", t.Dataset, t.ResolvedModel),
                 PopulationModels = r.GetValue(population) ?? ForgetOptions.DefaultPopulationModels, Alpha = r.GetValue(alpha) ?? 0.01,

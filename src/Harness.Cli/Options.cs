@@ -158,6 +158,14 @@ sealed class ScoringOptionSet
     }
 }
 
+/// <summary>The options of the commands that train or reuse a model and score it (`score`, `unlearn`, `forget`, `bench`).</summary>
+sealed class ModelOptionSet(string trainLimitHelp)
+{
+    public readonly TrainOptionSet Train = new(trainLimitHelp);
+    public readonly ScoringOptionSet Scoring = new();
+    public Option[] All => Train.All.Concat(Scoring.All).ToArray();
+}
+
 /// <summary>`--matrix`, `--config`, `--results` of the matrix commands.</summary>
 sealed class MatrixOptionSet(bool required, string? defaultMatrix = null)
 {

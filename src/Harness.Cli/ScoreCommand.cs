@@ -6,19 +6,18 @@ static class ScoreCommand
 {
     public static Command Build()
     {
-        var train = new TrainOptionSet("score only the first N training points");
-        var scoring = new ScoringOptionSet();
+        var model = new ModelOptionSet("score only the first N training points");
         var dump = Opt.Int("--dump-kernel", "also write X.npy, S.npy and K.npy of the first M points", "0", 0);
         var candidates = Opt.Enum<Harness.Scoring.Candidates>("--candidates", "which points the ranks in scores.csv and the extremes cover: all, or those the model classifies correctly", "all");
         var outDir = Opt.Text("--out", "output directory", "dir", "results/score/<dataset>-<model>");
         var c = new Command("score", "the difficulty scores of every training point and its top-K Stein neighbours")
-            .With(train.All).With(scoring.All).With(dump, candidates, outDir);
+            .With(model.All).With(dump, candidates, outDir);
         c.SetAction(r =>
         {
-            var t = train.Read(r, trainLimit: false);
+            var t = model.Train.Read(r, trainLimit: false);
             return Run(new ScoreOptions
             {
-                Train = t, Scoring = scoring.Read(r), Limit = (int?)r.GetValue(train.TrainLimit), DumpKernel = r.GetValue(dump) ?? 0, Candidates = r.GetValue(candidates) ?? Harness.Scoring.Candidates.All,
+                Train = t, Scoring = model.Scoring.Read(r), Limit = (int?)r.GetValue(model.Train.TrainLimit), DumpKernel = r.GetValue(dump) ?? 0, Candidates = r.GetValue(candidates) ?? Harness.Scoring.Candidates.All,
                 OutDir = r.GetValue(outDir) ?? Runs.ResultsLayout.Repository.OneOff("score", t.Dataset, t.ResolvedModel),
             });
         });

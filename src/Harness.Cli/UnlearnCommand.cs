@@ -40,8 +40,7 @@ static class UnlearnCommand
 
     public static Command Build()
     {
-        var train = new TrainOptionSet("train on the first N training points only");
-        var scoring = new ScoringOptionSet();
+        var model = new ModelOptionSet("train on the first N training points only");
         var algorithm = Opt.Name("--algorithm", "unlearning algorithm", UnlearnerRegistry.Names, null, UnlearnerRegistry.Parse, required: true);
         var target = Opt.Int("--target", "index of the training point to forget", null, 0, required: true);
         var expansion = Opt.Int("--expansion", "also forget the target's top-k Stein neighbours", "0", 0);
@@ -52,17 +51,17 @@ static class UnlearnCommand
         var settings = SettingOptions();
         var c = new Command("unlearn", "unlearn one training point (and its neighbours) and measure the result")
             .With(algorithm, target, expansion).With(settings.Select(s => (Option)s.Option).ToArray()).With(seed, remainSample, scores, outDir)
-            .With(train.All).With(scoring.All);
+            .With(model.All);
         c.SetAction(r =>
         {
-            var t = train.Read(r);
+            var t = model.Train.Read(r);
             string alg = r.GetValue(algorithm)!;
             var given = ReadSettings(r, settings, alg);
             return Run(new UnlearnOptions
             {
                 Train = t, Algorithm = alg, Target = r.GetValue(target)!.Value, Expansion = r.GetValue(expansion) ?? 0,
                 ScoresDir = r.GetValue(scores) ?? Runs.ResultsLayout.Repository.OneOff("score", t.Dataset, t.ResolvedModel),
-                Scoring = scoring.Read(r), Settings = given, Seed = r.GetValue(seed), RemainSample = r.GetValue(remainSample) ?? 0,
+                Scoring = model.Scoring.Read(r), Settings = given, Seed = r.GetValue(seed), RemainSample = r.GetValue(remainSample) ?? 0,
             }, r.GetValue(outDir) ?? Runs.ResultsLayout.Repository.OneOff("unlearn", t.Dataset, t.ResolvedModel));
         });
         return c;

@@ -23,55 +23,40 @@ namespace Harness.Scoring;
 public sealed record ScoringOptions
 {
     /// <summary>`log_softmax` (∇ₓ log p(y|x), default), `logit` (∇ₓ f(x)_y) or `logsumexp` (∇ₓ log Σ_c exp f(x)_c).</summary>
-    [Setting("score", "what the Stein score differentiates")]
-    public ScoreFunction Score { get; init; } = ScoreFunction.LogSoftmax;
+    [Setting("score", "what the Stein score differentiates")] public ScoreFunction Score { get; init; } = ScoreFunction.LogSoftmax;
     /// <summary>`rbf` (default) or `imq`.</summary>
-    [Setting("kernel", "base kernel")]
-    public KernelKind Kernel { get; init; } = KernelKind.Rbf;
+    [Setting("kernel", "base kernel")] public KernelKind Kernel { get; init; } = KernelKind.Rbf;
     /// <summary>`input` (x alone, default) or `joint` (a = [x, onehot(y)], s = [∇ₓ log p(y|x), softmax p(·|x)]).</summary>
-    [Setting("space", "kernel space: x alone, or the authors' joint [x, onehot(y)] with score [∇ₓ log p(y|x), softmax]")]
-    public KernelSpace Space { get; init; } = KernelSpace.Input;
+    [Setting("space", "kernel space: x alone, or the authors' joint [x, onehot(y)] with score [∇ₓ log p(y|x), softmax]")] public KernelSpace Space { get; init; } = KernelSpace.Input;
     /// <summary>`input` (the flattened image, default) or `penultimate` (the representation entering the last linear layer; the score is taken with respect to it).</summary>
-    [Setting("features", "what x is: the flattened input, or the representation entering the last linear layer")]
-    public FeatureSpace Features { get; init; } = FeatureSpace.Input;
+    [Setting("features", "what x is: the flattened input, or the representation entering the last linear layer")] public FeatureSpace Features { get; init; } = FeatureSpace.Input;
     /// <summary>RBF bandwidth: `median` (default), `dimension` (h² = feature columns), or a fixed h.</summary>
-    [Setting("bandwidth", "RBF bandwidth: median heuristic, h² = feature columns (dimension), or a fixed h")]
-    public Bandwidth Bandwidth { get; init; } = Bandwidth.Median;
+    [Setting("bandwidth", "RBF bandwidth: median heuristic, h² = feature columns (dimension), or a fixed h")] public Bandwidth Bandwidth { get; init; } = Bandwidth.Median;
     /// <summary>Points in the seeded median-heuristic sample (at most this many).</summary>
     public int BandwidthSample { get; init; } = 2000;
     public int BandwidthSeed { get; init; }
     /// <summary>IMQ k = (c² + ‖a−b‖²)^β.</summary>
-    [Setting("imq_c", "IMQ c", Min = 0, ExclusiveMin = true)]
-    public double ImqC { get; init; } = 1.0;
-    [Setting("imq_beta", "IMQ β, in (−1, 0)", Min = -1, Max = 0, ExclusiveMin = true)]
-    public double ImqBeta { get; init; } = -0.5;
+    [Setting("imq_c", "IMQ c", Min = 0, ExclusiveMin = true)] public double ImqC { get; init; } = 1.0;
+    [Setting("imq_beta", "IMQ β, in (−1, 0)", Min = -1, Max = 0, ExclusiveMin = true)] public double ImqBeta { get; init; } = -0.5;
     /// <summary>`exclude` (sums over j ≠ i, default) or `include` (Eq. 6 read literally).</summary>
-    [Setting("diagonal", "sum over j ≠ i (exclude) or all j (include)")]
-    public DiagonalMode Diagonal { get; init; } = DiagonalMode.Exclude;
+    [Setting("diagonal", "sum over j ≠ i (exclude) or all j (include)")] public DiagonalMode Diagonal { get; init; } = DiagonalMode.Exclude;
     /// <summary>`row` (κ standardised per row before MSKSD, default) or `global`.</summary>
-    [Setting("standardize", "standardise κ per row or globally before MSKSD")]
-    public Standardization Standardize { get; init; } = Standardization.Row;
+    [Setting("standardize", "standardise κ per row or globally before MSKSD")] public Standardization Standardize { get; init; } = Standardization.Row;
     /// <summary>`input` (‖∇ₓ log p‖, default) or `params` (‖∇_θ log p‖, one backward per point).</summary>
-    [Setting("ssn", "SSN from the input gradient or the parameter gradient")]
-    public SsnMode Ssn { get; init; } = SsnMode.Input;
+    [Setting("ssn", "SSN from the input gradient or the parameter gradient")] public SsnMode Ssn { get; init; } = SsnMode.Input;
     /// <summary>Neighbours kept per point for removal expansion.</summary>
-    [Setting("top_k", "neighbours kept per point", Min = 0, Max = 1_000_000)]
-    public int TopK { get; init; } = 700;
+    [Setting("top_k", "neighbours kept per point", Min = 0, Max = 1_000_000)] public int TopK { get; init; } = 700;
     /// <summary>Rows of κ per streamed block; 0 picks a block of about 256 MB.</summary>
-    [Setting("block_size", "rows of κ per block; 0 = about 256 MB", Min = 0, Max = 1_000_000)]
-    public int BlockSize { get; init; }
+    [Setting("block_size", "rows of κ per block; 0 = about 256 MB", Min = 0, Max = 1_000_000)] public int BlockSize { get; init; }
     /// <summary>
     /// `auto` (default): the RBF float32 row-standardised pass computes each κ entry once and spills the mirror half to a
     /// scratch file (n²/2 float32: 5.7 GB for MNIST); `off`: every block recomputes its complete rows, no disk.
     /// </summary>
-    [Setting("spill", "auto: each κ entry once, mirror half spilled to disk; off: complete rows, no disk")]
-    public SpillMode Spill { get; init; } = SpillMode.Auto;
+    [Setting("spill", "auto: each κ entry once, mirror half spilled to disk; off: complete rows, no disk")] public SpillMode Spill { get; init; } = SpillMode.Auto;
     /// <summary>Where the spill goes: null means HARNESS_SCRATCH, else the system temp directory.</summary>
-    [Setting("scratch", "directory of the spill file")]
-    public string? Scratch { get; init; }
+    [Setting("scratch", "directory of the spill file")] public string? Scratch { get; init; }
     /// <summary>`float32` (default) or `float64` for the kernel pass.</summary>
-    [Setting("precision", "precision of the kernel pass")]
-    public Precision Precision { get; init; } = Precision.Float32;
+    [Setting("precision", "precision of the kernel pass")] public Precision Precision { get; init; } = Precision.Float32;
     /// <summary>Batch size of the Stein-score backward passes (small batches keep the activations in cache; see <see cref="Evaluation.Evaluator.Batch"/>).</summary>
     public int ScoreBatch { get; init; } = 256;
 

@@ -4,7 +4,7 @@ namespace Harness.Study;
 /// <summary>The ground truths a study can rank scores against, by name (as <see cref="Scoring.Scorers.ScorerRegistry"/> holds the scorers).</summary>
 public static class GroundTruthRegistry
 {
-    static readonly IGroundTruth[] Registered =
+    static readonly GroundTruth[] Registered =
     {
         new StepsGroundTruth(),
         new CollateralGroundTruth(),
@@ -15,10 +15,10 @@ public static class GroundTruthRegistry
         new KlomGroundTruth(),
     };
 
-    public static IReadOnlyList<IGroundTruth> All => Registered;
+    public static IReadOnlyList<GroundTruth> All => Registered;
     public static IEnumerable<string> Names => Registered.Select(g => g.Name);
 
-    public static IGroundTruth Get(string name) => Registered.FirstOrDefault(g => g.Name == name)
+    public static GroundTruth Get(string name) => Registered.FirstOrDefault(g => g.Name == name)
         ?? throw new HarnessException($"unknown ground truth '{name}'; known: {string.Join(", ", Names)}.");
 
     /// <summary>A name from experiments.yaml, or an error listing the known ones.</summary>

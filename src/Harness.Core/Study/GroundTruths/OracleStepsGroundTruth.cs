@@ -1,6 +1,3 @@
-using System.Globalization;
-using Harness.Experiments;
-
 namespace Harness.Study;
 
 /// <summary>
@@ -8,11 +5,9 @@ namespace Harness.Study;
 /// distribution (below its out mean + 2 sd, the deviation LiRA uses), i.e. the work needed to reach what retraining gives
 /// rather than to misclassify (<see cref="GroundTruths.OracleSteps"/>); cap + 1 when censored.
 /// </summary>
-public sealed class OracleStepsGroundTruth : IGroundTruth
+public sealed class OracleStepsGroundTruth() : GroundTruth("gt_oracle_steps", GroundTruthProbe.Oracle)
 {
-    public string Name => "gt_oracle_steps";
-    public GroundTruthProbe Probe => GroundTruthProbe.Oracle;
-    public string Describe(StudySpec study) => string.Create(CultureInfo.InvariantCulture,
+    public override string Describe(Experiments.StudySpec study) => Invariant(
         $"`gt_oracle_steps` plain-SGD ascent steps until φ(x_i) is below the population's out mean + 2 sd (lr {study.ProbeLearningRate}, cap {study.ProbeMaxSteps})");
-    public double[] Values(GroundTruthInputs g) => g.Points.Select(r => r.Oracle!.Value(g.Study.ProbeMaxSteps)).ToArray();
+    public override double[] Values(GroundTruthInputs g) => g.Points.Select(r => r.Oracle!.Value(g.Study.ProbeMaxSteps)).ToArray();
 }

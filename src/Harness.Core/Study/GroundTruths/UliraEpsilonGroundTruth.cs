@@ -1,17 +1,12 @@
-using System.Globalization;
-using Harness.Experiments;
-
 namespace Harness.Study;
 
 /// <summary>
 /// gt_ulira_eps: the competition's per-example ε of GradAscent (Table 5) on {i}, applied to K population models that trained
 /// on x_i, against the population models that never saw it (<see cref="Populations.PerExampleEpsilon"/>).
 /// </summary>
-public sealed class UliraEpsilonGroundTruth : IGroundTruth
+public sealed class UliraEpsilonGroundTruth() : GroundTruth("gt_ulira_eps", GroundTruthProbe.Ulira)
 {
-    public string Name => "gt_ulira_eps";
-    public GroundTruthProbe Probe => GroundTruthProbe.Ulira;
-    public string Describe(StudySpec study) => string.Create(CultureInfo.InvariantCulture,
+    public override string Describe(Experiments.StudySpec study) => Invariant(
         $"`gt_ulira_eps` the NeurIPS 2023 competition's per-example ε of GradAscent (Table 5) on {{i}} applied to up to {study.UliraModels} population models that trained on x_i, against those that did not (capped at {Populations.PerExampleEpsilon.Cap})");
-    public double[] Values(GroundTruthInputs g) => g.Points.Select(r => r.Ulira!.Epsilon).ToArray();
+    public override double[] Values(GroundTruthInputs g) => g.Points.Select(r => r.Ulira!.Epsilon).ToArray();
 }

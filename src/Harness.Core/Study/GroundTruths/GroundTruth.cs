@@ -16,14 +16,17 @@ public sealed record GroundTruthInputs(StudySpec Study, IReadOnlyList<StudyPoint
 /// A per-point measure of how hard a point is to unlearn (METHOD.md §6), against which the study ranks every score. A new
 /// one is a file here and a line in <see cref="GroundTruthRegistry"/>; its name is what `ground_truths:` in experiments.yaml lists.
 /// </summary>
-public interface IGroundTruth
+public abstract class GroundTruth(string name, GroundTruthProbe probe)
 {
-    string Name { get; }
-    GroundTruthProbe Probe { get; }
+    /// <summary>What `ground_truths:` in experiments.yaml and the study's tables call it.</summary>
+    public string Name { get; } = name;
+    public GroundTruthProbe Probe { get; } = probe;
     /// <summary>One clause of REPORT.md's study section: `name` and what it measures, with the study's settings.</summary>
-    string Describe(StudySpec study);
+    public abstract string Describe(StudySpec study);
     /// <summary>The value of every point, in the order of <see cref="GroundTruthInputs.Points"/>; larger = harder to unlearn.</summary>
-    double[] Values(GroundTruthInputs inputs);
+    public abstract double[] Values(GroundTruthInputs inputs);
     /// <summary>How the summary describes the points that hit the probe's cap (their value is a tie there), or null where none can.</summary>
-    string? CensoringNote(StudySummary summary) => null;
+    public virtual string? CensoringNote(StudySummary summary) => null;
+    /// <summary>Formats a description with the invariant culture (REPORT.md reads the same on every machine).</summary>
+    protected static string Invariant(FormattableString text) => FormattableString.Invariant(text);
 }
