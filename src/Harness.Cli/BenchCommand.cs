@@ -8,11 +8,11 @@ static class BenchCommand
     public static Command Build()
     {
         var outPath = Opt.Text("--out", "where the report goes", "file", "results/bench/score-<dataset>.json");
-        var repeat = Opt.Int("--repeat", "measure floor and pass this many times each, alternating; the ratio is fastest over fastest", "2", 1);
+        var repeat = Opt.Int("--repeat", "measure the LibTorch floor and the pass this many times each, alternating; the fastest of each counts", "2", 1);
         var population = Opt.Flag("--population", "benchmark a population instead: models per hour and FLOP rate against the measured FMA peak, and U-LiRA's cost (results/bench/population-<dataset>.json)");
         var steps = Opt.Int("--steps", "with --population: training steps measured per model", "180 (one epoch of a half)", 1);
         var model = new ModelOptionSet("benchmark only the first N training points");
-        var c = new Command("bench", "the scoring benchmark: the kernel pass of the input and the joint space, each against its GEMM floor, measured in one run (make bench)")
+        var c = new Command("bench", "the scoring benchmark: the kernel pass of the input and the joint space against the machine's FP32 FMA peak, measured in the same run, and the old LibTorch floor (make bench)")
             .With(model.All).With(outPath, repeat, population, steps);
         c.SetAction(r =>
         {

@@ -6,21 +6,26 @@ using Harness.Scoring;
 namespace Harness.Pipelines;
 
 /// <summary>
-/// `harness bench`: scores every MNIST training point in the input and the joint kernel space and measures, in the same
-/// run, each space's floor: the row-block triangle of the two symmetric products (U Uᵀ and X Xᵀ) that any evaluation of
-/// the RBF Stein kernel needs, made by the same calls as the kernel pass into outputs allocated and touched before its
-/// clock starts. Floor and pass alternate --repeat times; the ratio is fastest pass over fastest floor, because on a shared
-/// machine noise only ever adds time (runs of the same code here gave 1.19 to 1.50 one by one). Every sample is reported.
+/// `harness bench`: scores every MNIST training point in the input and the joint kernel space and sets each kernel pass
+/// against the machine's physical limit, measured in the same run: the FP32 FMA peak of all cores (a register-only FMA
+/// loop, <see cref="FmaPeak"/>, before and after the passes; the higher counts). Per space: the pass's seconds, the
+/// seconds of its products (the block triangle of X Xᵀ and U Uᵀ, <see cref="FmaGemm"/>) and their GFLOP/s against the
+/// peak, the pass over its products, ms per training point, and for comparison the old floor: the same triangle by
+/// LibTorch's matmul in the current ISA mode. The pass and the LibTorch floor alternate --repeat times; the fastest of
+/// each counts, because on a shared machine noise only ever adds time. Every sample is reported.
 /// </summary>
 public static class ScoringBench
 {
     /// <summary>One kernel space's pass against its own floor, both measured in this run.</summary>
-    public sealed record SpaceBench(string Space, string Features, string Bandwidth, long D, double H, double H2, double KernelSeconds, double FloorSeconds, double Ratio,
-        Dictionary<string, double> KernelPhases, string KernelStrategy, double[] KernelSamples, double[] FloorSamples);
+    public sealed record SpaceBench(string Space, string Features, string Bandwidth, long D, double H, double H2,
+        double KernelSeconds, double ProductsSeconds, double ProductsGflops, double ProductsOfPeak, double KernelOverProducts, double MsPerPoint,
+        double LibTorchFloorSeconds, double KernelOverLibTorchFloor,
+        Dictionary<string, double> KernelPhases, string KernelStrategy, double[] KernelSamples, double[] LibTorchFloorSamples);
 
     public sealed record BenchReport(
-        string Dataset, int N, int Threads, int BlockSize, int TopK, double ScoresSeconds, List<SpaceBench> Spaces, double PeakRssMb,
-        string Machine, string TorchSharpVersion, string LibTorchVersion, string Command, int Repeat, string RatioDefinition);
+        string Dataset, int N, int Threads, int BlockSize, int TopK, double ScoresSeconds, double PeakGflops, string PeakVector, double[] PeakSamples,
+        string GemmWidth, List<SpaceBench> Spaces, double PeakRssMb,
+        string Machine, string TorchSharpVersion, string LibTorchVersion, string IsaMode, string Command, int Repeat, string Definitions);
 
     public static BenchReport Run(TrainOptions train, ScoringOptions[] profiles, int? limit, int repeat, string outPath, string command, Action<string> say, Action<string> note)
     {
@@ -38,13 +43,16 @@ public static class ScoringBench
         double scoresSeconds = watch.Elapsed.TotalSeconds;
         var spaces = new List<SpaceBench>();
         int topK = 0;
+        int threads = Math.Max(1, get_num_threads());
+        var peaks = new List<FmaPeak.Result> { FmaPeak.Measure(threads, seconds: 2) };
+        note(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"FP32 FMA peak, {threads} threads, {peaks[0].Vector}: {peaks[0].Gflops:F0} GFLOP/s"));
         foreach (var scoring in profiles)
         {
             using var inputs = KernelInputs.Build(scoring, images, labels, stein);
             var (kernel, _) = KernelFactory.Create(scoring, inputs.X);
             var rbf = (RbfKernel)kernel;
             string space = Config.SettingField.Format(scoring.Space);
-            note($"{space} space (d = {inputs.Columns}): floor, the block triangle of X Xᵀ and U Uᵀ for n = {set.Count}");
+            note($"{space} space (d = {inputs.Columns}): the LibTorch floor (the block triangle of X Xᵀ and U Uᵀ by matmul) and the pass, n = {set.Count}");
             var floors = new List<double>();
             var kernels = new List<double>();
             // of the fastest pass only its phases: holding no neighbour lists between passes keeps the peak RSS of one pass
@@ -58,20 +66,29 @@ public static class ScoringBench
                 kernels.Add(watch.Elapsed.TotalSeconds);
                 if (kernels[^1] <= kernels.Min()) best = (run.K, run.PhaseSeconds, run.Strategy);
                 note(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"{space} space, measurement {t + 1}/{repeat}: floor {floors[^1]:F1} s, kernel {kernels[^1]:F1} s"));
+                    $"{space} space, measurement {t + 1}/{repeat}: LibTorch floor {floors[^1]:F1} s, kernel pass {kernels[^1]:F1} s (products {run.PhaseSeconds.GetValueOrDefault("products", double.NaN):F1} s)"));
             }
             double floor = floors.Min(), kernelSeconds = kernels.Min();
             topK = best.K;
+            double products = best.Phases?.GetValueOrDefault("products", double.NaN) ?? double.NaN;
+            double gflops = SymmetricKernelPass.ProductFlops(set.Count, inputs.Columns, scoring.BlockFor(set.Count)) / products / 1e9;
             spaces.Add(new SpaceBench(space, Config.SettingField.Format(scoring.Features), Config.SettingField.Format(scoring.Bandwidth), inputs.Columns,
-                rbf.H, rbf.H * rbf.H, kernelSeconds, floor, kernelSeconds / floor, best.Phases ?? new(), best.Strategy ?? "",
-                kernels.ToArray(), floors.ToArray()));
-            say(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"{space} space, n = {set.Count}, d = {inputs.Columns}: kernel {kernelSeconds:F1} s, floor {floor:F1} s, ratio {kernelSeconds / floor:F2}"));
+                rbf.H, rbf.H * rbf.H, kernelSeconds, products, gflops, double.NaN, kernelSeconds / products, kernelSeconds * 1e3 / set.Count,
+                floor, kernelSeconds / floor, best.Phases ?? new(), best.Strategy ?? "", kernels.ToArray(), floors.ToArray()));
         }
+        peaks.Add(FmaPeak.Measure(threads, seconds: 2));
+        double peak = peaks.Max(p => p.Gflops);
+        spaces = spaces.Select(sp => sp with { ProductsOfPeak = sp.ProductsGflops / peak }).ToList();
+        foreach (var sp in spaces)
+            say(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{sp.Space} space, n = {set.Count}, d = {sp.D}: kernel pass {sp.KernelSeconds:F1} s ({sp.MsPerPoint:F2} ms/point), products {sp.ProductsSeconds:F1} s = {sp.ProductsGflops:F0} GFLOP/s = {sp.ProductsOfPeak:P1} of the {peak:F0} GFLOP/s peak; pass/products {sp.KernelOverProducts:F2}; LibTorch floor {sp.LibTorchFloorSeconds:F1} s"));
 
-        var report = new BenchReport(data.Name, set.Count, trained.Threads, profiles[0].BlockFor(set.Count), topK, scoresSeconds, spaces, PeakRssMb(),
-            Machine.Describe(), Versions.TorchSharp, Versions.LibTorch, command, repeat,
-            $"fastest kernel pass / fastest floor over {repeat} alternating measurements of each");
+        var report = new BenchReport(data.Name, set.Count, trained.Threads, profiles[0].BlockFor(set.Count), topK, scoresSeconds,
+            peak, peaks[0].Vector, peaks.Select(p => p.Gflops).ToArray(), FmaGemm.Widest.ToString(), spaces, PeakRssMb(),
+            Machine.Describe(), Versions.TorchSharp, Versions.LibTorch, Numerics.CpuIsa.Describe(), command, repeat,
+            $"kernel_seconds: fastest of {repeat} passes; products_seconds: that pass's products phase; products_gflops: " +
+            "2 products x 2 d FLOPs per entry of each block's triangle / products_seconds; products_of_peak: over peak_gflops, " +
+            $"the higher of the FMA peaks measured before and after; lib_torch_floor_seconds: fastest of {repeat} LibTorch matmuls of the same triangles (the old floor)");
         AtomicFile.WriteAllText(outPath, Json.Serialize(report));
         say(string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"Stein scores {scoresSeconds:F1} s; peak RSS {report.PeakRssMb:F0} MB"));

@@ -118,7 +118,7 @@ public sealed class RbfKernel : BaseKernel
 
     /// <summary>
     /// The products of rows [start, start+count) with columns [start, n): the block triangle of X Xᵀ and U Uᵀ that no
-    /// evaluation of κ can avoid (the benchmark's floor). They are written, count×(n−start) row-major, to the front of the
+    /// evaluation of κ can avoid, by LibTorch's matmul: the benchmark's old floor, beside the pass's own FMA products (<see cref="FmaGemm"/>). They are written, count×(n−start) row-major, to the front of the
     /// preallocated flat buffers xx and uu.
     /// </summary>
     internal static void TriangleProducts(IDisposable prepared, long start, long count, Tensor xx, Tensor uu)
@@ -128,13 +128,6 @@ public sealed class RbfKernel : BaseKernel
         long rest = st.X.shape[0] - start;
         xx.narrow(0, 0, count * rest).view(count, rest).addmm_(st.X.narrow(0, start, count), st.X.narrow(0, start, rest).t(), beta: 0, alpha: 1);
         uu.narrow(0, 0, count * rest).view(count, rest).addmm_(st.U.narrow(0, start, count), st.U.narrow(0, start, rest).t(), beta: 0, alpha: 1);
-    }
-
-    /// <summary>Per-point float32 terms of the fused evaluation: ‖x‖² and r = s·x/h² − ‖x‖²/h⁴.</summary>
-    internal static (float[] Sq, float[] R) PointTerms(IDisposable prepared)
-    {
-        var st = (State)prepared;
-        return (st.Sq.to(ScalarType.Float32).data<float>().ToArray(), st.R.to(ScalarType.Float32).data<float>().ToArray());
     }
 }
 

@@ -1,4 +1,3 @@
-using Harness.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -16,11 +15,14 @@ public sealed unsafe class FusedRbfBlock
 {
     readonly float negInv2h2, invH4, dOverH2;
     readonly float[] sq, r;
+    readonly bool wide;
 
     /// <param name="sq">‖x‖² per point.</param>
     /// <param name="r">s·x/h² − ‖x‖²/h⁴ per point.</param>
-    public FusedRbfBlock(double h, int d, float[] sq, float[] r)
+    /// <param name="wide">512-bit vectors (the default where the CPU has them) or 256-bit: every κ is the same elementwise computation, so the same bits either way.</param>
+    public FusedRbfBlock(double h, int d, float[] sq, float[] r, bool? wide = null)
     {
+        this.wide = wide ?? Vector512.IsHardwareAccelerated;
         double h2 = h * h;
         negInv2h2 = (float)(-1 / (2 * h2)); invH4 = (float)(1 / (h2 * h2)); dOverH2 = (float)(d / h2);
         this.sq = sq; this.r = r;
@@ -62,7 +64,7 @@ public sealed unsafe class FusedRbfBlock
             float sqi = sq[i], ai = r[i] + dOverH2;
             var c = new Constants(this, sqi, ai);
             int j = from;
-            if (Numerics.CpuIsa.Use512)
+            if (wide)
                 for (; j + 16 <= to; j += 16) Kappa(g, u, sqc, rc, j, c.Wide()).Store(g + j);
             for (; j + 8 <= to; j += 8) Kappa(g, u, sqc, rc, j, c).Store(g + j);
             for (; j < to; j++)
@@ -85,7 +87,7 @@ public sealed unsafe class FusedRbfBlock
             for (int t = 0; t < 16; t++) c[t] = new Constants(this, sq[start + row0 + t], r[start + row0 + t] + dOverH2);
             var v = stackalloc Vector256<float>[32];
             int j = count;
-            if (Numerics.CpuIsa.Use512)
+            if (wide)
             {
                 var w = stackalloc WideConstants[16];
                 for (int t = 0; t < 16; t++) w[t] = c[t].Wide();

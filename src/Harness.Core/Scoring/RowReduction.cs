@@ -33,15 +33,16 @@ public sealed unsafe class RowReduction
 {
     const int Sample = 1024;
     readonly int n, k;
-    readonly bool include;
+    readonly bool include, wide;
     readonly float[] sample = new float[Sample];
     ulong[] candidates, scratch = [];
     float[] best = [];
     readonly KappaRow pieces = new();
 
-    public RowReduction(int n, int k, bool includeDiagonal)
+    /// <param name="wide">512-bit vectors (the default where the CPU has them) or 256-bit: the same bits either way.</param>
+    public RowReduction(int n, int k, bool includeDiagonal, bool? wide = null)
     {
-        this.n = n; this.k = k; include = includeDiagonal;
+        this.n = n; this.k = k; include = includeDiagonal; this.wide = wide ?? Vector512.IsHardwareAccelerated;
         candidates = new ulong[Math.Max(16, 2 * k + 64)];
     }
 
@@ -93,96 +94,139 @@ public sealed unsafe class RowReduction
         return (sum, mean, sd, lse);
     }
 
-    // Four accumulators per pass: one would wait on the previous add every eight elements.
+    // Every sum below is the same computation at either width: element i of a chunk is added into lane i mod 32 of
+    // 32 partial sums (two 512-bit or four 256-bit accumulators; one would wait on the previous add every step), the
+    // lanes are folded in one fixed order (Fold), the chunk's tail is added after, one element at a time, and the chunks
+    // in double. So the 512-bit path, where the CPU has it, gives the bits of the 256-bit one.
     const int Chunk = 2048;
 
-    static double Sum(float* p, int len)
+    /// <summary>Lane l of 32 partial sums as lo = (l + l+16) for l &lt; 8 and hi = the same for l + 8, folded in a fixed tree.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static float Fold(Vector256<float> lo, Vector256<float> hi)
+    {
+        var v = lo + hi;
+        return ((v[0] + v[4]) + (v[2] + v[6])) + ((v[1] + v[5]) + (v[3] + v[7]));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static float Fold(Vector512<float> w0, Vector512<float> w1)
+    {
+        var w = w0 + w1;
+        return Fold(w.GetLower(), w.GetUpper());
+    }
+
+    double Sum(float* p, int len)
     {
         double total = 0;
         for (int start = 0; start < len; start += Chunk)
         {
             int end = Math.Min(len, start + Chunk), i = start;
-            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
-            for (; i + 32 <= end; i += 32)
+            float part;
+            if (wide)
             {
-                a0 += Vector256.Load(p + i); a1 += Vector256.Load(p + i + 8);
-                a2 += Vector256.Load(p + i + 16); a3 += Vector256.Load(p + i + 24);
+                Vector512<float> w0 = default, w1 = default;
+                for (; i + 32 <= end; i += 32) { w0 += Vector512.Load(p + i); w1 += Vector512.Load(p + i + 16); }
+                part = Fold(w0, w1);
             }
-            for (; i + 8 <= end; i += 8) a0 += Vector256.Load(p + i);
-            float part = Vector256.Sum((a0 + a1) + (a2 + a3));
+            else
+            {
+                Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                for (; i + 32 <= end; i += 32)
+                {
+                    a0 += Vector256.Load(p + i); a1 += Vector256.Load(p + i + 8);
+                    a2 += Vector256.Load(p + i + 16); a3 += Vector256.Load(p + i + 24);
+                }
+                part = Fold(a0 + a2, a1 + a3);
+            }
             for (; i < end; i++) part += p[i];
             total += part;
         }
         return total;
     }
 
-    static (double, float) SquaredDeviations(float* p, int len, float mean)
+    (double, float) SquaredDeviations(float* p, int len, float mean)
     {
         double total = 0;
-        var mv = Vector256.Create(mean);
-        Vector256<float> x0 = Vector256.Create(float.NegativeInfinity), x1 = x0;
         float max = float.NegativeInfinity;
         for (int start = 0; start < len; start += Chunk)
         {
             int end = Math.Min(len, start + Chunk), i = start;
-            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
-            for (; i + 32 <= end; i += 32)
+            float part;
+            if (wide)
             {
-                var v0 = Vector256.Load(p + i); var v1 = Vector256.Load(p + i + 8);
-                var v2 = Vector256.Load(p + i + 16); var v3 = Vector256.Load(p + i + 24);
-                var d0 = v0 - mv; var d1 = v1 - mv; var d2 = v2 - mv; var d3 = v3 - mv;
-                a0 += d0 * d0; a1 += d1 * d1; a2 += d2 * d2; a3 += d3 * d3;
-                x0 = Vector256.MaxNative(x0, Vector256.MaxNative(v0, v1));
-                x1 = Vector256.MaxNative(x1, Vector256.MaxNative(v2, v3));
+                var mv = Vector512.Create(mean);
+                Vector512<float> w0 = default, w1 = default, x0 = Vector512.Create(float.NegativeInfinity), x1 = x0;
+                for (; i + 32 <= end; i += 32)
+                {
+                    var v0 = Vector512.Load(p + i); var v1 = Vector512.Load(p + i + 16);
+                    var d0 = v0 - mv; var d1 = v1 - mv;
+                    w0 += d0 * d0; w1 += d1 * d1;
+                    x0 = Vector512.MaxNative(x0, v0); x1 = Vector512.MaxNative(x1, v1);
+                }
+                part = Fold(w0, w1);
+                var xm = Vector512.MaxNative(x0, x1);
+                max = Math.Max(max, Max(Vector256.MaxNative(xm.GetLower(), xm.GetUpper())));
             }
-            for (; i + 8 <= end; i += 8)
+            else
             {
-                var v = Vector256.Load(p + i);
-                var dv = v - mv;
-                a0 += dv * dv;
-                x0 = Vector256.MaxNative(x0, v);
+                var mv = Vector256.Create(mean);
+                Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, x0 = Vector256.Create(float.NegativeInfinity), x1 = x0;
+                for (; i + 32 <= end; i += 32)
+                {
+                    var v0 = Vector256.Load(p + i); var v1 = Vector256.Load(p + i + 8);
+                    var v2 = Vector256.Load(p + i + 16); var v3 = Vector256.Load(p + i + 24);
+                    var d0 = v0 - mv; var d1 = v1 - mv; var d2 = v2 - mv; var d3 = v3 - mv;
+                    a0 += d0 * d0; a1 += d1 * d1; a2 += d2 * d2; a3 += d3 * d3;
+                    x0 = Vector256.MaxNative(x0, Vector256.MaxNative(v0, v1));
+                    x1 = Vector256.MaxNative(x1, Vector256.MaxNative(v2, v3));
+                }
+                part = Fold(a0 + a2, a1 + a3);
+                max = Math.Max(max, Max(Vector256.MaxNative(x0, x1)));
             }
-            float part = Vector256.Sum((a0 + a1) + (a2 + a3));
             for (; i < end; i++) { float dv = p[i] - mean; part += dv * dv; max = Math.Max(max, p[i]); }
             total += part;
         }
-        var xm = Vector256.MaxNative(x0, x1);
-        for (int l = 0; l < 8; l++) max = Math.Max(max, xm[l]);
         return (total, max);
     }
 
-    static double ExpSum(float* p, int len, float mean, float inv, float top)
+    static float Max(Vector256<float> v)
+    {
+        float m = v[0];
+        for (int l = 1; l < 8; l++) m = Math.Max(m, v[l]);
+        return m;
+    }
+
+    double ExpSum(float* p, int len, float mean, float inv, float top)
     {
         double total = 0;
-        var mv = Vector256.Create(mean);
-        var iv = Vector256.Create(inv);
-        var tv = Vector256.Create(top);
-        bool wide = Numerics.CpuIsa.Use512;
-        var mw = Vector512.Create(mean);
-        var iw = Vector512.Create(inv);
-        var tw = Vector512.Create(top);
         for (int start = 0; start < len; start += Chunk)
         {
             int end = Math.Min(len, start + Chunk), i = start;
-            Vector256<float> a0 = default, a1 = default;
+            float part;
             if (wide)
             {
+                var mw = Vector512.Create(mean); var iw = Vector512.Create(inv); var tw = Vector512.Create(top);
                 Vector512<float> w0 = default, w1 = default;
                 for (; i + 32 <= end; i += 32)
                 {
                     w0 += FastExp.Exp((Vector512.Load(p + i) - mw) * iw - tw);
                     w1 += FastExp.Exp((Vector512.Load(p + i + 16) - mw) * iw - tw);
                 }
-                var w = w0 + w1;
-                a0 = w.GetLower(); a1 = w.GetUpper();
+                part = Fold(w0, w1);
             }
-            for (; i + 16 <= end; i += 16)
+            else
             {
-                a0 += FastExp.Exp((Vector256.Load(p + i) - mv) * iv - tv);
-                a1 += FastExp.Exp((Vector256.Load(p + i + 8) - mv) * iv - tv);
+                var mv = Vector256.Create(mean); var iv = Vector256.Create(inv); var tv = Vector256.Create(top);
+                Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                for (; i + 32 <= end; i += 32)
+                {
+                    a0 += FastExp.Exp((Vector256.Load(p + i) - mv) * iv - tv);
+                    a1 += FastExp.Exp((Vector256.Load(p + i + 8) - mv) * iv - tv);
+                    a2 += FastExp.Exp((Vector256.Load(p + i + 16) - mv) * iv - tv);
+                    a3 += FastExp.Exp((Vector256.Load(p + i + 24) - mv) * iv - tv);
+                }
+                part = Fold(a0 + a2, a1 + a3);
             }
-            for (; i + 8 <= end; i += 8) a0 += FastExp.Exp((Vector256.Load(p + i) - mv) * iv - tv);
-            float part = Vector256.Sum(a0 + a1);
             for (; i < end; i++) part += FastExp.Exp((p[i] - mean) * inv - top);
             total += part;
         }
@@ -277,7 +321,7 @@ public sealed unsafe class RowReduction
     {
         var tv = Vector256.Create(threshold);
         int i = 0;
-        if (Numerics.CpuIsa.Use512)
+        if (wide)
         {
             var tw = Vector512.Create(threshold);
             for (; i + 16 <= len; i += 16)

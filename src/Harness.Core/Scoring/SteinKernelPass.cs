@@ -125,8 +125,8 @@ public static class SteinKernelPass
     }
 
     /// <summary>
-    /// The benchmark's floor: the block triangle of X Xᵀ and U Uᵀ, made by the symmetric pass's own calls into outputs
-    /// allocated and touched before the clock starts.
+    /// The benchmark's old floor, for comparison: the block triangle of X Xᵀ and U Uᵀ by LibTorch's matmul (what the
+    /// symmetric pass used before its own FMA products), into outputs allocated and touched before the clock starts.
     /// </summary>
     public static double FloorSeconds(RbfKernel kernel, Tensor x, Tensor s, ScoringOptions options)
     {

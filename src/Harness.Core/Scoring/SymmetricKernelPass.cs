@@ -47,21 +47,24 @@ public static unsafe class SymmetricKernelPass
         int threads = Math.Max(1, get_num_threads());
         var (mksd, logMsksd, mean, sd, nbIndex, nbValue) = SteinKernelPass.RowArrays(n, k);
 
-        using var xs = x.to(ScalarType.Float32).contiguous();
-        using var ss = s.to(ScalarType.Float32).contiguous();
-        using var prepared = kernel.Prepare(xs, ss);
-        var (sq, r) = RbfKernel.PointTerms(prepared);
-        var fused = new FusedRbfBlock(kernel.H, d, sq, r);
+        RbfOperands made;
+        using (var xs = x.to(ScalarType.Float32).contiguous())
+        using (var ss = s.to(ScalarType.Float32).contiguous())
+            fixed (byte* xp = xs.bytes, sp = ss.bytes)
+                made = new RbfOperands((float*)xp, (float*)sp, n, d, kernel.H);
+        using var operands = made;
+        var fused = new FusedRbfBlock(kernel.H, d, operands.Sq, operands.R);
+        PackedRows px = operands.X, pu = operands.U;
 
         using var spill = new KernelSpill(options.ScratchDirectory, n, block);
         using var io = new SpillWorker();
         long panel = (long)block * n;
-        using var xxBuffer = empty(panel, ScalarType.Float32);
-        using var uuBuffer = empty(panel, ScalarType.Float32);
+        using var xxBuffer = new AlignedBuffer(panel);
+        using var uuBuffer = new AlignedBuffer(panel);
         using var transposed = new AlignedBuffer(panel);
         using var mirrorA = new AlignedBuffer(panel);
         using var mirrorB = new AlignedBuffer(panel);
-        float* xxPtr = Pointer(xxBuffer), uuPtr = Pointer(uuBuffer);
+        float* xxPtr = xxBuffer.Pointer, uuPtr = uuBuffer.Pointer;
         var reducers = new System.Collections.Concurrent.ConcurrentBag<RowReduction>();
 
         progress?.Start("kernel", blocks);
@@ -75,7 +78,9 @@ public static unsafe class SymmetricKernelPass
             {
                 int start = bi * block, count = Math.Min(block, n - start), cols = n - start;
                 clock.Restart();
-                RbfKernel.TriangleProducts(prepared, start, count, xxBuffer, uuBuffer);
+                // X Xᵀ and U Uᵀ of rows [start, start + count) with columns [start, n): the same bits on every CPU
+                FmaGemm.Products(px, start, count, px, start, cols, xxPtr, cols, threads);
+                FmaGemm.Products(pu, start, count, pu, start, cols, uuPtr, cols, threads);
                 products += Lap(clock);
 
                 writes.GetAwaiter().GetResult(); // the transpose buffer is free once the previous block is on disk
@@ -142,13 +147,19 @@ public static unsafe class SymmetricKernelPass
         progress?.Finish();
         return new KernelStatistics(n, k, mksd, logMsksd, mean, sd, nbIndex, nbValue, 0, 1)
         {
-            Strategy = $"symmetric: block triangle of the products, mirror half spilled to {Path.GetDirectoryName(spill.Path)} " +
+            Strategy = $"symmetric: block triangle of the products (FMA chains, {FmaGemm.Widest}), mirror half spilled to {Path.GetDirectoryName(spill.Path)} " +
                 $"({(spill.Bytes >= 1e9 ? $"{spill.Bytes / 1e9:F1} GB" : $"{spill.Bytes / 1e6:F1} MB")}, {(spill.Direct ? "O_DIRECT" : "buffered")})",
             PhaseSeconds = new() { ["setup"] = setup, ["products"] = products, ["kappa_and_row_statistics"] = rows, ["spill_wait"] = wait },
         };
     }
 
-    static double Lap(Stopwatch clock) { double s = clock.Elapsed.TotalSeconds; clock.Restart(); return s; }
+    /// <summary>FLOPs of the pass's products for n points of d columns: X Xᵀ and U Uᵀ over each block's triangle, 2·d per entry.</summary>
+    public static double ProductFlops(long n, long d, int block)
+    {
+        double flops = 0;
+        for (long start = 0; start < n; start += block) flops += 2.0 * 2 * d * Math.Min(block, n - start) * (n - start);
+        return flops;
+    }
 
-    static float* Pointer(Tensor t) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
+    static double Lap(Stopwatch clock) { double s = clock.Elapsed.TotalSeconds; clock.Restart(); return s; }
 }

@@ -1,0 +1,84 @@
+using System.Runtime.Intrinsics;
+using FluentAssertions;
+using Harness.Scoring;
+using NUnit.Framework;
+
+namespace Harness.Tests.Scoring;
+
+/// <summary>
+/// The kernel pass's own loops give the same bits at 256 and 512 bits (its products: <see cref="FmaGemmTests"/>): the
+/// elementwise κ, and the row statistics whose sums use 32 lanes of partial sums folded in one order at either width.
+/// </summary>
+public unsafe class VectorWidthTests
+{
+    [SetUp]
+    public void NeedsAvx512()
+    {
+        if (!Vector512.IsHardwareAccelerated) Assert.Ignore("this CPU has no 512-bit vectors: only the 256-bit path runs here");
+    }
+
+    static float[] Normals(int count, int seed, double scale, double shift = 0)
+    {
+        var rng = new Random(seed);
+        return Enumerable.Range(0, count).Select(_ => (float)(shift + scale * Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()))).ToArray();
+    }
+
+    [TestCase(5003, 3, 50)]    // uneven pieces, chunk tails of every length
+    [TestCase(54000, 43, 700)] // MNIST's row: 43 pieces as the pass sees them
+    public void RowStatisticsAreTheSameAtBothWidths(int n, int pieces, int k)
+    {
+        var values = Normals(n, n, 3.0, 1.5);
+        values[17] = values[18] = 40f; // a tie among the largest
+        (double, double, double, double, int[], float[]) Run(bool wide)
+        {
+            var copy = (float[])values.Clone();
+            var index = new int[k];
+            var value = new float[k];
+            fixed (float* p = copy)
+            {
+                var reducer = new RowReduction(n, k, includeDiagonal: false, wide: wide);
+                var row = reducer.Pieces(pieces);
+                for (int q = 0; q < pieces; q++)
+                {
+                    int start = (int)((long)q * n / pieces), end = (int)((long)(q + 1) * n / pieces);
+                    row.Starts[q] = start; row.Lengths[q] = end - start; row.Pointers[q] = (nint)(p + start);
+                }
+                var (sum, mean, sd, lse) = reducer.Reduce(row, diagonal: 5, index, value);
+                return (sum, mean, sd, lse, index, value);
+            }
+        }
+        var narrow = Run(wide: false);
+        var wide = Run(wide: true);
+        BitConverter.DoubleToInt64Bits(wide.Item1).Should().Be(BitConverter.DoubleToInt64Bits(narrow.Item1), "the row sum");
+        BitConverter.DoubleToInt64Bits(wide.Item2).Should().Be(BitConverter.DoubleToInt64Bits(narrow.Item2), "the mean");
+        BitConverter.DoubleToInt64Bits(wide.Item3).Should().Be(BitConverter.DoubleToInt64Bits(narrow.Item3), "the sd");
+        BitConverter.DoubleToInt64Bits(wide.Item4).Should().Be(BitConverter.DoubleToInt64Bits(narrow.Item4), "log MSKSD");
+        wide.Item5.Should().Equal(narrow.Item5, "the neighbours");
+        wide.Item6.Should().Equal(narrow.Item6, "their κ");
+    }
+
+    [TestCase(64, 1000)] // whole 16-row groups: the transposed tiles
+    [TestCase(21, 517)]  // a last group of 5 rows and odd column counts: the row-by-row path
+    public void KappaIsTheSameAtBothWidths(int count, int n)
+    {
+        const int d = 784;
+        var sq = Normals(n, 1, 50, 200).Select(Math.Abs).ToArray();
+        var r = Normals(n, 2, 1);
+        var xx = Normals(count * n, 3, 40, 100);
+        var uu = Normals(count * n, 4, 2);
+        (float[], float[]) Run(bool wide)
+        {
+            var block = new FusedRbfBlock(7.2, d, sq, r, wide);
+            var k = (float[])xx.Clone();
+            var transposed = new float[(n - count) * count];
+            fixed (float* pk = k, pu = uu, pt = transposed)
+                for (int g = 0; g < count; g += FusedRbfBlock.GroupRows) block.RunGroup(pk, pu, 0, count, n, g, pt);
+            return (k, transposed);
+        }
+        var (narrowK, narrowT) = Run(wide: false);
+        var (wideK, wideT) = Run(wide: true);
+        wideK.Select(BitConverter.SingleToInt32Bits).Should().Equal(narrowK.Select(BitConverter.SingleToInt32Bits), "κ");
+        wideT.Select(BitConverter.SingleToInt32Bits).Should().Equal(narrowT.Select(BitConverter.SingleToInt32Bits), "κ transposed for the spill");
+        narrowK.Should().Contain(v => v != 0 && float.IsFinite(v), "the comparison has real values in it");
+    }
+}
