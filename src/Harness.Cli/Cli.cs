@@ -7,12 +7,15 @@ namespace Harness.Cli;
 /// <summary>
 /// The `harness` command line, on System.CommandLine: every command and option is defined once (its help is generated
 /// from the same definition that parses it). Exit codes: 0 success; 1 a verification mismatch or cells without a result;
-/// 2 a user mistake (bad option, YAML, data), one `error:` line and no stack trace; <see cref="CrashExitCode"/> a crash.
+/// 2 a user mistake (bad option, YAML, data), one `error:` line and no stack trace; 74 (EX_IOERR) the machine said no
+/// (disk full, read-only folder, permission denied: <see cref="EnvironmentErrors"/>), one `error:` line, the stack trace
+/// only with --verbose; <see cref="CrashExitCode"/> a crash.
 /// </summary>
 public static partial class Cli
 {
     /// <summary>NotVerified: the run finished, but this CPU class has no baseline to verify it against (README, "CPU numerics").</summary>
     public const int Success = 0, Mismatch = 1, UserMistake = 2, NotVerified = 3, CrashExitCode = 70;
+    const string VerboseName = "--verbose";
 
     /// <summary>The root command with every subcommand; tests read the option definitions from it.</summary>
     public static RootCommand Root()
@@ -30,6 +33,7 @@ public static partial class Cli
         root.Subcommands.Add(NumericsCommand.Build());
         foreach (var o in root.Options)
             if (o is VersionOption v) v.Action = new PrintVersion();
+        root.Options.Add(new Option<bool>(VerboseName) { Description = "with an environment error (disk full, read-only, permission), also print its stack trace", Recursive = true });
         return root;
     }
 
@@ -61,10 +65,22 @@ public static partial class Cli
         {
             return Report(e, stderr);
         }
+        catch (EnvironmentFailureException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return EnvironmentErrors.ExitCode;
+        }
         catch (HarnessException e)
         {
             stderr.WriteLine($"error: {e.Message}");
             return UserMistake;
+        }
+        catch (Exception e) when (EnvironmentErrors.Describe(e) is { } what)
+        {
+            // a full disk, a read-only folder, a refused permission: the machine's state, not a bug
+            stderr.WriteLine($"error: {what}");
+            if (args.Contains(VerboseName)) stderr.WriteLine(e);
+            return EnvironmentErrors.ExitCode;
         }
         catch (Exception e)
         {

@@ -334,7 +334,11 @@ public sealed class MatrixRunner
         var scores = WorkRunner.Prerequisite(files.Lock, $"{matrix.Name} {kernel} scores of {dataset} (seed {seed})",
             reuse: () =>
             {
-                if (ScoringRunCheck.Mismatch(files, trained.Checkpoint.Sha256, scoring, data.Train.Count, ScoringRunUse.Scores, matrix.Candidates) != null) return null;
+                if (ScoringRunCheck.Mismatch(files, trained.Checkpoint.Sha256, scoring, data.Train.Count, ScoringRunUse.Scores, matrix.Candidates) is { } why)
+                {
+                    if (File.Exists(files.Meta)) log($"{matrix.Name}: not reusing the {kernel} scores in {files}: {why}; recomputing them");
+                    return null;
+                }
                 log($"{matrix.Name}: reusing the {kernel} scores in {files}");
                 return PointScores.ReadCsv(files.Scores);
             },

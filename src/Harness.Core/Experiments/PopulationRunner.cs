@@ -90,6 +90,7 @@ public sealed class PopulationRunner(MatrixSpec matrix, PopulationSpec spec, Res
     {
         var files = layout.Population(matrix.Name, dataset, seed);
         var units = Units(dataset, seed, data, original);
+        foreach (var u in units) DropIfDamaged(files, u);
         var runner = Runner;
         var (_, pending) = runner.Plan(units);
         if (pending.Count > 0)
@@ -112,6 +113,22 @@ public sealed class PopulationRunner(MatrixSpec matrix, PopulationSpec spec, Res
                 return new PopulationShared(new MembershipEvidence(population, summary.Thresholds[Key(AttackEvaluation.MemberFpr)], AttackEvaluation.MemberFpr), summary, files);
             },
             make: () => Summarise(files, records, data, original, spec.HalvesSeed(seed), fingerprint), log);
+    }
+
+    /// <summary>
+    /// A model whose φ table is missing, cut short or changed on disk loses its record, so the model is computed again
+    /// (its checkpoint comes back from the cache, checked by its own SHA-256): a damaged table is never read.
+    /// </summary>
+    void DropIfDamaged(PopulationFiles files, WorkUnit<int> unit)
+    {
+        if (!File.Exists(unit.ResultPath)) return;
+        PopulationModelRecord? r;
+        try { r = Json.Deserialize<PopulationModelRecord>(File.ReadAllText(unit.ResultPath)); }
+        catch (Exception e) when (e is System.Text.Json.JsonException or NotSupportedException) { r = null; }
+        string? problem = r == null ? $"{unit.ResultPath} is unreadable" : new FileRecord(r.ConfidencesSha256, r.ConfidencesBytes).Problem(files.Confidences(r.Index));
+        if (problem == null) return;
+        log($"{matrix.Name}: population model {unit.Item}: {problem}; computing it again");
+        File.Delete(unit.ResultPath);
     }
 
     static string Hash(string text) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)));

@@ -31,7 +31,8 @@ public sealed record ScoreMeta(
     string CheckpointPath, string TorchSharpVersion, string LibTorchVersion, string NeighborsFormat, string KernelStrategy,
     string? CheckpointSha256 = null, string? CodeVersion = null,
     string Space = "input", string Features = "input", long FeatureColumns = 0, long LabelColumns = 0, double? H2 = null,
-    string Candidates = "all", int CandidateCount = 0, int Misclassified = 0, string? Isa = null);
+    string Candidates = "all", int CandidateCount = 0, int Misclassified = 0, string? Isa = null,
+    Dictionary<string, FileRecord>? Files = null);
 
 public static class ScoreJob
 {
@@ -120,7 +121,8 @@ public static class ScoreJob
             trained.Device.type.ToString().ToLowerInvariant(), trained.CheckpointPath, Versions.TorchSharp, Versions.LibTorch, NeighborsFormat, stats.Strategy,
             trained.Checkpoint.Sha256, Util.CodeVersion.Scoring,
             Config.SettingField.Format(o.Space), Config.SettingField.Format(o.Features), inputs.FeatureColumns, inputs.LabelColumns, rbfH * rbfH,
-            Config.SettingField.Format(options.Candidates), candidateCount, Enumerable.Range(0, n).Count(i => !scores.Correct(i)), CpuIsa.Describe());
+            Config.SettingField.Format(options.Candidates), candidateCount, Enumerable.Range(0, n).Count(i => !scores.Correct(i)), CpuIsa.Describe(),
+            FileRecord.OfFiles(files.Dir, files.Artefacts)); // each file is in place: what a reuse checks it against
         AtomicFile.WriteAllText(files.Meta, Json.Serialize(meta));
         return (scores, stats, meta);
     }

@@ -10,8 +10,9 @@ public enum ScoringRunUse { Neighbors, Scores }
 /// <summary>
 /// The one answer to "is this scoring run still the one for this checkpoint and kernel?", used by `run`, `study`,
 /// `unlearn` and `forget`. A run is complete when meta.json (written last) and the files the use needs exist; it belongs
-/// when meta.json records this checkpoint, this scoring code, this number of points and the same κ; for its scores also
-/// the same settings (the spill location aside), candidates and CPU numerics mode.
+/// when meta.json records this checkpoint, this scoring code, this number of points and the same κ, and every file it
+/// wrote still has the SHA-256 and size meta.json records; for its scores also the same settings (the spill location
+/// aside), candidates and CPU numerics mode.
 /// </summary>
 public static class ScoringRunCheck
 {
@@ -33,6 +34,10 @@ public static class ScoringRunCheck
         if (differs.Count > 0)
             return "it was made with " + string.Join(", ", differs.Select(d => $"{d.Name} {SettingField.Format(d.This)} (now {SettingField.Format(d.Other)})"));
         if (meta.TopK < topK) return $"it keeps {meta.TopK} neighbours, {topK} are needed";
+        // every file it wrote is the file it wrote: a bit flipped or a file cut short on disk is recomputed, never used
+        if (meta.Files == null) return $"{files.Meta} records no SHA-256 of its files (it was made before they were kept)";
+        foreach (var (name, record) in meta.Files)
+            if (record.Problem(Path.Combine(files.Dir, name)) is { } damaged) return damaged;
         if (use == ScoringRunUse.Neighbors) return null;
         var settings = Fingerprint.Differences(Fingerprint.Of(Settings(meta.Options)), Fingerprint.Of(Settings(scoring)));
         if (settings.Count > 0) return "it was made with other settings: " + Fingerprint.Describe(settings);

@@ -123,6 +123,8 @@ public sealed record ScoringRunFiles(string Dir)
     /// <summary>Held by the one process that scores this run; others wait and reuse it.</summary>
     public string Lock => Path.Combine(Dir, "scoring.lock");
     public string Dump(string array) => Path.Combine(Dir, $"{array}.npy");
+    /// <summary>Every file a run may write before meta.json, which records the SHA-256 of those it wrote.</summary>
+    public IEnumerable<string> Artefacts => new[] { Scores, NeighborIndices, NeighborValues, ExtremesJson, ExtremesNpy, Dump("X"), Dump("S"), Dump("K") };
 
     public override string ToString() => Dir;
 }

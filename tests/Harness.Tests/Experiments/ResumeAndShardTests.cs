@@ -115,6 +115,31 @@ public class ResumeAndShardTests
     }
 
     /// <summary>
+    /// A finished matrix whose reused scoring file rotted on disk (one neighbour index off by one bit, the fault that once
+    /// changed 2 of 24 cells silently): the rerun names the file, scores again and gives the undisturbed table.
+    /// </summary>
+    [Test]
+    public void AFlippedBitInAReusedScoringFileIsRescoredNotUsed()
+    {
+        var whole = Uninterrupted();
+        var results = Path.Combine(dir, "rotten");
+        foreach (var file in Directory.GetFiles(whole, "*", SearchOption.AllDirectories))
+        {
+            var to = Path.Combine(results, Path.GetRelativePath(whole, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            File.Copy(file, to);
+        }
+        var indices = Directory.GetFiles(Path.Combine(results, "tiny", "shared"), "indices.npy", SearchOption.AllDirectories).Single();
+        var bytes = File.ReadAllBytes(indices);
+        bytes[^5] ^= 0x01; // the low bit of an index near the end
+        File.WriteAllBytes(indices, bytes);
+        var log = Run(results, "run", "--matrix", "tiny");
+        log.Should().Contain($"not reusing the input-median scores in {Path.GetDirectoryName(Path.GetDirectoryName(indices))}: {indices} has SHA-256 ");
+        Run(results, "merge", "--matrix", "tiny");
+        Table(results).Should().Equal(Table(whole));
+    }
+
+    /// <summary>
     /// Two shards started together on an empty cache and results folder: one trains the model and one scores, the other
     /// waits for each (a lock file in the cache, and in the shared results folder) and reuses it; both finish, and the merged
     /// table equals an unsharded run's.

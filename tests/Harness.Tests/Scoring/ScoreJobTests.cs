@@ -232,4 +232,37 @@ public class ScoreJobTests
         File.Delete(files.Meta);
         Neighbors(options.Scoring, n, sha).Should().EndWith("meta.json is missing, so nothing says what made the run");
     }
+
+    /// <summary>
+    /// Storage faults in a scoring run: one flipped bit or a file cut short, in any file it wrote, and neither its neighbours
+    /// nor its scores are used (the check names the file; callers recompute); a run whose meta.json predates the records too.
+    /// </summary>
+    [Test]
+    public void ADamagedScoringFileIsNeverReused()
+    {
+        var train = new TrainOptions { Dataset = "mnist", Epochs = 1, TrainLimit = 300, Threads = 2, Device = Harness.Training.DeviceChoice.Cpu, CacheRoot = Path.Combine(dir, "cache") };
+        var options = new ScoreOptions { Train = train, Scoring = new ScoringOptions { TopK = 5 }, OutDir = Path.Combine(dir, "out") };
+        var (_, _, meta) = ScoreJob.Run(options, log: _ => { });
+        var (trained, data, _) = TrainJob.Run(train, log: _ => { });
+        var files = new ScoringRunFiles(options.OutDir);
+        string? Check(ScoringRunUse use) => ScoringRunCheck.Mismatch(files, trained.Checkpoint.Sha256, options.Scoring, data.Train.Count, use, Candidates.All);
+        meta.Files!.Keys.Should().BeEquivalentTo(new[] { "scores.csv", "neighbors/indices.npy", "neighbors/values.npy", "extremes.json", "extremes.npy" });
+        Check(ScoringRunUse.Scores).Should().BeNull();
+        foreach (var name in meta.Files.Keys)
+        {
+            string path = Path.Combine(files.Dir, name);
+            var original = File.ReadAllBytes(path);
+            var flipped = (byte[])original.Clone();
+            flipped[original.Length * 2 / 3] ^= 0x04;
+            File.WriteAllBytes(path, flipped);
+            foreach (var use in new[] { ScoringRunUse.Neighbors, ScoringRunUse.Scores })
+                Check(use).Should().Be($"{path} has SHA-256 {Fingerprint.FileHash(path)[..12]}… where its record says {meta.Files[name].Sha256[..12]}… (changed on disk)", $"{name}, one bit flipped");
+            File.WriteAllBytes(path, original[..(original.Length / 2)]);
+            Check(ScoringRunUse.Scores).Should().Be($"{path} has {original.Length / 2:N0} bytes where its record says {original.Length:N0} (cut short or rewritten)", $"{name} cut in half");
+            File.WriteAllBytes(path, original);
+            Check(ScoringRunUse.Scores).Should().BeNull($"{name} restored");
+        }
+        AtomicFile.WriteAllText(files.Meta, Json.Serialize(meta with { Files = null }));
+        Check(ScoringRunUse.Neighbors).Should().Be($"{files.Meta} records no SHA-256 of its files (it was made before they were kept)");
+    }
 }
