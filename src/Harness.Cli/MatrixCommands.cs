@@ -23,8 +23,12 @@ static class MatrixCommands
 
         var merge = new MatrixOptionSet(required: true);
         yield return Make("merge", "merge the cells into results/NAME/cells.csv", merge, r => Merge(merge.Read(r)));
-        var verify = new MatrixOptionSet(required: true);
-        yield return Make("verify", "merge, then compare with the baselines results/NAME/NAME-cells.CLASS.verified.csv (this CPU class first)", verify, r => Verify(verify.Read(r)));
+        var verify = new MatrixOptionSet(required: false);
+        var integrity = Opt.Flag("--integrity", "instead: check every reused file under the results folder (results/NAME with --matrix) and the cache against its record; list corrupt, missing and orphaned files (exit 5, 6, 7 for the worst found)");
+        var repair = Opt.Flag("--repair", "with --integrity: delete what is corrupt or orphaned and the record of what is missing, so the next run computes it again");
+        yield return Make("verify", "merge, then compare with the baselines results/NAME/NAME-cells.CLASS.verified.csv (this CPU class first); or, with --integrity, check stored files against their records", verify,
+            r => r.GetValue(integrity) ? Integrity(r.GetValue(verify.Matrix), r.GetValue(verify.Results), r.GetValue(repair))
+                : r.GetValue(repair) ? throw new HarnessException("--repair goes with --integrity.") : Verify(verify.Read(r))).With(integrity, repair);
         var accept = new MatrixOptionSet(required: true);
         var why = Opt.Text("--why", "why the baseline changes, recorded in NAME-cells.CLASS.verified.md", "text", null);
         yield return Make("accept", "promote the received table to the verified baseline", accept, r => Accept(accept.Read(r), r.GetValue(why))).With(why);
@@ -96,6 +100,22 @@ static class MatrixCommands
         if (missing.Count > 0) throw new VerificationFailedException($"{missing.Count} cells of '{c.Matrix.Name}' have no result (e.g. {missing[0]}); run `harness run --matrix {c.Matrix.Name}` first.");
         var matched = Verification.Verify(c.Matrix, c.ResultsRoot);
         Console.WriteLine($"{c.Matrix.Name}: all cells match {matched}");
+        return 0;
+    }
+
+    static int Integrity(string? matrix, string? results, bool repair)
+    {
+        var root = Path.GetFullPath(results ?? Paths.ResultsRoot);
+        if (matrix != null) root = Path.Combine(root, matrix);
+        var cache = Paths.CacheRoot;
+        var (findings, checkedFiles) = IntegrityCheck.Run(root, cache);
+        foreach (var f in findings) Console.WriteLine($"{f.Fault.ToString().ToLowerInvariant()}: {f.Path}: {f.Detail}");
+        var counts = Enum.GetValues<IntegrityFault>().Select(k => $"{findings.Count(f => f.Fault == k)} {k.ToString().ToLowerInvariant()}");
+        Console.WriteLine($"integrity of {root} and the cache {cache}: {checkedFiles} recorded files checked; {string.Join(", ", counts)}");
+        if (!repair) return IntegrityCheck.ExitCode(findings);
+        var removed = IntegrityCheck.Repair(findings);
+        foreach (var path in removed) Console.WriteLine($"removed {path}");
+        Console.WriteLine($"repaired: {removed.Count} files removed; the next run computes what they held again");
         return 0;
     }
 
