@@ -137,7 +137,7 @@ public sealed class MatrixRunner
     /// <summary>A finished cell's result, or null when there is none or it cannot be read.</summary>
     static CellResult? Recorded(string path)
     {
-        if (!File.Exists(path)) return null;
+        if (!File.Exists(path) || SealedRecord.Problem(path) != null) return null; // a damaged record is no result
         try { return Json.Deserialize<CellResult>(File.ReadAllText(path)); }
         catch (Exception e) when (e is System.Text.Json.JsonException or IOException or NotSupportedException) { return null; }
     }
@@ -156,7 +156,7 @@ public sealed class MatrixRunner
         var report = UnlearnMeasurement.Measure(UnlearnerRegistry.Get(cell.Unlearner), plan.Settings, t.Trained!, t.Data!, plan.Forget,
             $"{s.Files.NeighborIndices} (top-{cell.Expansion} of {s.K})", options.Target, options.Expansion, options.RemainSample, threads: t.CellThreads, inspect: inspect);
         var result = CellResult.From(cell, plan.Target, report, Configuration(plan), GitInfo.Commit, unit.Fingerprint, plan.WorkKey, evidence);
-        AtomicFile.WriteAllText(unit.ResultPath, Json.Serialize(result));
+        SealedRecord.Write(unit.ResultPath, result);
     }
 
     object Configuration(Plan plan) => new
@@ -174,7 +174,7 @@ public sealed class MatrixRunner
             Cell = cell.Id, Matrix = cell.Matrix, Kernel = cell.Kernel, Scorer = cell.Scorer, Side = cell.SideName, Slot = cell.Slot,
             Configuration = Configuration(unit.Item), Fingerprint = unit.Fingerprint, SameAs = source.SameAs ?? source.Cell,
         };
-        AtomicFile.WriteAllText(unit.ResultPath, Json.Serialize(copy));
+        SealedRecord.Write(unit.ResultPath, copy);
     }
 
     /// <summary>

@@ -75,7 +75,7 @@ public sealed class PopulationRunner(MatrixSpec matrix, PopulationSpec spec, Res
                 var record = new PopulationModelRecord(unit.Fingerprint, m, modelSeed, members[m].Count(x => x), trained.Checkpoint.Sha256, trained.CheckpointPath,
                     Path.GetFileName(path), Fingerprint.FileHash(path), new FileInfo(path).Length, train.Count, test.Count,
                     test.Correct.Count(c => c) / (double)test.Count, trained.Checkpoint.TrainSeconds, trained.CacheHit);
-                AtomicFile.WriteAllText(unit.ResultPath, Json.Serialize(record));
+                SealedRecord.Write(unit.ResultPath, record);
             }
             finally { Devices.PinThreads(threads); }
         };
@@ -125,7 +125,8 @@ public sealed class PopulationRunner(MatrixSpec matrix, PopulationSpec spec, Res
         PopulationModelRecord? r;
         try { r = Json.Deserialize<PopulationModelRecord>(File.ReadAllText(unit.ResultPath)); }
         catch (Exception e) when (e is System.Text.Json.JsonException or NotSupportedException) { r = null; }
-        string? problem = r == null ? $"{unit.ResultPath} is unreadable" : new FileRecord(r.ConfidencesSha256, r.ConfidencesBytes).Problem(files.Confidences(r.Index));
+        string? problem = SealedRecord.Problem(unit.ResultPath)
+            ?? (r == null ? $"{unit.ResultPath} is unreadable" : new FileRecord(r.ConfidencesSha256, r.ConfidencesBytes).Problem(files.Confidences(r.Index)));
         if (problem == null) return;
         log($"{matrix.Name}: population model {unit.Item}: {problem}; computing it again");
         File.Delete(unit.ResultPath);

@@ -25,8 +25,8 @@ public sealed record IntegrityFinding(IntegrityFault Fault, string Path, string 
 /// the files of each scoring run against its meta.json, each population model's φ table against its record, each cached
 /// checkpoint against its KEY.json; and lists what no record owns. <see cref="Repair"/> deletes each corrupt or missing
 /// file with the record that owns it (so the artefact is simply absent and the next run computes it again) and each
-/// orphaned file. Cell records, merged tables and study
-/// points have no integrity records yet; they are not checked.
+/// orphaned file. Cell records, study points and population model records carry their own seal (<see cref="SealedRecord"/>)
+/// and are checked against it. Merged tables are not checked: `merge` and `verify` rebuild them from the records.
 /// </summary>
 public static partial class IntegrityCheck
 {
@@ -74,6 +74,13 @@ public static partial class IntegrityCheck
                 }
                 foreach (var table in Directory.EnumerateFiles(models, "*.phi.npy").Where(t => !recorded.Contains(t)))
                     findings.Add(new(IntegrityFault.Orphaned, table, "a φ table no model record names"));
+            }
+            // the sealed records: cells, study points, population models
+            foreach (var json in Directory.EnumerateFiles(resultsRoot, "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            {
+                if (!SealedRecord.IsSealed(json) && Path.GetFileName(Path.GetDirectoryName(json)) is not ("points" or "models") && !json.Contains($"{Path.DirectorySeparatorChar}cells{Path.DirectorySeparatorChar}")) continue;
+                checkedFiles++;
+                if (SealedRecord.Problem(json) is { } damaged) findings.Add(new(IntegrityFault.Corrupt, json, damaged));
             }
             Temporaries(resultsRoot, findings);
         }

@@ -38,7 +38,7 @@ public sealed class WorkRunner(string name, ResultsLayout layout, string what, A
         catch (Exception e) when (e is System.Text.Json.JsonException or IOException or NotSupportedException) { return null; }
     }
 
-    public static bool IsCurrent<T>(WorkUnit<T> unit) => RecordedFingerprint(unit.ResultPath)?.Hash == unit.Fingerprint.Hash;
+    public static bool IsCurrent<T>(WorkUnit<T> unit) => SealedRecord.Problem(unit.ResultPath) == null && RecordedFingerprint(unit.ResultPath)?.Hash == unit.Fingerprint.Hash;
 
     /// <summary>The units of shard i of n: FNV-1a of the id modulo n, so reordering the YAML moves nothing.</summary>
     public static IEnumerable<WorkUnit<T>> Shard<T>(IEnumerable<WorkUnit<T>> units, (int Index, int Count) shard) =>
@@ -55,10 +55,12 @@ public sealed class WorkRunner(string name, ResultsLayout layout, string what, A
         var stale = new List<(WorkUnit<T> Unit, string Why)>();
         foreach (var u in units)
         {
-            var was = RecordedFingerprint(u.ResultPath);
+            var damaged = SealedRecord.Problem(u.ResultPath);
+            var was = damaged == null ? RecordedFingerprint(u.ResultPath) : null;
             if (was?.Hash == u.Fingerprint.Hash) { current.Add(u); continue; }
             pending.Add(u);
-            if (was != null || File.Exists(u.ResultPath))
+            if (damaged != null) stale.Add((u, "damaged on disk (it no longer matches its seal)"));
+            else if (was != null || File.Exists(u.ResultPath))
                 stale.Add((u, was == null ? "no fingerprint (an older or unreadable result)" : Fingerprint.Describe(Fingerprint.Differences(was, u.Fingerprint))));
         }
         if (stale.Count > 0)

@@ -187,7 +187,7 @@ public sealed class StudyRunner
             }
         }
         var result = new StudyPointResult(index, p.Data.Train.Labels[index], steps, expansion, watch.Elapsed.TotalSeconds, unit.Fingerprint, GitInfo.Commit, oracle, ulira);
-        AtomicFile.WriteAllText(unit.ResultPath, Json.Serialize(result));
+        SealedRecord.Write(unit.ResultPath, result);
         return result;
     }
 

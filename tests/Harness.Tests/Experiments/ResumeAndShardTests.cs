@@ -139,6 +139,28 @@ public class ResumeAndShardTests
         Table(results).Should().Equal(Table(whole));
     }
 
+    /// <summary>A finished cell's record with one digit changed on disk: the rerun sees it no longer matches its seal, computes the cell again, and the table is the undisturbed one.</summary>
+    [Test]
+    public void AnEditedCellRecordIsComputedAgain()
+    {
+        var whole = Uninterrupted();
+        var results = Path.Combine(dir, "edited");
+        foreach (var file in Directory.GetFiles(whole, "*", SearchOption.AllDirectories))
+        {
+            var to = Path.Combine(results, Path.GetRelativePath(whole, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            File.Copy(file, to);
+        }
+        var record = Directory.GetFiles(Path.Combine(results, "tiny", "cells"), "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal).First();
+        var text = File.ReadAllText(record);
+        int at = text.IndexOf("\"test_acc\": 0.", StringComparison.Ordinal) + "\"test_acc\": 0.".Length;
+        File.WriteAllText(record, text[..at] + (text[at] == '9' ? '8' : '9') + text[(at + 1)..]);
+        var log = Run(results, "run", "--matrix", "tiny");
+        log.Should().Contain("1 cells stale: damaged on disk (it no longer matches its seal); recomputing");
+        Run(results, "merge", "--matrix", "tiny");
+        Table(results).Should().Equal(Table(whole));
+    }
+
     /// <summary>
     /// Two shards started together on an empty cache and results folder: one trains the model and one scores, the other
     /// waits for each (a lock file in the cache, and in the shared results folder) and reuses it; both finish, and the merged
