@@ -139,6 +139,64 @@ public class ResumeAndShardTests
         Table(results).Should().Equal(Table(whole));
     }
 
+    /// <summary>
+    /// The results folder on a 256 KB tmpfs that fills up mid-run: one `error:` line saying the disk is full (with the bytes
+    /// left), exit 74, no stack trace and no temporary file left; the same folder read-only: one error line, exit 74; with
+    /// the file system writable and grown (remount), the same command continues from the finished cells and the table is the
+    /// undisturbed run's. Needs root and mount (skipped elsewhere).
+    /// </summary>
+    [Test]
+    public void AFullOrReadOnlyDiskIsOneErrorAndTheRerunContinues()
+    {
+        var whole = Uninterrupted();
+        var results = Path.Combine(dir, "small-disk");
+        Directory.CreateDirectory(results);
+        if (!Mount($"-t tmpfs -o size=256k tmpfs {results}")) Assert.Ignore("cannot mount a tmpfs here (needs root and mount)");
+        try
+        {
+            using (var p = Process.Start(Harness(results, "run", "--matrix", "tiny"))!)
+            {
+                var stdout = p.StandardOutput.ReadToEndAsync();
+                var stderr = p.StandardError.ReadToEndAsync();
+                p.WaitForExit();
+                p.ExitCode.Should().Be(74, stderr.Result);
+                var errors = stderr.Result.Split('\n').Where(l => l.StartsWith("error: ", StringComparison.Ordinal)).ToList();
+                errors.Should().ContainSingle().Which.Should().StartWith("error: the disk is full (").And.Contain("bytes available on the file system of");
+                stderr.Result.Should().NotContain("harness crashed").And.NotContain("   at ");
+            }
+            Directory.GetFiles(results, "*.tmp", SearchOption.AllDirectories).Should().BeEmpty("nothing half-written is left");
+            // the same folder made read-only: the rerun's first write is one error too
+            Mount($"-o remount,ro {results}").Should().BeTrue();
+            using (var p = Process.Start(Harness(results, "run", "--matrix", "tiny"))!)
+            {
+                _ = p.StandardOutput.ReadToEndAsync();
+                var stderr = p.StandardError.ReadToEndAsync();
+                p.WaitForExit();
+                p.ExitCode.Should().Be(74, stderr.Result);
+                stderr.Result.Split('\n').Where(l => l.StartsWith("error: ", StringComparison.Ordinal)).Should().ContainSingle()
+                    .Which.Should().MatchRegex("^error: (the file system is read-only|permission denied)");
+                stderr.Result.Should().NotContain("   at ");
+            }
+            Mount($"-o remount,rw,size=64m {results}").Should().BeTrue();
+            var log = Run(results, "run", "--matrix", "tiny");
+            log.Should().Contain("finished cells reused");
+            Run(results, "merge", "--matrix", "tiny");
+            Table(results).Should().Equal(Table(whole));
+        }
+        finally { Mount($"-l {results}", "umount"); }
+    }
+
+    static bool Mount(string arguments, string command = "mount")
+    {
+        try
+        {
+            using var p = Process.Start(new ProcessStartInfo(command, arguments) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false })!;
+            p.WaitForExit();
+            return p.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception) { return false; }
+    }
+
     /// <summary>A finished cell's record with one digit changed on disk: the rerun sees it no longer matches its seal, computes the cell again, and the table is the undisturbed one.</summary>
     [Test]
     public void AnEditedCellRecordIsComputedAgain()
