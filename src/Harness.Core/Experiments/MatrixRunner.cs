@@ -316,7 +316,7 @@ public sealed class MatrixRunner
 
         Timed("training", () => TrainJob.Run(train, new ConsoleProgress(), log), out var job);
         var (trained, data, trainReport) = job;
-        AtomicFile.WriteAllText(layout.TrainReport(matrix.Name, dataset, seed), Json.Serialize(trainReport));
+        SealedRecord.Write(layout.TrainReport(matrix.Name, dataset, seed), trainReport);
         int cellThreads = matrix.CellThreads(trained.Threads);
         var inputs = FingerprintInputs.Model(data, trained).Add("runtime.cell_threads", $"{cellThreads}").Code("training", "scoring", "unlearning", "population");
         return trainedShared[(dataset, seed)] = new TrainedShared(null, trained, data, train, inputs, cellThreads);

@@ -84,6 +84,8 @@ public static class MatrixTable
         {
             var path = cell.ResultPath(resultsRoot);
             if (!File.Exists(path)) { missing.Add(cell.Id); continue; }
+            if (SealedRecord.Problem(path) is { } damaged)
+                throw new HarnessException($"{damaged}; `harness run --matrix {matrix.Name}` computes the cell again.");
             try { rows.Add(Json.Deserialize<CellResult>(File.ReadAllText(path))); }
             catch (System.Text.Json.JsonException e)
             {

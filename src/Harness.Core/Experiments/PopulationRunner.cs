@@ -107,6 +107,7 @@ public sealed class PopulationRunner(MatrixSpec matrix, PopulationSpec spec, Res
         return WorkRunner.Prerequisite(files.Lock, $"{matrix.Name} population summary of {dataset} (seed {seed})",
             reuse: () =>
             {
+                if (SealedRecord.Problem(files.Summary) is { } damaged) { log($"{matrix.Name}: {damaged}; summarising the population again"); return null; }
                 if (WorkRunner.RecordedFingerprint(files.Summary)?.Hash != fingerprint.Hash || !File.Exists(files.Points)) return null;
                 var summary = Json.Deserialize<PopulationSummary>(File.ReadAllText(files.Summary));
                 var population = Load(files, records, data, spec.HalvesSeed(seed));
@@ -181,7 +182,7 @@ public sealed class PopulationRunner(MatrixSpec matrix, PopulationSpec spec, Res
         AtomicFile.WriteAllText(files.AttackMarkdown, AttackMarkdown(summary, data.Name));
         Reporting.PopulationFigures.SaveRoc($"LiRA on the {data.Name} population ({records.Count} models, each attacked with the others)",
             Roc.Curve(scores.Members, scores.NonMembers), strength.Auc, files.Roc);
-        AtomicFile.WriteAllText(files.Summary, Json.Serialize(summary)); // last: its fingerprint says the rest is complete
+        SealedRecord.Write(files.Summary, summary); // last: its fingerprint says the rest is complete
         log(string.Create(inv, $"{matrix.Name}: LiRA on the population: AUC {strength.Auc:F4}, TPR {strength.TprAtFpr[0.001]:P2} at 0.1 % FPR, {strength.TprAtFpr[0.01]:P2} at 1 % FPR"));
         return new PopulationShared(evidence, summary, files);
     }

@@ -46,6 +46,16 @@ public static class ScoringRunCheck
         return null;
     }
 
+    /// <summary>The first file of the run that differs from the record in its meta.json, or null (also for a run made before records were kept).</summary>
+    public static string? Damaged(ScoringRunFiles files)
+    {
+        if (!File.Exists(files.Meta)) return null;
+        ScoreMeta meta;
+        try { meta = Json.Deserialize<ScoreMeta>(File.ReadAllText(files.Meta)); }
+        catch (Exception e) when (e is System.Text.Json.JsonException or NotSupportedException) { return $"{files.Meta} is unreadable ({e.Message})"; }
+        return meta.Files?.Select(f => f.Value.Problem(Path.Combine(files.Dir, f.Key))).FirstOrDefault(p => p != null);
+    }
+
     /// <summary>The scoring settings as fingerprint inputs; where the spill file goes changes nothing in the results.</summary>
     public static IEnumerable<KeyValuePair<string, string>> Settings(ScoringOptions scoring) =>
         Fingerprint.Flatten("scoring", scoring).Where(kv => kv.Key != "scoring.scratch");

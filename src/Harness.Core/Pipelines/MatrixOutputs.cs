@@ -84,6 +84,7 @@ public sealed class MatrixOutputs(ExperimentsFile file, MatrixSpec matrix, strin
         foreach (var d in matrix.Datasets)
         {
             var path = layout.TrainReport(matrix.Name, d, matrix.Seeds[0]);
+            if (SealedRecord.Problem(path) is { } damaged) throw new HarnessException($"{damaged}; `harness run --matrix {matrix.Name}` writes it again.");
             if (File.Exists(path)) originals[d] = Json.Deserialize<TrainReport>(File.ReadAllText(path));
         }
         var evidence = new Dictionary<(string, string), KernelEvidence>();
@@ -92,6 +93,7 @@ public sealed class MatrixOutputs(ExperimentsFile file, MatrixSpec matrix, strin
             {
                 var run = layout.ScoringRun(matrix.Name, d, matrix.Seeds[0], kernel);
                 if (!File.Exists(run.Scores) || !File.Exists(run.ExtremesJson)) continue;
+                if (ScoringRunCheck.Damaged(run) is { } damaged) throw new HarnessException($"{damaged}; `harness run --matrix {matrix.Name}` scores it again.");
                 var meta = File.Exists(run.Meta) ? Json.Deserialize<ScoreMeta>(File.ReadAllText(run.Meta)) : null;
                 evidence[(d, kernel)] = new KernelEvidence(PointScores.ReadCsv(run.Scores), Json.Deserialize<List<ExtremeRow>>(File.ReadAllText(run.ExtremesJson)), meta);
             }
