@@ -197,6 +197,55 @@ public class ResumeAndShardTests
         catch (System.ComponentModel.Win32Exception) { return false; }
     }
 
+    /// <summary>
+    /// Every file of a finished matrix's results folder and of its cache with one bit flipped at once: the rerun either
+    /// ends in the undisturbed table or stops with an error naming a file, never a different table with exit 0.
+    /// </summary>
+    [Test]
+    public void EveryFileFlippedAtOnceNeverGivesADifferentTable([Values(7, 8, 9)] int seed)
+    {
+        var whole = Uninterrupted();
+        var root = Path.Combine(dir, $"everything-flipped-{seed}");
+        var results = Path.Combine(root, "results");
+        var cacheCopy = Path.Combine(root, "cache");
+        foreach (var (from, to) in new[] { (whole, results), (cache, cacheCopy) })
+            foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+            {
+                var target = Path.Combine(to, Path.GetRelativePath(from, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target);
+            }
+        var rng = new Random(seed);
+        int flipped = 0;
+        foreach (var file in Directory.GetFiles(root, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith(".lock", StringComparison.Ordinal)))
+        {
+            var bytes = File.ReadAllBytes(file);
+            if (bytes.Length == 0) continue;
+            bytes[rng.Next(bytes.Length)] ^= (byte)(1 << rng.Next(8));
+            File.WriteAllBytes(file, bytes);
+            flipped++;
+        }
+        TestContext.Out.WriteLine($"{flipped} files flipped");
+        string Attempt(params string[] args)
+        {
+            using var p = Process.Start(HarnessOnCache(results, cacheCopy, args))!;
+            _ = p.StandardOutput.ReadToEndAsync();
+            var stderr = p.StandardError.ReadToEndAsync();
+            p.WaitForExit();
+            return p.ExitCode == 0 ? "" : stderr.Result;
+        }
+        var failure = Attempt("run", "--matrix", "tiny");
+        if (failure == "") failure = Attempt("merge", "--matrix", "tiny");
+        if (failure == "")
+            Table(results).Should().Equal(Table(whole), "a rerun that succeeds gives the undisturbed table");
+        else
+        {
+            TestContext.Out.WriteLine(failure);
+            failure.Should().MatchRegex("error: .*/", "a rerun that stops names the file");
+            failure.Should().NotContain("harness crashed");
+        }
+    }
+
     /// <summary>A finished cell's record with one digit changed on disk: the rerun sees it no longer matches its seal, computes the cell again, and the table is the undisturbed one.</summary>
     [Test]
     public void AnEditedCellRecordIsComputedAgain()
