@@ -33,6 +33,11 @@ public sealed class CheckpointCache
     {
         string pt = CheckpointPath(key), info = InfoPath(key);
         if (!File.Exists(pt) && !File.Exists(info)) return null;
+        if (File.Exists(info) && SealedRecord.Problem(info) is { } damaged)
+        {
+            warn($"corrupt checkpoint {pt}: {damaged}; retraining."); // its SHA-256 and the learning events could be wrong
+            return null;
+        }
         CheckpointInfo? meta;
         try { meta = Json.Deserialize<CheckpointInfo>(File.ReadAllText(info)); }
         catch (Exception e) when (e is IOException or System.Text.Json.JsonException or NotSupportedException)
@@ -64,7 +69,7 @@ public sealed class CheckpointCache
         AtomicFile.Write(pt, tmp => model.save(tmp));
         var bytes = File.ReadAllBytes(pt);
         var meta = new CheckpointInfo(key, keyMaterial, Convert.ToHexStringLower(SHA256.HashData(bytes)), bytes.LongLength, epochLosses, seconds, threads, device, learningEvents);
-        AtomicFile.WriteAllText(InfoPath(key), Json.Serialize(meta));
+        SealedRecord.Write(InfoPath(key), meta); // sealed: the learning events in it feed a score
         return meta;
     }
 }

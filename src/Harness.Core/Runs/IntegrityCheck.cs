@@ -90,6 +90,7 @@ public static partial class IntegrityCheck
             foreach (var json in Directory.EnumerateFiles(dir, "*.json").Order(StringComparer.Ordinal))
             {
                 var pt = Path.ChangeExtension(json, ".pt");
+                if (SealedRecord.Problem(json) is { } damaged) { findings.Add(new(IntegrityFault.Corrupt, json, damaged, pt)); continue; }
                 CheckpointInfo? info;
                 try { info = Util.Json.Deserialize<CheckpointInfo>(File.ReadAllText(json)); }
                 catch (Exception e) when (e is System.Text.Json.JsonException or NotSupportedException) { findings.Add(new(IntegrityFault.Corrupt, json, $"unreadable ({e.Message})")); continue; }
