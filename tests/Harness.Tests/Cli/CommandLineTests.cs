@@ -10,7 +10,8 @@ namespace Harness.Tests.Cli;
 /// <summary>The `harness` command line in-process: help for every command, one `error:` line and exit 2 for every mistake.</summary>
 public class CommandLineTests
 {
-    static (int Code, string Out, string Err) Harness(params string[] args)
+    /// <summary>Runs the command line in-process: its exit code and what it wrote to each stream.</summary>
+    internal static (int Code, string Out, string Err) Harness(params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();

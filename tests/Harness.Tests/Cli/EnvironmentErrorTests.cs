@@ -1,7 +1,6 @@
 using FluentAssertions;
 using Harness.Util;
 using NUnit.Framework;
-using static Harness.Cli.Cli;
 
 namespace Harness.Tests.Cli;
 
@@ -11,13 +10,7 @@ namespace Harness.Tests.Cli;
 /// </summary>
 public class EnvironmentErrorTests
 {
-    static (int Code, string Out, string Err) Harness(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    static (int Code, string Out, string Err) Harness(params string[] args) => CommandLineTests.Harness(args);
 
     [Test]
     public void ARealDiskFullIsNamedWithTheFreeSpace()

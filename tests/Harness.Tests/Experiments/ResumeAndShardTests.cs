@@ -123,20 +123,13 @@ public class ResumeAndShardTests
     {
         var whole = Uninterrupted();
         var results = Path.Combine(dir, "rotten");
-        foreach (var file in Directory.GetFiles(whole, "*", SearchOption.AllDirectories))
-        {
-            var to = Path.Combine(results, Path.GetRelativePath(whole, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-            File.Copy(file, to);
-        }
+        CopyTree(whole, results);
         var indices = Directory.GetFiles(Path.Combine(results, "tiny", "shared"), "indices.npy", SearchOption.AllDirectories).Single();
         var bytes = File.ReadAllBytes(indices);
         bytes[^5] ^= 0x01; // the low bit of an index near the end
         File.WriteAllBytes(indices, bytes);
-        var log = Run(results, "run", "--matrix", "tiny");
-        log.Should().Contain($"not reusing the input-median scores in {Path.GetDirectoryName(Path.GetDirectoryName(indices))}: {indices} has SHA-256 ");
-        Run(results, "merge", "--matrix", "tiny");
-        Table(results).Should().Equal(Table(whole));
+        RerunGivesTheTableOf(whole, results)
+            .Should().Contain($"not reusing the input-median scores in {Path.GetDirectoryName(Path.GetDirectoryName(indices))}: {indices} has SHA-256 ");
     }
 
     /// <summary>
@@ -178,12 +171,29 @@ public class ResumeAndShardTests
                 stderr.Result.Should().NotContain("   at ");
             }
             Mount($"-o remount,rw,size=64m {results}").Should().BeTrue();
-            var log = Run(results, "run", "--matrix", "tiny");
-            log.Should().Contain("finished cells reused");
-            Run(results, "merge", "--matrix", "tiny");
-            Table(results).Should().Equal(Table(whole));
+            RerunGivesTheTableOf(whole, results).Should().Contain("finished cells reused");
         }
         finally { Mount($"-l {results}", "umount"); }
+    }
+
+    /// <summary>Runs and merges the matrix in <paramref name="results"/> again: its table must be the undisturbed run's. Returns the run's log.</summary>
+    string RerunGivesTheTableOf(string whole, string results)
+    {
+        var log = Run(results, "run", "--matrix", "tiny");
+        Run(results, "merge", "--matrix", "tiny");
+        Table(results).Should().Equal(Table(whole));
+        return log;
+    }
+
+    /// <summary>A copy of every file under <paramref name="from"/> at the same place under <paramref name="to"/>.</summary>
+    static void CopyTree(string from, string to)
+    {
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
     }
 
     static bool Mount(string arguments, string command = "mount")
@@ -208,13 +218,8 @@ public class ResumeAndShardTests
         var root = Path.Combine(dir, $"everything-flipped-{seed}");
         var results = Path.Combine(root, "results");
         var cacheCopy = Path.Combine(root, "cache");
-        foreach (var (from, to) in new[] { (whole, results), (cache, cacheCopy) })
-            foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
-            {
-                var target = Path.Combine(to, Path.GetRelativePath(from, file));
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                File.Copy(file, target);
-            }
+        CopyTree(whole, results);
+        CopyTree(cache, cacheCopy);
         var rng = new Random(seed);
         int flipped = 0;
         foreach (var file in Directory.GetFiles(root, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith(".lock", StringComparison.Ordinal)))
@@ -252,20 +257,12 @@ public class ResumeAndShardTests
     {
         var whole = Uninterrupted();
         var results = Path.Combine(dir, "edited");
-        foreach (var file in Directory.GetFiles(whole, "*", SearchOption.AllDirectories))
-        {
-            var to = Path.Combine(results, Path.GetRelativePath(whole, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-            File.Copy(file, to);
-        }
+        CopyTree(whole, results);
         var record = Directory.GetFiles(Path.Combine(results, "tiny", "cells"), "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal).First();
         var text = File.ReadAllText(record);
         int at = text.IndexOf("\"test_acc\": 0.", StringComparison.Ordinal) + "\"test_acc\": 0.".Length;
         File.WriteAllText(record, text[..at] + (text[at] == '9' ? '8' : '9') + text[(at + 1)..]);
-        var log = Run(results, "run", "--matrix", "tiny");
-        log.Should().Contain("1 cells stale: damaged on disk (it no longer matches its seal); recomputing");
-        Run(results, "merge", "--matrix", "tiny");
-        Table(results).Should().Equal(Table(whole));
+        RerunGivesTheTableOf(whole, results).Should().Contain("1 cells stale: damaged on disk (it no longer matches its seal); recomputing");
     }
 
     /// <summary>
