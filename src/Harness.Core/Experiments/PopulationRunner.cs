@@ -123,11 +123,16 @@ public sealed class PopulationRunner(MatrixSpec matrix, PopulationSpec spec, Res
     void DropIfDamaged(PopulationFiles files, WorkUnit<int> unit)
     {
         if (!File.Exists(unit.ResultPath)) return;
-        PopulationModelRecord? r;
-        try { r = Json.Deserialize<PopulationModelRecord>(File.ReadAllText(unit.ResultPath)); }
-        catch (Exception e) when (e is System.Text.Json.JsonException or NotSupportedException) { r = null; }
-        string? problem = SealedRecord.Problem(unit.ResultPath)
-            ?? (r == null ? $"{unit.ResultPath} is unreadable" : new FileRecord(r.ConfidencesSha256, r.ConfidencesBytes).Problem(files.Confidences(r.Index)));
+        string? problem = SealedRecord.Problem(unit.ResultPath);
+        if (problem == null)
+        {
+            try
+            {
+                var r = Json.Deserialize<PopulationModelRecord>(File.ReadAllText(unit.ResultPath));
+                problem = new FileRecord(r.ConfidencesSha256, r.ConfidencesBytes).Problem(files.Confidences(r.Index));
+            }
+            catch (Exception e) when (e is System.Text.Json.JsonException or NotSupportedException) { problem = $"{unit.ResultPath} is unreadable"; }
+        }
         if (problem == null) return;
         log($"{matrix.Name}: population model {unit.Item}: {problem}; computing it again");
         File.Delete(unit.ResultPath);

@@ -36,8 +36,7 @@ public static class ScoringRunCheck
         if (meta.TopK < topK) return $"it keeps {meta.TopK} neighbours, {topK} are needed";
         // every file it wrote is the file it wrote: a bit flipped or a file cut short on disk is recomputed, never used
         if (meta.Files == null) return $"{files.Meta} records no SHA-256 of its files (it was made before they were kept)";
-        foreach (var (name, record) in meta.Files)
-            if (record.Problem(Path.Combine(files.Dir, name)) is { } damaged) return damaged;
+        if (FirstDamaged(files, meta) is { } damaged) return damaged;
         if (use == ScoringRunUse.Neighbors) return null;
         var settings = Fingerprint.Differences(Fingerprint.Of(Settings(meta.Options)), Fingerprint.Of(Settings(scoring)));
         if (settings.Count > 0) return "it was made with other settings: " + Fingerprint.Describe(settings);
@@ -53,8 +52,11 @@ public static class ScoringRunCheck
         ScoreMeta meta;
         try { meta = Json.Deserialize<ScoreMeta>(File.ReadAllText(files.Meta)); }
         catch (Exception e) when (e is System.Text.Json.JsonException or NotSupportedException) { return $"{files.Meta} is unreadable ({e.Message})"; }
-        return meta.Files?.Select(f => f.Value.Problem(Path.Combine(files.Dir, f.Key))).FirstOrDefault(p => p != null);
+        return FirstDamaged(files, meta);
     }
+
+    static string? FirstDamaged(ScoringRunFiles files, ScoreMeta meta) =>
+        meta.Files?.Select(f => f.Value.Problem(Path.Combine(files.Dir, f.Key))).FirstOrDefault(p => p != null);
 
     /// <summary>The scoring settings as fingerprint inputs; where the spill file goes changes nothing in the results.</summary>
     public static IEnumerable<KeyValuePair<string, string>> Settings(ScoringOptions scoring) =>

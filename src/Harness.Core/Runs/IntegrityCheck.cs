@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Harness.Jobs;
 
@@ -107,18 +106,12 @@ public static partial class IntegrityCheck
     static void Temporaries(string root, List<IntegrityFinding> findings)
     {
         foreach (var tmp in Directory.EnumerateFiles(root, ".*.tmp", SearchOption.AllDirectories))
-            if (TempName().Match(Path.GetFileName(tmp)) is { Success: true } m && !Alive(int.Parse(m.Groups[1].Value)))
+            if (TempName().Match(Path.GetFileName(tmp)) is { Success: true } m && !FileLock.Alive(int.Parse(m.Groups[1].Value)))
                 findings.Add(new(IntegrityFault.Orphaned, tmp, $"a temporary file of process {m.Groups[1].Value}, which is gone"));
     }
 
     [GeneratedRegex(@"^\..+\.(\d+)\.[0-9a-f]{32}\.tmp$")]
     private static partial Regex TempName();
-
-    static bool Alive(int pid)
-    {
-        try { using var p = Process.GetProcessById(pid); return !p.HasExited; }
-        catch (ArgumentException) { return false; }
-    }
 
     /// <summary>Deletes each corrupt or missing file with its record, and each orphaned file; returns what it removed.</summary>
     public static List<string> Repair(IEnumerable<IntegrityFinding> findings)

@@ -73,7 +73,8 @@ public sealed class FileLock : IDisposable
         return null;
     }
 
-    static bool Alive(int pid)
+    /// <summary>Whether process <paramref name="pid"/> of this machine is still running.</summary>
+    internal static bool Alive(int pid)
     {
         try { using var p = Process.GetProcessById(pid); return !p.HasExited; }
         catch (ArgumentException) { return false; }
