@@ -8,7 +8,7 @@ static class BenchCommand
     public static Command Build()
     {
         var outPath = Opt.Text("--out", "where the report goes", "file", "results/bench/score-<dataset>.json");
-        var repeat = Opt.Int("--repeat", "measure the LibTorch floor and the pass this many times each, alternating; the fastest of each counts", "2", 1);
+        var repeat = Opt.Int("--repeat", "measure the LibTorch floor, the products alone and the pass this many times each, alternating; the fastest of each counts", "2", 1);
         var population = Opt.Flag("--population", "benchmark a population instead: models per hour and FLOP rate against the measured FMA peak, and U-LiRA's cost (results/bench/population-<dataset>.json)");
         var steps = Opt.Int("--steps", "with --population: training steps measured per model", "180 (one epoch of a half)", 1);
         var model = new ModelOptionSet("benchmark only the first N training points");

@@ -45,42 +45,51 @@ public static unsafe class FmaGemm
         if (colStart < 0 || cols < 0 || colStart + cols > b.N) throw new ArgumentOutOfRangeException(nameof(cols));
         var w = width ?? Widest;
         if (!Supported(w)) throw new PlatformNotSupportedException($"this CPU has no {w} FMA path");
-        if (rows == 0 || cols == 0) return;
         int d = a.D;
         int rowEnd = rowStart + rows, colEnd = colStart + cols;
-        int firstRow = rowStart / TileRows * TileRows, firstCol = colStart / TileCols * TileCols;
-        int rowTiles = (rowEnd - firstRow + TileRows - 1) / TileRows, colTiles = (colEnd - firstCol + TileCols - 1) / TileCols;
-        int chunks = (colTiles + ChunkTiles - 1) / ChunkTiles;
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, chunk =>
+        ForEachTile(rowStart, rows, colStart, cols, threads, ChunkTiles, TileRows * TileCols, (i0, j0, edge) =>
         {
-            float* edge = stackalloc float[TileRows * TileCols];
-            int tileEnd = Math.Min(colTiles, (chunk + 1) * ChunkTiles);
-            for (int ti = 0; ti < rowTiles; ti++)
+            float* panelA = a.NarrowPanel(i0), panelB = b.WidePanel(j0);
+            if (i0 >= rowStart && i0 + TileRows <= rowEnd && j0 >= colStart && j0 + TileCols <= colEnd)
             {
-                int i0 = firstRow + ti * TileRows;
-                float* panelA = a.NarrowPanel(i0);
-                bool rowsInside = i0 >= rowStart && i0 + TileRows <= rowEnd;
-                for (int tj = chunk * ChunkTiles; tj < tileEnd; tj++)
-                {
-                    int j0 = firstCol + tj * TileCols;
-                    float* panelB = b.WidePanel(j0);
-                    if (rowsInside && j0 >= colStart && j0 + TileCols <= colEnd)
-                    {
-                        Tile(w, panelA, panelB, d, c + (long)(i0 - rowStart) * ldc + (j0 - colStart), ldc);
-                        continue;
-                    }
-                    // an edge tile: computed whole, stored only where it lies inside the requested block
-                    Tile(w, panelA, panelB, d, edge, TileCols);
-                    for (int r = Math.Max(i0, rowStart); r < Math.Min(i0 + TileRows, rowEnd); r++)
-                        for (int q = Math.Max(j0, colStart); q < Math.Min(j0 + TileCols, colEnd); q++)
-                            c[(long)(r - rowStart) * ldc + (q - colStart)] = edge[(r - i0) * TileCols + (q - j0)];
-                }
+                Tile(w, panelA, panelB, d, c + (long)(i0 - rowStart) * ldc + (j0 - colStart), ldc);
+                return;
             }
+            // an edge tile: computed whole, stored only where it lies inside the requested block
+            Tile(w, panelA, panelB, d, edge, TileCols);
+            for (int r = Math.Max(i0, rowStart); r < Math.Min(i0 + TileRows, rowEnd); r++)
+                for (int q = Math.Max(j0, colStart); q < Math.Min(j0 + TileCols, colEnd); q++)
+                    c[(long)(r - rowStart) * ldc + (q - colStart)] = edge[(r - i0) * TileCols + (q - j0)];
         });
     }
 
-    /// <summary>One 8×32 tile: a is an 8-row panel, b a 32-row panel, both at k = 0.</summary>
-    static void Tile(FmaWidth width, float* a, float* b, int d, float* c, long ldc)
+    /// <summary>One tile of a product: its first row and column, and scratch of the size asked for (per thread, reused).</summary>
+    public delegate void TileVisitor(int i0, int j0, float* scratch);
+
+    /// <summary>
+    /// Visits the 8×32 tiles that cover rows [rowStart, rowStart + rows) × columns [colStart, colStart + cols), tile
+    /// corners on the packed panels' grid, on up to <paramref name="threads"/> threads: each thread takes a chunk of
+    /// <paramref name="chunkTiles"/> column tiles (their vector-side panels stay in L2) and walks every row tile of it.
+    /// </summary>
+    public static void ForEachTile(int rowStart, int rows, int colStart, int cols, int threads, int chunkTiles, int scratchFloats, TileVisitor visit)
+    {
+        if (rows <= 0 || cols <= 0) return;
+        int rowEnd = rowStart + rows, colEnd = colStart + cols;
+        int firstRow = rowStart / TileRows * TileRows, firstCol = colStart / TileCols * TileCols;
+        int rowTiles = (rowEnd - firstRow + TileRows - 1) / TileRows, colTiles = (colEnd - firstCol + TileCols - 1) / TileCols;
+        int chunks = (colTiles + chunkTiles - 1) / chunkTiles;
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, chunk =>
+        {
+            float* scratch = stackalloc float[scratchFloats];
+            int tileEnd = Math.Min(colTiles, (chunk + 1) * chunkTiles);
+            for (int ti = 0; ti < rowTiles; ti++)
+                for (int tj = chunk * chunkTiles; tj < tileEnd; tj++)
+                    visit(firstRow + ti * TileRows, firstCol + tj * TileCols, scratch);
+        });
+    }
+
+    /// <summary>One 8×32 tile, c[r·ldc + q] = Σ_k a(r, k)·b(q, k): a is an 8-row panel, b a 32-row panel, both at k = 0.</summary>
+    public static void Tile(FmaWidth width, float* a, float* b, int d, float* c, long ldc)
     {
         switch (width)
         {

@@ -5,130 +5,132 @@ using System.Runtime.Intrinsics.X86;
 namespace Harness.Scoring;
 
 /// <summary>
-/// The elementwise half of the RBF Stein kernel for one block of the symmetric pass, fused into one sweep over the raw
-/// products: κ = exp(−‖a−b‖²/(2h²)) · (U_a·U_b + a·b/h⁴ + r_a + r_b + d/h²), ‖a−b‖² = ‖a‖² + ‖b‖² − 2a·b clamped at 0
-/// and exactly 0 for a point with itself. κ replaces X Xᵀ in place; the columns right of the diagonal block are also
-/// written transposed (column-major) for the spill, eight-by-eight through registers. The pass calls it one group of
-/// rows at a time and reduces those rows at once, while their κ is still in cache.
+/// One block of the symmetric pass with the RBF Stein kernel's elementwise half fused into the products: each 8×32 tile
+/// of X Xᵀ and U Uᵀ is computed by <see cref="FmaGemm"/> into scratch (in L1), and κ = exp(−‖a−b‖²/(2h²)) ·
+/// (U_a·U_b + a·b/h⁴ + r_a + r_b + d/h²), ‖a−b‖² = ‖a‖² + ‖b‖² − 2a·b clamped at 0 and exactly 0 for a point with
+/// itself, is written straight from it: the products never exist as n-wide rows, and κ is written once. The columns
+/// right of the diagonal block are also written transposed (column-major) for the spill, eight-by-eight through
+/// registers. Every κ is the same elementwise computation at 256 and 512 bits and in the scalar edge path (FastExp's
+/// lanes are its scalar form), and the products are FmaGemm's chains, so the bits do not depend on width or threads.
 /// </summary>
 public sealed unsafe class FusedRbfBlock
 {
     readonly float negInv2h2, invH4, dOverH2;
     readonly float[] sq, r;
     readonly bool wide;
+    readonly FmaWidth gemm;
 
     /// <param name="sq">‖x‖² per point.</param>
     /// <param name="r">s·x/h² − ‖x‖²/h⁴ per point.</param>
-    /// <param name="wide">512-bit vectors (the default where the CPU has them) or 256-bit: every κ is the same elementwise computation, so the same bits either way.</param>
-    public FusedRbfBlock(double h, int d, float[] sq, float[] r, bool? wide = null)
+    /// <param name="wide">κ in 512-bit vectors (the default where the CPU has them) or 256-bit: the same bits either way.</param>
+    /// <param name="gemm">the products' width (the widest by default): the same bits at every width.</param>
+    public FusedRbfBlock(double h, int d, float[] sq, float[] r, bool? wide = null, FmaWidth? gemm = null)
     {
         this.wide = wide ?? Vector512.IsHardwareAccelerated;
+        this.gemm = gemm ?? FmaGemm.Widest;
+        if (!FmaGemm.Supported(this.gemm)) throw new PlatformNotSupportedException($"this CPU has no {this.gemm} FMA path");
         double h2 = h * h;
         negInv2h2 = (float)(-1 / (2 * h2)); invH4 = (float)(1 / (h2 * h2)); dOverH2 = (float)(d / h2);
         this.sq = sq; this.r = r;
     }
 
-    /// <summary>Rows per group of <see cref="RunGroup"/>: the height of its transposed tiles.</summary>
-    public const int GroupRows = 16;
+    const int TileRows = FmaGemm.TileRows, TileCols = FmaGemm.TileCols;
+    /// <summary>Column tiles per thread chunk: both operands' vector-side panels (2 × 2 × 32 × d floats) stay in L2.</summary>
+    const int ChunkTiles = 2;
 
     /// <summary>
-    /// κ of the block's rows [row0, row0 + GroupRows) (fewer in a last group), in place. xx and uu: count×cols row-major
-    /// products of rows [start, start+count) with columns [start, n). transposed, when not null, receives
-    /// κ[row][count + j] at [j·count + row] for the cols − count columns of later blocks.
+    /// κ of rows [start, start + count) against columns [start, n) into <paramref name="kappa"/> (count × (n − start),
+    /// row-major), from the packed x and U; <paramref name="transposed"/>, when not null, receives κ[row][count + j] at
+    /// [j·count + row] for the n − start − count columns of later blocks.
     /// </summary>
-    public void RunGroup(float* xx, float* uu, int start, int count, int cols, int row0, float* transposed)
+    public void Compute(PackedRows x, PackedRows u, int start, int count, float* kappa, float* transposed, int threads)
     {
-        int rows = Math.Min(GroupRows, count - row0);
-        if (transposed != null && Avx.IsSupported && rows == GroupRows && count % GroupRows == 0)
+        if (x.N != u.N || x.D != u.D || x.N != sq.Length) throw new ArgumentException("x, U and the per-point constants disagree in shape");
+        int n = x.N, d = x.D, cols = n - start, rowEnd = start + count;
+        FmaGemm.ForEachTile(start, count, start, cols, threads, ChunkTiles, 2 * TileRows * TileCols, (i0, j0, scratch) =>
         {
-            Group(xx, uu, start, count, cols, row0, transposed);
+            float* xt = scratch, ut = scratch + TileRows * TileCols;
+            FmaGemm.Tile(gemm, x.NarrowPanel(i0), x.WidePanel(j0), d, xt, TileCols);
+            FmaGemm.Tile(gemm, u.NarrowPanel(i0), u.WidePanel(j0), d, ut, TileCols);
+            bool whole = i0 >= start && i0 + TileRows <= rowEnd && j0 + TileCols <= n; // j0 ≥ start: start is where the tiles begin
+            if (whole && j0 >= start) Tile(xt, ut, i0, j0, start, cols, count, kappa, transposed);
+            else Edge(xt, ut, i0, j0, start, count, n, kappa, transposed);
+        });
+    }
+
+    /// <summary>A tile inside the block: κ of its 8 rows in vectors, the diagonal fixed, then stored (and transposed).</summary>
+    void Tile(float* xt, float* ut, int i0, int j0, int start, int cols, int count, float* kappa, float* transposed)
+    {
+        var v = stackalloc Vector256<float>[TileRows * TileCols / 8];
+        fixed (float* sqp = sq, rp = r)
+        {
+            float* sqc = sqp + j0, rc = rp + j0;
+            for (int t = 0; t < TileRows; t++)
+            {
+                int i = i0 + t;
+                var c = new Constants(this, sqp[i], rp[i] + dOverH2);
+                float* g = xt + t * TileCols, uv = ut + t * TileCols, dst = kappa + (long)(i - start) * cols + (j0 - start);
+                if (wide)
+                {
+                    var w = c.Wide();
+                    for (int q = 0; q < TileCols; q += 16)
+                    {
+                        var k = Kappa(g + q, uv + q, sqc + q, rc + q, w);
+                        v[t * 4 + q / 8] = k.GetLower(); v[t * 4 + q / 8 + 1] = k.GetUpper();
+                    }
+                }
+                else
+                    for (int q = 0; q < TileCols; q += 8) v[t * 4 + q / 8] = Kappa(g + q, uv + q, sqc + q, rc + q, c);
+                for (int q = 0; q < TileCols / 8; q++) v[t * 4 + q].Store(dst + q * 8);
+                if (i >= j0 && i < j0 + TileCols) dst[i - j0] = Diagonal(g[i - j0], uv[i - j0], c.AI, rp[i]); // ‖a−a‖² = 0: k = 1
+            }
+        }
+        int right = start + count; // the first column of later blocks
+        if (transposed == null || j0 + TileCols <= right) return;
+        if (j0 < right)
+        {
+            // a tile across the diagonal block's right edge: its later-block columns one at a time
+            for (int t = 0; t < TileRows; t++)
+                for (int j = right; j < j0 + TileCols; j++)
+                    transposed[(long)(j - right) * count + (i0 + t - start)] = kappa[(long)(i0 + t - start) * cols + (j - start)];
             return;
         }
-        for (int row = row0; row < row0 + rows; row++)
+        // column j of the 8 rows goes to transposed[(j − start − count)·count + (i0 − start)]: four 8×8 transposes
+        var rows = stackalloc Vector256<float>[8];
+        float* dstT = transposed + (long)(j0 - right) * count + (i0 - start);
+        for (int q = 0; q < TileCols / 8; q++)
         {
-            Row(xx, uu, start, cols, row, 0, cols);
-            if (transposed != null)
-                for (int j = 0; j < cols - count; j++) transposed[(long)j * count + row] = xx[(long)row * cols + count + j];
+            for (int t = 0; t < TileRows; t++) rows[t] = v[t * 4 + q];
+            Transpose8(rows, dstT + (long)q * 8 * count, count);
         }
     }
 
-    /// <summary>κ of one row over columns [from, to), then the diagonal.</summary>
-    void Row(float* xx, float* uu, int start, int cols, int row, int from, int to)
+    /// <summary>A tile on the block's edge: only the entries inside it, one at a time (the same computation as the lanes).</summary>
+    void Edge(float* xt, float* ut, int i0, int j0, int start, int count, int n, float* kappa, float* transposed)
     {
-        int i = start + row;
-        float* g = xx + (long)row * cols, u = uu + (long)row * cols;
-        float gDiag = row >= from && row < to ? g[row] : 0;
-        fixed (float* sqp = sq, rp = r)
+        int cols = n - start;
+        for (int i = Math.Max(i0, start); i < Math.Min(i0 + TileRows, start + count); i++)
         {
-            float* sqc = sqp + start, rc = rp + start;
             float sqi = sq[i], ai = r[i] + dOverH2;
-            var c = new Constants(this, sqi, ai);
-            int j = from;
-            if (wide)
-                for (; j + 16 <= to; j += 16) Kappa(g, u, sqc, rc, j, c.Wide()).Store(g + j);
-            for (; j + 8 <= to; j += 8) Kappa(g, u, sqc, rc, j, c).Store(g + j);
-            for (; j < to; j++)
+            for (int j = Math.Max(j0, start); j < Math.Min(j0 + TileCols, n); j++)
             {
-                float dist = Math.Max(sqi + sqc[j] - 2 * g[j], 0f);
-                g[j] = FastExp.Exp(dist * negInv2h2) * (u[j] + ai + rc[j] + g[j] * invH4);
+                float g = xt[(i - i0) * TileCols + (j - j0)], u = ut[(i - i0) * TileCols + (j - j0)];
+                float k;
+                if (i == j) k = Diagonal(g, u, ai, r[i]);
+                else
+                {
+                    float dist = Math.Max(sqi + sq[j] - 2 * g, 0f);
+                    k = FastExp.Exp(dist * negInv2h2) * (u + ai + r[j] + g * invH4);
+                }
+                kappa[(long)(i - start) * cols + (j - start)] = k;
+                if (transposed != null && j >= start + count) transposed[(long)(j - start - count) * count + (i - start)] = k;
             }
-            if (row >= from && row < to) g[row] = u[row] + ai + rc[row] + gDiag * invH4; // ‖a−a‖² = 0: k = 1
         }
     }
 
-    /// <summary>Rows [row0, row0+16): the diagonal block row by row, then 16×8 tiles stored both ways.</summary>
-    void Group(float* xx, float* uu, int start, int count, int cols, int row0, float* transposed)
-    {
-        for (int row = row0; row < row0 + 16; row++) Row(xx, uu, start, cols, row, 0, count);
-        fixed (float* sqp = sq, rp = r)
-        {
-            float* sqc = sqp + start, rc = rp + start;
-            var c = stackalloc Constants[16];
-            for (int t = 0; t < 16; t++) c[t] = new Constants(this, sq[start + row0 + t], r[start + row0 + t] + dOverH2);
-            var v = stackalloc Vector256<float>[32];
-            int j = count;
-            if (wide)
-            {
-                var w = stackalloc WideConstants[16];
-                for (int t = 0; t < 16; t++) w[t] = c[t].Wide();
-                for (; j + 16 <= cols; j += 16)
-                {
-                    for (int t = 0; t < 16; t++)
-                    {
-                        long o = (long)(row0 + t) * cols;
-                        var k = Kappa(xx + o, uu + o, sqc, rc, j, w[t]);
-                        k.Store(xx + o + j);
-                        v[t] = k.GetLower(); v[16 + t] = k.GetUpper();
-                    }
-                    float* dst = transposed + (long)(j - count) * count + row0;
-                    Transpose8(v, dst, count);
-                    Transpose8(v + 8, dst + 8, count);
-                    Transpose8(v + 16, dst + 8L * count, count);
-                    Transpose8(v + 24, dst + 8L * count + 8, count);
-                }
-            }
-            for (; j + 8 <= cols; j += 8)
-            {
-                for (int t = 0; t < 16; t++)
-                {
-                    long o = (long)(row0 + t) * cols;
-                    v[t] = Kappa(xx + o, uu + o, sqc, rc, j, c[t]);
-                    v[t].Store(xx + o + j);
-                }
-                float* dst = transposed + (long)(j - count) * count + row0;
-                Transpose8(v, dst, count);
-                Transpose8(v + 8, dst + 8, count);
-            }
-            for (; j < cols; j++)
-                for (int t = 0; t < 16; t++)
-                {
-                    long o = (long)(row0 + t) * cols + j;
-                    float dist = Math.Max(c[t].SqI + sqc[j] - 2 * xx[o], 0f);
-                    xx[o] = FastExp.Exp(dist * negInv2h2) * (uu[o] + c[t].AI + rc[j] + xx[o] * invH4);
-                    transposed[(long)(j - count) * count + row0 + t] = xx[o];
-                }
-        }
-    }
+    /// <summary>κ of a point with itself: k = 1 exactly.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    float Diagonal(float g, float u, float ai, float ri) => u + ai + ri + g * invH4;
 
     readonly struct Constants(FusedRbfBlock f, float sqi, float ai)
     {
@@ -145,20 +147,20 @@ public sealed unsafe class FusedRbfBlock
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static Vector512<float> Kappa(float* g, float* u, float* sqc, float* rc, int j, in WideConstants c)
+    static Vector512<float> Kappa(float* g, float* u, float* sqc, float* rc, in WideConstants c)
     {
-        var gv = Vector512.Load(g + j);
-        var dist = Vector512.Max(c.Sq + Vector512.Load(sqc + j) - (gv + gv), Vector512<float>.Zero);
-        var bracket = Vector512.Load(u + j) + c.A + Vector512.Load(rc + j) + gv * c.H4;
+        var gv = Vector512.Load(g);
+        var dist = Vector512.Max(c.Sq + Vector512.Load(sqc) - (gv + gv), Vector512<float>.Zero);
+        var bracket = Vector512.Load(u) + c.A + Vector512.Load(rc) + gv * c.H4;
         return FastExp.Exp(dist * c.C) * bracket;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static Vector256<float> Kappa(float* g, float* u, float* sqc, float* rc, int j, in Constants c)
+    static Vector256<float> Kappa(float* g, float* u, float* sqc, float* rc, in Constants c)
     {
-        var gv = Vector256.Load(g + j);
-        var dist = Vector256.Max(c.Sq + Vector256.Load(sqc + j) - (gv + gv), Vector256<float>.Zero);
-        var bracket = Vector256.Load(u + j) + c.A + Vector256.Load(rc + j) + gv * c.H4;
+        var gv = Vector256.Load(g);
+        var dist = Vector256.Max(c.Sq + Vector256.Load(sqc) - (gv + gv), Vector256<float>.Zero);
+        var bracket = Vector256.Load(u) + c.A + Vector256.Load(rc) + gv * c.H4;
         return FastExp.Exp(dist * c.C) * bracket;
     }
 

@@ -1,6 +1,7 @@
 using Harness.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Harness.Scoring;
 
@@ -35,7 +36,9 @@ public sealed unsafe class RowReduction
     readonly int n, k;
     readonly bool include, wide;
     readonly float[] sample = new float[Sample];
-    ulong[] candidates, scratch = [];
+    uint[] keys;
+    int[] columns;
+    ulong[] candidates = [], scratch = [];
     float[] best = [];
     readonly KappaRow pieces = new();
 
@@ -43,7 +46,8 @@ public sealed unsafe class RowReduction
     public RowReduction(int n, int k, bool includeDiagonal, bool? wide = null)
     {
         this.n = n; this.k = k; include = includeDiagonal; this.wide = wide ?? Vector512.IsHardwareAccelerated;
-        candidates = new ulong[Math.Max(16, 2 * k + 64)];
+        keys = new uint[Math.Max(16, 2 * k + 64)];
+        columns = new int[keys.Length];
     }
 
     /// <summary>This reducer's row of the given number of pieces, for the caller to fill.</summary>
@@ -277,7 +281,8 @@ public sealed unsafe class RowReduction
     Span<ulong> RadixSort(int count)
     {
         if (count == 0) return [];
-        if (scratch.Length < candidates.Length) scratch = new ulong[candidates.Length];
+        if (candidates.Length < count) { candidates = new ulong[keys.Length]; scratch = new ulong[keys.Length]; }
+        for (int t = 0; t < count; t++) candidates[t] = (ulong)keys[t] << 32 | (uint)columns[t];
         Span<int> histogram = stackalloc int[4 * 256];
         histogram.Clear();
         var src = candidates.AsSpan(0, count);
@@ -321,19 +326,30 @@ public sealed unsafe class RowReduction
     {
         var tv = Vector256.Create(threshold);
         int i = 0;
-        if (wide)
+        if (wide && Avx512F.IsSupported)
         {
+            // no branch per hit: every 16 values, the keys and columns of those at or above the threshold are packed
+            // to the front of a register (in column order) and stored whole; the count moves on by the hits
             var tw = Vector512.Create(threshold);
-            for (; i + 16 <= len; i += 16)
+            var lanes = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+            var low31 = Vector512.Create(0x7FFF_FFFFu);
+            if (keys.Length < count + len + 16) // room for every value of the piece: no check per store
             {
-                ulong bits = Vector512.GreaterThanOrEqual(Vector512.Load(p + i), tw).ExtractMostSignificantBits();
-                while (bits != 0)
-                {
-                    int lane = System.Numerics.BitOperations.TrailingZeroCount(bits);
-                    bits &= bits - 1;
-                    count = Add(count, p[i + lane], column + i + lane);
-                }
+                int size = Math.Max(keys.Length * 2, count + len + 16);
+                Array.Resize(ref keys, size); Array.Resize(ref columns, size);
             }
+            fixed (uint* kp = keys)
+            fixed (int* cp = columns)
+                for (; i + 16 <= len; i += 16)
+                {
+                    var v = Vector512.Load(p + i);
+                    var hit = Vector512.GreaterThanOrEqual(v, tw);
+                    var bits = v.AsUInt32();
+                    var key = bits ^ Vector512.AndNot(low31, Vector512.ShiftRightArithmetic(bits.AsInt32(), 31).AsUInt32()); // Key(v), lane by lane
+                    Avx512F.Compress(Vector512<uint>.Zero, hit.AsUInt32(), key).Store(kp + count);
+                    Avx512F.Compress(Vector512<int>.Zero, hit.AsInt32(), lanes + Vector512.Create(column + i)).Store(cp + count);
+                    count += System.Numerics.BitOperations.PopCount(hit.ExtractMostSignificantBits());
+                }
         }
         for (; i + 8 <= len; i += 8)
         {
@@ -353,8 +369,9 @@ public sealed unsafe class RowReduction
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     int Add(int count, float value, int column)
     {
-        if (count == candidates.Length) Array.Resize(ref candidates, candidates.Length * 2);
-        candidates[count] = (ulong)Key(value) << 32 | (uint)column;
+        if (count == keys.Length) { Array.Resize(ref keys, keys.Length * 2); Array.Resize(ref columns, columns.Length * 2); }
+        keys[count] = Key(value);
+        columns[count] = column;
         return count + 1;
     }
 

@@ -59,61 +59,62 @@ public static unsafe class SymmetricKernelPass
         using var spill = new KernelSpill(options.ScratchDirectory, n, block);
         using var io = new SpillWorker();
         long panel = (long)block * n;
-        using var xxBuffer = new AlignedBuffer(panel);
-        using var uuBuffer = new AlignedBuffer(panel);
-        using var transposed = new AlignedBuffer(panel);
+        using var kappaBuffer = new AlignedBuffer(panel);
+        using var transposedA = new AlignedBuffer(panel);
+        using var transposedB = new AlignedBuffer(panel);
         using var mirrorA = new AlignedBuffer(panel);
         using var mirrorB = new AlignedBuffer(panel);
-        float* xxPtr = xxBuffer.Pointer, uuPtr = uuBuffer.Pointer;
+        float* kappa = kappaBuffer.Pointer;
         var reducers = new System.Collections.Concurrent.ConcurrentBag<RowReduction>();
 
         progress?.Start("kernel", blocks);
         double setup = setupClock.Elapsed.TotalSeconds;
         var clock = new Stopwatch();
         double products = 0, wait = 0, rows = 0;
-        Task writes = Task.CompletedTask, read = Task.CompletedTask;
+        // each transpose buffer is written to disk while the next block computes into the other one
+        var writes = new[] { Task.CompletedTask, Task.CompletedTask };
+        Task read = Task.CompletedTask;
         try
         {
             for (int bi = 0; bi < blocks; bi++)
             {
                 int start = bi * block, count = Math.Min(block, n - start), cols = n - start;
+                int right = cols - count; // columns of later blocks
+                var transposed = (bi % 2 == 0 ? transposedA : transposedB).Pointer;
                 clock.Restart();
-                // X Xᵀ and U Uᵀ of rows [start, start + count) with columns [start, n): the same bits on every CPU
-                FmaGemm.Products(px, start, count, px, start, cols, xxPtr, cols, threads);
-                FmaGemm.Products(pu, start, count, pu, start, cols, uuPtr, cols, threads);
+                writes[bi % 2].GetAwaiter().GetResult(); // block bi − 2's transpose is on disk
+                wait += Lap(clock);
+                // κ of rows [start, start + count) with columns [start, n), from X Xᵀ and U Uᵀ tiles: the same bits on every CPU
+                fused.Compute(px, pu, start, count, kappa, right > 0 ? transposed : null, threads);
                 products += Lap(clock);
 
-                writes.GetAwaiter().GetResult(); // the transpose buffer is free once the previous block is on disk
                 read.GetAwaiter().GetResult();   // region bi: row bi's entries left of its diagonal block
                 wait += Lap(clock);
 
                 var mirror = (bi % 2 == 0 ? mirrorA : mirrorB).Pointer;
                 var nextMirror = (bi % 2 == 0 ? mirrorB : mirrorA).Pointer;
                 int next = bi + 1;
-                // Region bi+1 from disk while this block computes: its chunks of blocks before bi are written already.
+                // Region bi+1 from disk while this block reduces: its chunks of blocks before bi are queued for writing
+                // ahead of it on the one I/O thread.
                 int from = bi; // the closures below need this iteration's block, not the shared loop variable
                 if (next < blocks && bi > 0) read = io.Run(() => { spill.ReadRegion(next, nextMirror, chunks: from); spill.Release(next); });
 
-                // κ a group of rows at a time, each group's rows reduced at once while their κ is in cache; groups are
-                // taken as workers free up, so a core lent to the spill's I/O delays no one
-                int right = cols - count; // columns of later blocks
-                float* spillOut = right > 0 ? transposed.Pointer : null;
-                int groups = (count + FusedRbfBlock.GroupRows - 1) / FusedRbfBlock.GroupRows;
+                // the rows, a group at a time as workers free up, so a core lent to the spill's I/O delays no one
+                int groups = (count + GroupRows - 1) / GroupRows;
                 Parallel.For(0, groups, new ParallelOptions { MaxDegreeOfParallelism = threads },
                     () => reducers.TryTake(out var idle) ? idle : new RowReduction(n, k, include),
                     (group, _, reducer) =>
                     {
-                        int row0 = group * FusedRbfBlock.GroupRows;
-                        fused.RunGroup(xxPtr, uuPtr, start, count, cols, row0, spillOut);
+                        int row0 = group * GroupRows;
                         var pieces = reducer.Pieces(bi + 1);
-                        for (int row = row0; row < Math.Min(count, row0 + FusedRbfBlock.GroupRows); row++)
+                        for (int row = row0; row < Math.Min(count, row0 + GroupRows); row++)
                         {
                             for (int c = 0; c < bi; c++)
                             {
                                 pieces.Pointers[c] = (nint)(mirror + ((long)c * count + row) * block);
                                 pieces.Starts[c] = c * block; pieces.Lengths[c] = block;
                             }
-                            pieces.Pointers[bi] = (nint)(xxPtr + (long)row * cols);
+                            pieces.Pointers[bi] = (nint)(kappa + (long)row * cols);
                             pieces.Starts[bi] = start; pieces.Lengths[bi] = cols;
                             int i = start + row;
                             var (sum, m, sdev, lse) = reducer.Reduce(pieces, i, nbIndex.AsSpan(i * k, k), nbValue.AsSpan(i * k, k));
@@ -128,29 +129,59 @@ public static unsafe class SymmetricKernelPass
                 {
                     // the next block's chunk of this one never touches the disk: it is the first chunk of the transpose
                     int nextRows = Math.Min(block, n - next * block);
-                    Buffer.MemoryCopy(transposed.Pointer, nextMirror + (long)bi * nextRows * block, (long)nextRows * block * sizeof(float), (long)nextRows * block * sizeof(float));
-                    writes = io.Run(() =>
+                    Buffer.MemoryCopy(transposed, nextMirror + (long)bi * nextRows * block, (long)nextRows * block * sizeof(float), (long)nextRows * block * sizeof(float));
+                    writes[bi % 2] = io.Run(() =>
                     {
                         for (int bj = from + 2; bj < blocks; bj++)
-                            spill.WriteChunk(from, bj, transposed.Pointer + (long)(bj * block - start - count) * count);
+                            spill.WriteChunk(from, bj, transposed + (long)(bj * block - start - count) * count);
                     });
                 }
                 progress?.Report(bi + 1);
             }
-            writes.GetAwaiter().GetResult();
+            Task.WhenAll(writes).GetAwaiter().GetResult();
         }
         finally
         {
             // never free buffers under a transfer still in flight
-            try { Task.WaitAll(writes, read); } catch (AggregateException) when (writes.IsFaulted || read.IsFaulted) { }
+            try { Task.WaitAll([.. writes, read]); } catch (AggregateException) when (writes.Any(w => w.IsFaulted) || read.IsFaulted) { }
         }
         progress?.Finish();
         return new KernelStatistics(n, k, mksd, logMsksd, mean, sd, nbIndex, nbValue, 0, 1)
         {
             Strategy = $"symmetric: block triangle of the products (FMA chains, {FmaGemm.Widest}), mirror half spilled to {Path.GetDirectoryName(spill.Path)} " +
                 $"({(spill.Bytes >= 1e9 ? $"{spill.Bytes / 1e9:F1} GB" : $"{spill.Bytes / 1e6:F1} MB")}, {(spill.Direct ? "O_DIRECT" : "buffered")})",
-            PhaseSeconds = new() { ["setup"] = setup, ["products"] = products, ["kappa_and_row_statistics"] = rows, ["spill_wait"] = wait },
+            PhaseSeconds = new() { ["setup"] = setup, ["products_and_kappa"] = products, ["row_statistics"] = rows, ["spill_wait"] = wait },
         };
+    }
+
+    /// <summary>Rows per task of the reduction: a few rows' pieces at a time, handed out as workers free up.</summary>
+    const int GroupRows = 16;
+
+    /// <summary>
+    /// Seconds of the pass's products alone, the benchmark's reference: the block triangles of X Xᵀ and U Uᵀ by
+    /// <see cref="FmaGemm"/> on the pass's operands and blocks, into row-major buffers, without κ, reductions or spill.
+    /// </summary>
+    public static double ProductsSeconds(RbfKernel kernel, Tensor x, Tensor s, ScoringOptions options)
+    {
+        int n = (int)x.shape[0], d = (int)x.shape[1];
+        int block = options.BlockFor(n);
+        int threads = Math.Max(1, get_num_threads());
+        RbfOperands made;
+        using (var xs = x.to(ScalarType.Float32).contiguous())
+        using (var ss = s.to(ScalarType.Float32).contiguous())
+            fixed (byte* xp = xs.bytes, sp = ss.bytes)
+                made = new RbfOperands((float*)xp, (float*)sp, n, d, kernel.H);
+        using var operands = made;
+        using var xx = new AlignedBuffer((long)Math.Min(block, n) * n);
+        using var uu = new AlignedBuffer((long)Math.Min(block, n) * n);
+        var clock = Stopwatch.StartNew();
+        for (int start = 0; start < n; start += block)
+        {
+            int count = Math.Min(block, n - start), cols = n - start;
+            FmaGemm.Products(operands.X, start, count, operands.X, start, cols, xx.Pointer, cols, threads);
+            FmaGemm.Products(operands.U, start, count, operands.U, start, cols, uu.Pointer, cols, threads);
+        }
+        return clock.Elapsed.TotalSeconds;
     }
 
     /// <summary>FLOPs of the pass's products for n points of d columns: X Xᵀ and U Uᵀ over each block's triangle, 2·d per entry.</summary>
