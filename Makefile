@@ -5,7 +5,7 @@ HARNESS := src/Harness.Cli/bin/$(CONFIG)/net10.0/harness
 MATRIX  ?= mnist
 STUDY   ?= mnist-validation
 
-.PHONY: all build cli data fashion-mnist train reproduce figures report test bench bench-population run accept study accept-study forget clean
+.PHONY: all build cli data fashion-mnist train reproduce paper-mnist fashion audit figures report test bench bench-population run accept study accept-study forget clean
 
 all: build
 
@@ -30,6 +30,18 @@ train: cli data
 ## reproduce: the main job: set up everything, run the `mnist` matrix and its study, figures, tables, REPORT.md, verify both baselines
 reproduce: cli data
 	$(HARNESS) reproduce --matrix mnist
+
+## paper-mnist: the paper's MNIST protocol at its own granularity (5 points per side, all candidates, k in {0, 100, 700}); resumable, shardable (README "The paper's granularity")
+paper-mnist: cli data
+	$(HARNESS) reproduce --matrix paper-mnist
+
+## fashion: Fashion-MNIST end to end (set-up included): the `fashion` matrix, its population and its 300-point study, verified
+fashion: cli fashion-mnist
+	$(HARNESS) reproduce --matrix fashion
+
+## audit: recompute N cells (and study points) drawn from a committed matrix and compare them bit for bit (MATRIX=paper-mnist N=5 SEED=0)
+audit: cli data
+	$(HARNESS) verify --matrix $(MATRIX) --audit $(or $(N),5) --seed $(or $(SEED),0)
 
 ## figures: Figures 1-5 of a matrix (MATRIX=mnist) from its merged results
 figures: cli

@@ -26,9 +26,14 @@ static class MatrixCommands
         var verify = new MatrixOptionSet(required: false);
         var integrity = Opt.Flag("--integrity", "instead: check every reused file under the results folder (results/NAME with --matrix) and the cache against its record; list corrupt, missing and orphaned files (exit 5, 6, 7 for the worst found)");
         var repair = Opt.Flag("--repair", "with --integrity: delete what is corrupt or orphaned and the record of what is missing, so the next run computes it again");
-        yield return Make("verify", "merge, then compare with the baselines results/NAME/NAME-cells.CLASS.verified.csv (this CPU class first); or, with --integrity, check stored files against their records", verify,
+        var audit = Opt.Int("--audit", "instead: compute N cells drawn at random from the matrix (and N points of each of its studies) afresh, from the cached or retrained model, and compare them bit for bit with the committed baseline (and points.csv), naming any that differ", null, 1);
+        var seed = Opt.Int("--seed", "with --audit: the seed of the draw (the same cells on every machine)", "0", 0);
+        yield return Make("verify", "merge, then compare with the baselines results/NAME/NAME-cells.CLASS.verified.csv (this CPU class first); or, with --integrity, check stored files against their records; or, with --audit N, recompute N cells and compare them", verify,
             r => r.GetValue(integrity) ? Integrity(r.GetValue(verify.Matrix), r.GetValue(verify.Results), r.GetValue(repair))
-                : r.GetValue(repair) ? throw new HarnessException("--repair goes with --integrity.") : Verify(verify.Read(r))).With(integrity, repair);
+                : r.GetValue(repair) ? throw new HarnessException("--repair goes with --integrity.")
+                : r.GetValue(audit) is int n ? AuditCells(verify.Read(r), n, r.GetValue(seed) ?? 0)
+                : r.GetValue(seed) != null ? throw new HarnessException("--seed goes with --audit.")
+                : Verify(verify.Read(r))).With(integrity, repair, audit, seed);
         var accept = new MatrixOptionSet(required: true);
         var why = Opt.Text("--why", "why the baseline changes, recorded in NAME-cells.CLASS.verified.md", "text", null);
         yield return Make("accept", "promote the received table to the verified baseline", accept, r => Accept(accept.Read(r), r.GetValue(why))).With(why);
@@ -100,6 +105,12 @@ static class MatrixCommands
         if (missing.Count > 0) throw new VerificationFailedException($"{missing.Count} cells of '{c.Matrix.Name}' have no result (e.g. {missing[0]}); run `harness run --matrix {c.Matrix.Name}` first.");
         var matched = Verification.Verify(c.Matrix, c.ResultsRoot);
         Console.WriteLine($"{c.Matrix.Name}: all cells match {matched}");
+        return 0;
+    }
+
+    static int AuditCells((ExperimentsFile File, MatrixSpec Matrix, string ResultsRoot) c, int n, int seed)
+    {
+        Pipelines.Audit.Run(c.File, c.Matrix, c.ResultsRoot, n, seed, Console.WriteLine, Console.Error.WriteLine);
         return 0;
     }
 

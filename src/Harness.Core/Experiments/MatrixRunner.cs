@@ -207,6 +207,18 @@ public sealed class MatrixRunner
     }
 
     /// <summary>
+    /// Computes a cell afresh into <paramref name="path"/>, from the cached or retrained model and the current scores and
+    /// population, without reading or replacing the cell's own result: what an audit sets against the baseline.
+    /// </summary>
+    public CellResult Recompute(Cell cell, string path)
+    {
+        var planned = PlanOf(cell);
+        if (planned.Unit is not { } unit) throw new HarnessException($"{cell.Id} cannot run here: {planned.Unavailable}");
+        Compute(cell, unit with { ResultPath = path });
+        return Recorded(path) ?? throw new IOException($"{path}: the recomputed cell could not be read back.");
+    }
+
+    /// <summary>
     /// Runs the given cells with progress and ETA; returns what happened to each. Cells whose result exists with the
     /// current fingerprint are reused without counting on the bar (so after a resume the ETA measures only the work still
     /// to do); stale ones are named up front with what changed, and recomputed; a cell whose computation another cell

@@ -219,6 +219,30 @@ public sealed class StudyRunner
         return new StudyOutcome(p.Union.Length, pending.Count, current.Count, 0, written, summary);
     }
 
+    /// <summary>
+    /// Computes the given points afresh into <paramref name="dir"/> (their own results are neither read nor replaced), one
+    /// at a time, each reported as it finishes: what an audit sets against the committed points.csv.
+    /// </summary>
+    public IEnumerable<StudyPointResult> Recompute(IReadOnlyList<int> indices, string dir)
+    {
+        var p = Prepare();
+        foreach (int index in indices)
+            if (Array.BinarySearch(p.Union, index) < 0) throw new HarnessException($"study {study.Name}: point {index} is not one of its {p.Union.Length} points.");
+        using var context = StartPoints(p);
+        foreach (int index in indices)
+            yield return ComputePoint(p, Unit(p, index) with { ResultPath = Path.Combine(dir, $"{index}.json") }, context);
+    }
+
+    /// <summary>A point's ground truths that its own probes give (not the population's) and their censoring, by points.csv's column names.</summary>
+    public Dictionary<string, double> ProbeTruths(StudyPointResult point)
+    {
+        var truths = study.GroundTruths.Where(g => GroundTruthRegistry.Get(g).Probe != GroundTruthProbe.Population)
+            .ToDictionary(g => g, g => GroundTruthRegistry.Get(g).Values(new GroundTruthInputs(study, [point], null))[0]);
+        if (point.Steps != null) truths["censored_steps"] = point.Steps.Censored ? 1 : 0;
+        if (point.Expansion != null) truths["censored_expansion"] = point.Expansion.Censored ? 1 : 0;
+        return truths;
+    }
+
     /// <summary>A worker process: computes the pending points of the shard that no other worker has claimed, one at a time.</summary>
     public int RunWorker(int index, int count, (int Index, int Count) shard)
     {

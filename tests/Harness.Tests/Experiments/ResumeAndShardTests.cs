@@ -266,6 +266,52 @@ public class ResumeAndShardTests
     }
 
     /// <summary>
+    /// `verify --audit`: cells drawn from a finished matrix, computed afresh, match the accepted baseline bit for bit; one
+    /// value of a drawn cell changed in the baseline, and the audit fails naming that cell and column; the results folder's
+    /// own cell records are untouched by either.
+    /// </summary>
+    [Test]
+    public void AnAuditRecomputesDrawnCellsAndCatchesATamperedBaseline()
+    {
+        var whole = Uninterrupted();
+        var results = Path.Combine(dir, "audit");
+        CopyTree(whole, results);
+        Run(results, "accept", "--matrix", "tiny", "--why", "the audit test's baseline");
+        var baseline = Directory.GetFiles(Path.Combine(results, "tiny"), "tiny-cells.*.verified.csv").Single();
+        var records = Directory.GetFiles(Path.Combine(results, "tiny", "cells"), "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            .Select(f => (f, File.GetLastWriteTimeUtc(f))).ToList();
+
+        (int Code, string Out, string Err) Audit()
+        {
+            using var p = Process.Start(Harness(results, "verify", "--matrix", "tiny", "--audit", "3", "--seed", "5"))!;
+            var stdout = p.StandardOutput.ReadToEndAsync(); var stderr = p.StandardError.ReadToEndAsync();
+            p.WaitForExit();
+            return (p.ExitCode, stdout.Result, stderr.Result);
+        }
+        var clean = Audit();
+        clean.Code.Should().Be(0, clean.Err + clean.Out);
+        clean.Out.Should().Contain("audit: 3 of 3 recomputed bit for bit");
+
+        // the first drawn cell's test loss, a billionth off in the baseline
+        var lines = File.ReadAllLines(baseline);
+        var header = lines[0].Split(',');
+        var drawn = global::Harness.Pipelines.Audit.Draw(lines.Skip(1).Select(l => l.Split(',')[0]), 3, 5);
+        int row = Array.FindIndex(lines, l => l.StartsWith(drawn[0] + ",", StringComparison.Ordinal));
+        var fields = lines[row].Split(',');
+        int column = Array.IndexOf(header, "test_loss");
+        fields[column] = (double.Parse(fields[column], System.Globalization.CultureInfo.InvariantCulture) * (1 + 1e-9)).ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        lines[row] = string.Join(",", fields);
+        File.WriteAllLines(baseline, lines);
+
+        var tampered = Audit();
+        tampered.Code.Should().Be(1, "a recomputed cell that differs from its baseline is a failed verification");
+        tampered.Err.Should().Contain($"{drawn[0]} (test_loss: baseline {fields[column]}, recomputed ");
+        tampered.Out.Should().Contain("audit: 2 of 3 recomputed bit for bit");
+        records.Should().Equal(Directory.GetFiles(Path.Combine(results, "tiny", "cells"), "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            .Select(f => (f, File.GetLastWriteTimeUtc(f))), "an audit writes its cells elsewhere");
+    }
+
+    /// <summary>
     /// Two shards started together on an empty cache and results folder: one trains the model and one scores, the other
     /// waits for each (a lock file in the cache, and in the shared results folder) and reuses it; both finish, and the merged
     /// table equals an unsharded run's.
