@@ -107,7 +107,10 @@ public sealed class MatrixOutputs(ExperimentsFile file, MatrixSpec matrix, strin
             }
         var text = ReproductionReport.Build(matrix, cells, entries, originals, verification, evidence, population);
         foreach (var study in file.StudiesOf(matrix.Name))
+        {
             text += StudyReport.Section(study, layout.Study(study.Name), studyVerification?.GetValueOrDefault(study.Name) ?? "not run by `harness report` (see `harness study`)");
+            text += StudyReport.Comparison(study, layout.Study(study.Name), file.Studies.Values.Select(o => (o, layout.Study(o.Name))));
+        }
         AtomicFile.WriteAllText(report, text);
         paths.Add(report);
         return paths;

@@ -45,6 +45,70 @@ public static class StudyReport
     static string Rho(SummaryRow r) => string.Create(Inv, $"ρ = {r.Spearman:+0.00;−0.00} [{r.CiLow:+0.00;−0.00}, {r.CiHigh:+0.00;−0.00}]");
     static string Name(string s) => ScorerRegistry.Get(s).Display;
 
+    /// <summary>
+    /// Per ground truth, the KSD score with the largest |ρ| against the better of PC and loss; it beats the baseline when its
+    /// interval of |ρ| lies wholly above the baseline's |ρ| and the baseline's interval wholly below its |ρ|. Null where either is undefined.
+    /// </summary>
+    static (SummaryRow Ksd, SummaryRow Baseline, bool Beats)? Contest(List<SummaryRow> rows, string groundTruth)
+    {
+        var k = rows.Where(r => r.GroundTruth == groundTruth && Ksd.Contains(r.Scorer) && !double.IsNaN(r.Spearman)).OrderByDescending(r => Math.Abs(r.Spearman)).FirstOrDefault();
+        var b = rows.Where(r => r.GroundTruth == groundTruth && Baselines.Contains(r.Scorer) && !double.IsNaN(r.Spearman)).OrderByDescending(r => Math.Abs(r.Spearman)).FirstOrDefault();
+        if (k == null || b == null) return null;
+        var (kLow, _) = Magnitude(k); var (_, bHigh) = Magnitude(b);
+        return (k, b, kLow > Math.Abs(b.Spearman) && bHigh < Math.Abs(k.Spearman));
+    }
+
+    static string Verdict(SummaryRow k, SummaryRow b, bool beats) =>
+        beats ? "**beats it**" : Math.Abs(k.Spearman) <= Math.Abs(b.Spearman) ? "no (|ρ| not above the baseline's)" : "not distinguishable (intervals overlap)";
+
+    /// <summary>
+    /// The study beside the other studies of the experiments file that share its ground truths (another data set's, say):
+    /// per ground truth and score (the KSD scores, PC and loss), ρ with its interval on each; then, per ground truth, whether a
+    /// KSD score beats confidence or loss on each, and whether the answer to "does any KSD score beat confidence?" changes.
+    /// Empty where no other study has a summary yet.
+    /// </summary>
+    public static string Comparison(StudySpec study, Runs.StudyFiles files, IEnumerable<(StudySpec Study, Runs.StudyFiles Files)> others)
+    {
+        if (!File.Exists(files.Summary)) return "";
+        var all = new List<(StudySpec Study, List<SummaryRow> Rows)> { (study, ReadSummary(files.Summary)) };
+        all.AddRange(others.Where(o => o.Study.Name != study.Name && File.Exists(o.Files.Summary) && o.Study.GroundTruths.Intersect(study.GroundTruths).Any())
+            .Select(o => (o.Study, ReadSummary(o.Files.Summary))));
+        if (all.Count < 2) return "";
+        var sb = new StringBuilder();
+        sb.Append($"## `{study.Name}` beside {string.Join(", ", all.Skip(1).Select(a => $"`{a.Study.Name}`"))}: the same question on {string.Join(" and ", all.Select(a => a.Study.Dataset).Distinct())}\n\n");
+        sb.Append("Spearman ρ of each score (oriented by its hard end) with each ground truth, percentile-bootstrap 95 % intervals, from each study's `summary.csv` ");
+        sb.Append(string.Join("; ", all.Select(a => string.Create(Inv, $"`{a.Study.Name}`: {a.Rows.Select(r => r.N).DefaultIfEmpty().Max()} {SettingField.Format(a.Study.Candidates)} points of {a.Study.Dataset}, kernel `{a.Study.Kernel}`")))).Append(".\n\n");
+        var truths = study.GroundTruths.Where(g => all.Skip(1).Any(a => a.Study.GroundTruths.Contains(g))).ToList();
+        var scorers = Ksd.Concat(Baselines).Where(sc => all.All(a => a.Study.Scorers.Contains(sc))).ToList();
+        sb.Append("| ground truth | score | " + string.Join(" | ", all.Select(a => a.Study.Dataset)) + " |\n|---|---|" + string.Concat(all.Select(_ => "---|")) + "\n");
+        foreach (var g in truths)
+            foreach (var sc in scorers)
+                sb.Append($"| {g} | {Name(sc)} | " + string.Join(" | ", all.Select(a => a.Rows.FirstOrDefault(r => r.GroundTruth == g && r.Scorer == sc) is { } r && !double.IsNaN(r.Spearman)
+                    ? string.Create(Inv, $"{r.Spearman:+0.00;−0.00} [{r.CiLow:+0.00;−0.00}, {r.CiHigh:+0.00;−0.00}]") : "–")) + " |\n");
+        sb.Append("\n**Does a KSD score beat confidence or loss, data set by data set?** (the rule of the study sections: the best KSD score's interval of |ρ| wholly above the better baseline's |ρ|, and the baseline's wholly below its)\n\n");
+        sb.Append("| ground truth | " + string.Join(" | ", all.Select(a => a.Study.Dataset)) + " |\n|---|" + string.Concat(all.Select(_ => "---|")) + "\n");
+        var beatenOn = all.ToDictionary(a => a.Study.Name, _ => new List<string>());
+        foreach (var g in truths)
+        {
+            sb.Append($"| {g} | ");
+            sb.Append(string.Join(" | ", all.Select(a =>
+            {
+                if (Contest(a.Rows, g) is not var (k, b, beats)) return "–";
+                if (beats) beatenOn[a.Study.Name].Add(g);
+                return $"{Name(k.Scorer)} {Rho(k)} vs {Name(b.Scorer)} {Rho(b)}: {Verdict(k, b, beats)}";
+            })));
+            sb.Append(" |\n");
+        }
+        sb.Append('\n');
+        var answers = all.Select(a => (a.Study, Beaten: beatenOn[a.Study.Name])).ToList();
+        string Answer((StudySpec Study, List<string> Beaten) a) => a.Beaten.Count == 0
+            ? $"on {a.Study.Dataset} no KSD score beats confidence or loss for any ground truth"
+            : $"on {a.Study.Dataset} a KSD score beats them for {string.Join(", ", a.Beaten)}";
+        bool same = answers.Select(a => a.Beaten.Count == 0).Distinct().Count() == 1;
+        sb.Append($"**Does the answer change with the data set?** {(same ? "No" : "Yes")}: {string.Join("; ", answers.Select(Answer))}.\n\n");
+        return sb.ToString();
+    }
+
     public static string Section(StudySpec study, Runs.StudyFiles files, string verification)
     {
         var sb = new StringBuilder();
@@ -80,13 +144,9 @@ public static class StudyReport
         var beaten = new List<string>();
         foreach (var g in study.GroundTruths)
         {
-            var k = rows.Where(r => r.GroundTruth == g && Ksd.Contains(r.Scorer) && !double.IsNaN(r.Spearman)).OrderByDescending(r => Math.Abs(r.Spearman)).FirstOrDefault();
-            var b = rows.Where(r => r.GroundTruth == g && Baselines.Contains(r.Scorer) && !double.IsNaN(r.Spearman)).OrderByDescending(r => Math.Abs(r.Spearman)).FirstOrDefault();
-            if (k == null || b == null) continue;
-            var (kLow, kHigh) = Magnitude(k); var (bLow, bHigh) = Magnitude(b);
-            bool beats = kLow > Math.Abs(b.Spearman) && bHigh < Math.Abs(k.Spearman);
+            if (Contest(rows, g) is not var (k, b, beats)) continue;
             if (beats) { any = true; beaten.Add(g); }
-            sb.Append($"- {g}: {Name(k.Scorer)} {Rho(k)} vs {Name(b.Scorer)} {Rho(b)}: {(beats ? "**beats it**" : Math.Abs(k.Spearman) <= Math.Abs(b.Spearman) ? "no (|ρ| not above the baseline's)" : "not distinguishable (intervals overlap)")}.\n");
+            sb.Append($"- {g}: {Name(k.Scorer)} {Rho(k)} vs {Name(b.Scorer)} {Rho(b)}: {Verdict(k, b, beats)}.\n");
         }
         sb.Append('\n');
         var redundancy = files.Redundancy;

@@ -6,11 +6,12 @@ namespace Harness.Util;
 public static class AtomicFile
 {
     public static void WriteAllText(string path, string text) =>
-        Write(path, tmp => File.WriteAllText(tmp, text, new UTF8Encoding(false)));
+        Write(path, tmp => File.WriteAllText(tmp, text, new UTF8Encoding(false)), new UTF8Encoding(false).GetByteCount(text));
 
-    public static void WriteAllBytes(string path, byte[] bytes) => Write(path, tmp => File.WriteAllBytes(tmp, bytes));
+    public static void WriteAllBytes(string path, byte[] bytes) => Write(path, tmp => File.WriteAllBytes(tmp, bytes), bytes.Length);
 
-    public static void Write(string path, Action<string> writeTemp)
+    /// <param name="bytes">the size of what is written, where known: a full disk's error then says how much was needed.</param>
+    public static void Write(string path, Action<string> writeTemp, long? bytes = null)
     {
         var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(dir);
@@ -19,6 +20,10 @@ public static class AtomicFile
         {
             writeTemp(tmp);
             File.Move(tmp, path, overwrite: true);
+        }
+        catch (IOException e) when (bytes is long needed && EnvironmentErrors.IsDiskFull(e))
+        {
+            throw new IOException($"No space left on device : '{Path.GetFullPath(path)}' (writing {needed:N0} bytes)", e);
         }
         finally
         {

@@ -26,7 +26,7 @@ public static partial class EnvironmentErrors
                 case UnauthorizedAccessException:
                     return $"permission denied: {message} Make the folder writable, or point the harness elsewhere (--results, HARNESS_RESULTS, HARNESS_CACHE, HARNESS_SCRATCH).";
                 case IOException when Has(message, "No space left on device", "Disk quota exceeded"):
-                    return $"the disk is full{where}: {FreeSpace(path)}Free some space (or point the harness at another disk) and run the same command again: finished work is kept.";
+                    return $"the disk is full{where}: {Needed(message)}{FreeSpace(path)}Free some space (or point the harness at another disk) and run the same command again: finished work is kept.";
                 case IOException when Has(message, "Read-only file system"):
                     return $"the file system is read-only{where}. Point the harness at a writable folder (--results, HARNESS_RESULTS, HARNESS_CACHE, HARNESS_SCRATCH).";
                 case IOException when Has(message, "Permission denied", "Operation not permitted"):
@@ -64,6 +64,15 @@ public static partial class EnvironmentErrors
         }
         return null;
     }
+
+    /// <summary>Whether <paramref name="e"/> is the file system saying it is full (ENOSPC, EDQUOT).</summary>
+    public static bool IsDiskFull(IOException e) => Has(e.Message, "No space left on device", "Disk quota exceeded");
+
+    /// <summary>"N bytes needed; " from <see cref="AtomicFile"/>'s "(writing N bytes)", or nothing where the size was not known.</summary>
+    static string Needed(string message) => WritingBytes().Match(message) is { Success: true } m ? $"{m.Groups[1].Value} bytes needed, " : "";
+
+    [GeneratedRegex(@"\(writing ([0-9,]+) bytes\)")]
+    private static partial Regex WritingBytes();
 
     static bool Has(string message, params string[] phrases) => phrases.Any(p => message.Contains(p, StringComparison.OrdinalIgnoreCase));
 

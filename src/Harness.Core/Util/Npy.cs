@@ -23,7 +23,7 @@ public static class Npy
             f.Write(BitConverter.GetBytes((ushort)header.Length));
             f.Write(header);
             f.Write(bytes);
-        });
+        }, 10 + header.Length + bytes.Length);
     }
 
     /// <summary>

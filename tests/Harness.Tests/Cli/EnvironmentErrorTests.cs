@@ -24,6 +24,19 @@ public class EnvironmentErrorTests
     }
 
     [Test]
+    public void AFullDiskUnderAnAtomicWriteSaysHowManyBytesWereNeeded()
+    {
+        if (!File.Exists("/dev/full")) Assert.Ignore("no /dev/full on this machine");
+        var dir = TestSupport.TempDir("full");
+        var target = Path.Combine(dir, "table.npy");
+        // the temporary file's write answered as a full disk answers it: the real ENOSPC exception, from /dev/full
+        var e = Assert.Catch<IOException>(() => AtomicFile.Write(target, _ => File.WriteAllBytes("/dev/full", new byte[4096]), bytes: 12_345))!;
+        EnvironmentErrors.Describe(e).Should().StartWith($"the disk is full ({target}): 12,345 bytes needed, ").And.Contain($"bytes available on the file system of {dir}");
+        Directory.GetFileSystemEntries(dir).Should().BeEmpty("nothing half-written is left");
+        Directory.Delete(dir);
+    }
+
+    [Test]
     public void BugsAndUserMistakesAreNotEnvironmentErrors()
     {
         EnvironmentErrors.Describe(new InvalidOperationException("a bug")).Should().BeNull();

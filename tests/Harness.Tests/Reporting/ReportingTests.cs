@@ -215,4 +215,34 @@ public class ReportingTests
         ReproductionReport.Agrees("forget_loss", 4.0, 4.64).Should().BeTrue();
         ReproductionReport.Agrees("forget_loss", 0.0, 4.64).Should().BeFalse();
     }
+
+    /// <summary>Two studies of two data sets side by side: each ρ with its interval in its column, and the verdicts per data set.</summary>
+    [Test]
+    public void TwoStudiesAreComparedSideBySide()
+    {
+        StudySpec Study(string name, string dataset) => new()
+        {
+            Name = name, Matrix = "t", Dataset = dataset, Kernel = K, N = 300, Scorers = new[] { "pc", "loss", "mksd", "emsksd" }, GroundTruths = new[] { "gt_steps", "gt_klom" },
+        };
+        Harness.Runs.StudyFiles Write(string name, params string[] rows)
+        {
+            var files = new Harness.Runs.StudyFiles(Path.Combine(dir, name), name);
+            Directory.CreateDirectory(files.Dir);
+            File.WriteAllText(files.Summary, "scorer,hard_end,ground_truth,n,spearman,ci_low,ci_high,auroc\n" + string.Join("\n", rows) + "\n");
+            return files;
+        }
+        // a: confidence predicts both, no KSD score beats it; b: EMSKSD beats loss and PC on gt_klom
+        var a = Write("a", "pc,low,gt_steps,300,0.5,0.4,0.6,0.7", "loss,high,gt_steps,300,0.45,0.35,0.55,0.7", "mksd,high,gt_steps,300,0.1,0.0,0.2,0.55", "emsksd,high,gt_steps,300,0.48,0.38,0.58,0.7",
+            "pc,low,gt_klom,300,0.3,0.2,0.4,0.6", "loss,high,gt_klom,300,0.3,0.2,0.4,0.6", "mksd,high,gt_klom,300,-0.1,-0.2,0.0,0.45", "emsksd,high,gt_klom,300,0.2,0.1,0.3,0.6");
+        var b = Write("b", "pc,low,gt_steps,300,0.5,0.4,0.6,0.7", "loss,high,gt_steps,300,0.45,0.35,0.55,0.7", "mksd,high,gt_steps,300,0.1,0.0,0.2,0.55", "emsksd,high,gt_steps,300,0.48,0.38,0.58,0.7",
+            "pc,low,gt_klom,300,0.1,0.0,0.2,0.6", "loss,high,gt_klom,300,0.1,0.0,0.2,0.6", "mksd,high,gt_klom,300,0.05,-0.05,0.15,0.5", "emsksd,high,gt_klom,300,0.6,0.5,0.7,0.8");
+        var sa = Study("a", "mnist"); var sb = Study("b", "fashion-mnist");
+        var text = StudyReport.Comparison(sa, a, new[] { (sa, a), (sb, b) });
+        text.Should().Contain("| ground truth | score | mnist | fashion-mnist |");
+        text.Should().Contain("| gt_klom | EMSKSD | +0.20 [+0.10, +0.30] | +0.60 [+0.50, +0.70] |");
+        text.Should().Contain("| gt_klom | MKSD | −0.10 [−0.20, +0.00] | +0.05 [−0.05, +0.15] |");
+        text.Should().MatchRegex(@"\| gt_klom \| EMSKSD .* vs PC .*: no \(\|ρ\| not above the baseline's\) \| EMSKSD .* vs PC .*: \*\*beats it\*\* \|");
+        text.Should().Contain("**Does the answer change with the data set?** Yes: on mnist no KSD score beats confidence or loss for any ground truth; on fashion-mnist a KSD score beats them for gt_klom.");
+        StudyReport.Comparison(sa, a, new[] { (sa, a) }).Should().BeEmpty("no other study to compare with");
+    }
 }

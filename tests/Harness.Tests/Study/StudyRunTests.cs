@@ -127,6 +127,61 @@ public class StudyRunTests
         File.Exists(studyDir.Received).Should().BeTrue();
     }
 
+    /// <summary>
+    /// Storage faults in a finished study: one bit flipped in a point's record and in a population model's φ table. The
+    /// rerun computes that point and that model again (nothing else) and writes the undisturbed tables; and the audit's
+    /// recomputation of a point gives, bit for bit, the ground truths points.csv holds for it.
+    /// </summary>
+    [Test]
+    public void ADamagedPointRecordOrPhiTableIsComputedAgainAndAnAuditedPointMatches()
+    {
+        var whole = Path.Combine(dir, "whole");
+        if (!File.Exists(Path.Combine(whole, "tiny-study", "summary.csv"))) Runner(whole).Run((0, 1)).Computed.Should().Be(12);
+        var damaged = Path.Combine(dir, "damaged");
+        if (Directory.Exists(damaged)) Directory.Delete(damaged, true);
+        foreach (var f in Directory.GetFiles(whole, "*", SearchOption.AllDirectories))
+        {
+            var to = Path.Combine(damaged, Path.GetRelativePath(whole, f));
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            File.Copy(f, to);
+        }
+        void Flip(string path, int from)
+        {
+            var bytes = File.ReadAllBytes(path);
+            bytes[from + (bytes.Length - from) / 2] ^= 0x10;
+            File.WriteAllBytes(path, bytes);
+        }
+        var point = Directory.GetFiles(Path.Combine(damaged, "tiny-study", "points"), "*.json").Order(StringComparer.Ordinal).First();
+        Flip(point, 0);
+        var phi = new Harness.Runs.ResultsLayout(damaged).Population("tiny", "mnist", 0).Confidences(1);
+        Flip(phi, 128); // past the .npy header: a value of the table
+
+        var log = new List<string>();
+        var outcome = new StudyRunner(ExperimentsFile.Load(config), ExperimentsFile.Load(config).Study("tiny-study"), damaged, cacheRoot: cache, log: log.Add).Run((0, 1));
+        (outcome.Computed, outcome.Reused).Should().Be((1, 11), "only the damaged point is computed again");
+        log.Should().Contain(l => l.Contains("m01") || l.Contains("model 1"), "the damaged φ table is named:\n" + string.Join("\n", log));
+        Read(damaged, "points.csv").Should().Be(Read(whole, "points.csv"));
+        Read(damaged, "summary.csv").Should().Be(Read(whole, "summary.csv"));
+
+        // what `verify --audit` does with a study point: computed afresh elsewhere, its probes' ground truths as points.csv has them
+        var runner = Runner(whole);
+        int index = int.Parse(Path.GetFileNameWithoutExtension(point), CultureInfo.InvariantCulture);
+        var scratch = Path.Combine(dir, "audit-points");
+        Directory.CreateDirectory(scratch);
+        var ownRecord = Path.Combine(whole, "tiny-study", "points", Path.GetFileName(point));
+        var before = File.ReadAllText(ownRecord);
+        var recomputed = runner.Recompute([index], scratch).Single();
+        File.ReadAllText(ownRecord).Should().Be(before, "the audit writes its point elsewhere");
+        File.Exists(Path.Combine(scratch, $"{index}.json")).Should().BeTrue();
+        var lines = Read(whole, "points.csv").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var header = lines[0].Split(',');
+        var row = lines.Skip(1).Select(l => l.Split(',')).Single(f => f[0] == $"{index}");
+        var truths = runner.ProbeTruths(recomputed);
+        truths.Keys.Should().Contain(new[] { "gt_steps", "gt_expansion", "gt_collateral", "gt_oracle_steps", "gt_ulira_eps", "gt_klom", "censored_steps", "censored_expansion" });
+        foreach (var (column, value) in truths)
+            BitConverter.DoubleToInt64Bits(double.Parse(row[Array.IndexOf(header, column)], CultureInfo.InvariantCulture)).Should().Be(BitConverter.DoubleToInt64Bits(value), column);
+    }
+
     [TestCase("n: 12", "n: 100000", "*n = 100000, but only *")]
     public void TooFewCandidatesIsOneClearError(string from, string to, string message)
     {
