@@ -110,7 +110,8 @@ static class MatrixCommands
 
     static int AuditCells((ExperimentsFile File, MatrixSpec Matrix, string ResultsRoot) c, int n, int seed)
     {
-        Pipelines.Audit.Run(c.File, c.Matrix, c.ResultsRoot, n, seed, Console.WriteLine, Console.Error.WriteLine);
+        Pipelines.Audit.Run(c.File, c.Matrix, c.ResultsRoot, n, seed, Console.WriteLine, Console.Error.WriteLine,
+            WorkerProcesses.Starter(c.File.Path, c.Matrix.Name, c.ResultsRoot, null, null, PopulationRunner.Phase));
         return 0;
     }
 

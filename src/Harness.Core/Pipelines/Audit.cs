@@ -34,7 +34,10 @@ public static class Audit
             .OrderBy(x => x.Key, StringComparer.Ordinal).Take(n).Select(x => x.Id).ToList();
 
     /// <summary>Audits the matrix's cells and its studies' points; says each finding as it comes. Throws when one differs.</summary>
-    public static List<Finding> Run(ExperimentsFile file, MatrixSpec matrix, string resultsRoot, int n, int seed, Action<string> say, Action<string> log)
+    /// <param name="startPopulationWorker">starts population worker i of n (as `harness run` does), so a population the
+    /// audit must train first (a fresh machine) trains in the matrix's workers; null: in this process.</param>
+    public static List<Finding> Run(ExperimentsFile file, MatrixSpec matrix, string resultsRoot, int n, int seed, Action<string> say, Action<string> log,
+        Func<int, int, System.Diagnostics.Process>? startPopulationWorker = null)
     {
         if (n < 1) throw new HarnessException("--audit: give the number of cells to recompute (1 or more).");
         var layout = new ResultsLayout(resultsRoot);
@@ -49,7 +52,7 @@ public static class Audit
         var findings = new List<Finding>();
         try
         {
-            var runner = new MatrixRunner(file, matrix, resultsRoot, log: log);
+            var runner = new MatrixRunner(file, matrix, resultsRoot, log: log) { StartPopulationWorker = startPopulationWorker };
             foreach (var (id, k) in drawn.Select((id, k) => (id, k)))
             {
                 var watch = Stopwatch.StartNew();
