@@ -51,7 +51,7 @@ figures: cli
 report: cli
 	$(HARNESS) report --matrix $(MATRIX)
 
-## run: run, merge and verify one matrix (MATRIX=ci|mnist|paper), resuming finished cells
+## run: run, merge and verify one matrix (MATRIX=ci|mnist|paper-mnist|fashion|paper), resuming finished cells
 run: cli data
 	$(HARNESS) run --matrix $(MATRIX)
 	$(HARNESS) verify --matrix $(MATRIX)
