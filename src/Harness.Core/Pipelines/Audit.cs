@@ -139,18 +139,14 @@ public static class Audit
     /// <summary>points.csv by point index: every numeric column by name (one seed; a study of several seeds repeats a point's values).</summary>
     static Dictionary<int, Dictionary<string, double>> ReadPoints(string path)
     {
-        var lines = File.ReadAllLines(path);
-        if (lines.Length == 0) throw new VerificationFailedException($"{path}: empty.");
-        var header = lines[0].Split(',');
+        var (header, rows) = StudyTables.Read(path);
         int index = Array.IndexOf(header, "index");
         if (index < 0) throw new VerificationFailedException($"{path}: no `index` column.");
         var points = new Dictionary<int, Dictionary<string, double>>();
-        foreach (var line in lines.Skip(1).Where(l => l.Length > 0))
+        foreach (var f in rows)
         {
-            var f = line.Split(',');
             if (f.Length != header.Length) throw new VerificationFailedException($"{path}: a row has {f.Length} fields, the header {header.Length}.");
-            int i = int.Parse(f[index], CultureInfo.InvariantCulture);
-            points.TryAdd(i, header.Select((h, c) => (h, c)).Where(x => x.c != index)
+            points.TryAdd(int.Parse(f[index], CultureInfo.InvariantCulture), header.Select((h, c) => (h, c)).Where(x => x.c != index)
                 .ToDictionary(x => x.h, x => double.Parse(f[x.c], NumberStyles.Float, CultureInfo.InvariantCulture)));
         }
         return points;
