@@ -30,18 +30,31 @@ public static class ReproductionReport
         bool kept = et.N > 0 && ht.N > 0 && et.Min >= originalTest - 0.02 && ht.Min >= originalTest - 0.02;
         bool holds = ef.N > 0 && hf.N > 0 && ef.Mean <= 0.2 && hf.Mean >= 0.8 && kept;
         var inv = CultureInfo.InvariantCulture;
-        var drops = Spread.Of(Sel("easy").Concat(Sel("hard")).Select(c => c.ForgetAccDrop));
+        // A forget set the original model already misclassified has forget accuracy 0 before any unlearning: with
+        // `candidates: all` (the paper's rule) a low forget accuracy can be that, not GradAscent's doing.
+        var (correctEasy, flippedEasy) = Flips(Sel("easy"));
+        var (correctHard, flippedHard) = Flips(Sel("hard"));
+        int hardCount = Sel("hard").Count(), wrongHard = hardCount - correctHard;
+        string? hardReason = hf.Mean >= 0.8 ? null
+            : flippedHard > 0 ? $"hard points are forgotten too (forget accuracy < 0.8; GradAscent took {flippedHard} of the {correctHard} the original model classified correctly to 0" +
+                (wrongHard > 0 ? $", and {wrongHard} of {hardCount} were misclassified before any unlearning)" : ")")
+            : $"hard points end below forget accuracy 0.8 only because {wrongHard} of {hardCount} were misclassified before any unlearning (GradAscent flipped none of the {correctHard} classified correctly)";
         var text = string.Create(inv,
             $"Under GradAscent (k = {k}), the points EMSKSD calls easy end with forget accuracy {ef.Format()} (paper: 0.00) and the hard ones {hf.Format()} (paper: 1.00); " +
-            $"before unlearning the original model classified {Sel("easy").Concat(Sel("hard")).Count(c => c.OriginalForgetAcc == 1)} of these {Sel("easy").Concat(Sel("hard")).Count()} forget sets fully correctly; " +
+            $"before unlearning the original model classified {correctEasy + correctHard} of these {Sel("easy").Count() + hardCount} forget sets fully correctly; " +
             $"test accuracy {et.Format()} after unlearning easy points and {ht.Format()} after hard ones (original model {originalTest:F4}; paper: 0.99 for both). ") +
             (holds ? "**The headline holds here.**"
                    : "**The headline does not hold here**: " + string.Join("; ", new[]
                    {
                        ef.Mean > 0.2 ? "easy points are not forgotten (forget accuracy > 0.2)" : null,
-                       hf.Mean < 0.8 ? "hard points are forgotten too (forget accuracy < 0.8)" : null,
+                       hardReason,
                        !kept ? "test accuracy drops by more than 0.02" : null,
                    }.Where(s => s != null)) + ".");
+        if (correctEasy + correctHard < Sel("easy").Count() + hardCount)
+            text += string.Create(inv, $" Among the forget sets the original model classified correctly, GradAscent took {flippedEasy} of {correctEasy} easy and {flippedHard} of {correctHard} hard ones to forget accuracy 0") +
+                (correctHard == 0 ? ": no hard one was classified correctly, so these picks do not test the hard side."
+                 : correctEasy > 0 && flippedEasy == correctEasy && flippedHard == 0 ? ": on those the paper's pattern holds in shape."
+                 : ".");
         var withEvidence = Sel("easy").Concat(Sel("hard")).Where(c => c.Evidence != null).ToList();
         if (withEvidence.Count > 0)
         {
@@ -62,6 +75,10 @@ public static class ReproductionReport
         }
         return new Headline(holds, ef, hf, et, ht, originalTest, text);
     }
+
+    /// <summary>Of a side's forget sets: how many the original model classified fully correctly, and how many of those ended at forget accuracy 0.</summary>
+    static (int Correct, int Flipped) Flips(IEnumerable<CellResult> side) =>
+        (side.Count(c => c.OriginalForgetAcc == 1), side.Count(c => c.OriginalForgetAcc == 1 && c.ForgetAcc == 0));
 
     /// <param name="evidence">Per data set and kernel label, the scoring run's scores and extreme rows (absent ones are left out of those sections).</param>
     /// <param name="population">Per data set, the population's attack-strength table (Markdown), where the matrix has one.</param>
