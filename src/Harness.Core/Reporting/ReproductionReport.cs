@@ -35,10 +35,11 @@ public static class ReproductionReport
         var (correctEasy, flippedEasy) = Flips(Sel("easy"));
         var (correctHard, flippedHard) = Flips(Sel("hard"));
         int hardCount = Sel("hard").Count(), wrongHard = hardCount - correctHard;
+        int keptHard = Sel("hard").Count(c => c.OriginalForgetAcc == 1 && c.ForgetAcc == 1);
         string? hardReason = hf.Mean >= 0.8 ? null
-            : flippedHard > 0 ? $"hard points are forgotten too (forget accuracy < 0.8; GradAscent took {flippedHard} of the {correctHard} the original model classified correctly to 0" +
-                (wrongHard > 0 ? $", and {wrongHard} of {hardCount} were misclassified before any unlearning)" : ")")
-            : $"hard points end below forget accuracy 0.8 only because {wrongHard} of {hardCount} were misclassified before any unlearning (GradAscent flipped none of the {correctHard} classified correctly)";
+            : wrongHard > 0 && keptHard == correctHard
+                ? $"hard points end below forget accuracy 0.8 only because {wrongHard} of {hardCount} were misclassified before any unlearning (GradAscent changed none of the {correctHard} classified correctly)"
+                : "hard points are forgotten too (forget accuracy < 0.8" + (wrongHard > 0 ? $"; {wrongHard} of {hardCount} were misclassified before any unlearning" : "") + ")";
         var text = string.Create(inv,
             $"Under GradAscent (k = {k}), the points EMSKSD calls easy end with forget accuracy {ef.Format()} (paper: 0.00) and the hard ones {hf.Format()} (paper: 1.00); " +
             $"before unlearning the original model classified {correctEasy + correctHard} of these {Sel("easy").Count() + hardCount} forget sets fully correctly; " +

@@ -208,7 +208,7 @@ public class ReportingTests
         var hardWrong = holds.Select(c => c.Scorer == "emsksd" && c.Unlearner == "gradascent" && c.Side == "hard" ? Set(c, 0, 0.985) with { OriginalForgetAcc = 0 } : c).ToList();
         var w = ReproductionReport.CheckHeadline(Spec, hardWrong, "mnist", K, 0.99);
         w.Holds.Should().BeFalse();
-        w.Text.Should().NotContain("hard points are forgotten too").And.Contain($"only because {Spec.Points} of {Spec.Points} were misclassified before any unlearning (GradAscent flipped none of the 0 classified correctly)")
+        w.Text.Should().NotContain("hard points are forgotten too").And.Contain($"only because {Spec.Points} of {Spec.Points} were misclassified before any unlearning (GradAscent changed none of the 0 classified correctly)")
             .And.Contain("no hard one was classified correctly, so these picks do not test the hard side");
         var testLost = holds.Select(c => c.Scorer == "emsksd" && c.Unlearner == "gradascent" && c.Side == "easy" ? Set(c, 0, 0.90) : c).ToList();
         ReproductionReport.CheckHeadline(Spec, testLost, "mnist", K, 0.99).Text.Should().Contain("test accuracy drops");
