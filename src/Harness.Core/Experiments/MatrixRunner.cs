@@ -330,7 +330,9 @@ public sealed class MatrixRunner
         var (trained, data, trainReport) = job;
         SealedRecord.Write(layout.TrainReport(matrix.Name, dataset, seed), trainReport);
         int cellThreads = matrix.CellThreads(trained.Threads);
-        var inputs = FingerprintInputs.Model(data, trained).Add("runtime.cell_threads", $"{cellThreads}").Code("training", "scoring", "unlearning", "population");
+        // No code.scoring: a cell reads the scores and neighbours by content (scoring.scores_sha256, scoring.neighbors_sha256),
+        // so a scoring change that leaves their bits alone (a faster pass) recomputes the scores, not the cells.
+        var inputs = FingerprintInputs.Model(data, trained).Add("runtime.cell_threads", $"{cellThreads}").Code("training", "unlearning", "population");
         return trainedShared[(dataset, seed)] = new TrainedShared(null, trained, data, train, inputs, cellThreads);
     }
 

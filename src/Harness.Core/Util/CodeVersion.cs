@@ -6,8 +6,8 @@ namespace Harness.Util;
 /// Hashes of the source folders whose code computes each kind of result (build/CodeVersion.targets embeds them at build
 /// time): <see cref="Training"/> (Data/, Models/, Training/, Numerics/), <see cref="Scoring"/> (Scoring/),
 /// <see cref="Unlearning"/> (Unlearning/, Evaluation/), <see cref="Study"/> (Study/GroundTruths/: the study's ground truths
-/// and their samples), <see cref="Population"/> (Populations/: reference-model populations and their membership statistics). Orchestration is in none. HARNESS_CODE_SALT, when set, is mixed into all of them: tests use it to
-/// simulate a code change without editing code.
+/// and their samples), <see cref="Population"/> (Populations/: reference-model populations and their membership statistics). Orchestration is in none. HARNESS_CODE_SALT, when set, is mixed into all of them, and HARNESS_CODE_SALT_KIND
+/// (e.g. HARNESS_CODE_SALT_SCORING) into that kind alone: tests use them to simulate a code change without editing code.
 /// </summary>
 public static class CodeVersion
 {
@@ -24,7 +24,9 @@ public static class CodeVersion
     {
         var v = Metadata("CodeVersion." + kind);
         if (string.IsNullOrEmpty(v)) v = "unknown";
-        return Environment.GetEnvironmentVariable("HARNESS_CODE_SALT") is { Length: > 0 } salt ? $"{v}+{salt}" : v;
+        if (Environment.GetEnvironmentVariable("HARNESS_CODE_SALT") is { Length: > 0 } salt) v = $"{v}+{salt}";
+        if (Environment.GetEnvironmentVariable("HARNESS_CODE_SALT_" + kind.ToUpperInvariant()) is { Length: > 0 } own) v = $"{v}+{own}";
+        return v;
     }
 
     /// <summary>The code version of one kind: training, scoring, unlearning or study.</summary>

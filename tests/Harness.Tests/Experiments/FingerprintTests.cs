@@ -45,6 +45,7 @@ public class FingerprintTests
     public void TearDown()
     {
         Environment.SetEnvironmentVariable("HARNESS_CODE_SALT", null);
+        Environment.SetEnvironmentVariable("HARNESS_CODE_SALT_SCORING", null);
         Directory.Delete(dir, true);
     }
 
@@ -108,9 +109,22 @@ public class FingerprintTests
         var changed = Run(Tiny, results);
         changed.Log.Should().Contain(l => l.StartsWith("training cnn2 on 300 mnist images", StringComparison.Ordinal), "the checkpoint cache is keyed on the training code");
         changed.Log.Should().Contain(l => l.StartsWith("scoring 300 training points", StringComparison.Ordinal), "the scores are keyed on the scoring code");
-        changed.Log.Should().Contain(l => l.StartsWith("8 cells stale: code.population", StringComparison.Ordinal) && l.Contains("code.scoring") && l.Contains("code.training"),
+        changed.Log.Should().Contain(l => l.StartsWith("8 cells stale: code.population", StringComparison.Ordinal) && l.Contains("code.training") && l.Contains("code.unlearning"),
             "the cells are keyed on every code version they read (the first three differences named, in key order)");
         changed.Outcomes.Should().OnlyContain(o => o.Status == CellStatus.Computed);
+    }
+
+    [Test]
+    public void AScoringChangeThatKeepsTheScoresBitsRecomputesTheScoresButNoCell()
+    {
+        var results = Path.Combine(dir, "results");
+        Run(Tiny, results);
+        Environment.SetEnvironmentVariable("HARNESS_CODE_SALT_SCORING", "same-bits-faster");
+        var changed = Run(Tiny, results);
+        changed.Log.Should().NotContain(l => l.StartsWith("training ", StringComparison.Ordinal), "the checkpoint does not read the scoring code");
+        changed.Log.Should().Contain(l => l.StartsWith("scoring 300 training points", StringComparison.Ordinal), "the scores are keyed on the scoring code");
+        changed.Log.Should().NotContain(l => l.Contains("stale"), "the cells read the scores by content, and these have the same bits");
+        changed.Outcomes.Should().OnlyContain(o => o.Status == CellStatus.AlreadyDone);
     }
 
     [Test]
@@ -126,8 +140,9 @@ public class FingerprintTests
         {
             "data.train_sha256", "training.learning_rate", "training.checkpoint_sha256", "scoring.kernel", "scoring.scores_sha256", "cell.side",
             "cell.target", "cell.forget_set", "unlearning.gradascent.lr", "unlearning.gradascent.seed", "runtime.threads", "runtime.device",
-            "runtime.cpu_isa", "versions.torchsharp", "code.training", "code.scoring", "code.unlearning",
+            "runtime.cpu_isa", "versions.torchsharp", "code.training", "code.unlearning", "scoring.neighbors_sha256",
         });
+        r.Fingerprint.Inputs.Keys.Should().NotContain("code.scoring", "the scores' and neighbours' hashes stand for the scoring code");
         r.Fingerprint.Inputs["code.training"].Should().NotBe("unknown", "the build embeds the code versions");
         Fingerprint.Of(r.Fingerprint.Inputs).Hash.Should().Be(r.Fingerprint.Hash);
         r.GitCommit.Should().NotBeNullOrEmpty();
