@@ -52,13 +52,15 @@ public sealed unsafe class FusedRbfBlock
             float* xt = scratch, ut = scratch + TileRows * TileCols;
             FmaGemm.Tile(gemm, x.NarrowPanel(i0), x.WidePanel(j0), d, xt, TileCols);
             FmaGemm.Tile(gemm, u.NarrowPanel(i0), u.WidePanel(j0), d, ut, TileCols);
-            bool whole = i0 >= start && i0 + TileRows <= rowEnd && j0 + TileCols <= n; // j0 ≥ start: start is where the tiles begin
-            if (whole && j0 >= start) Tile(xt, ut, i0, j0, start, cols, count, kappa, transposed);
+            // tiles lie on the 8×32 grid of the whole matrix, so the first ones can begin before start (rows and columns)
+            bool whole = i0 >= start && i0 + TileRows <= rowEnd && j0 >= start && j0 + TileCols <= n;
+            if (whole) Tile(xt, ut, i0, j0, start, cols, count, kappa, transposed);
             else Edge(xt, ut, i0, j0, start, count, n, kappa, transposed);
         });
     }
 
     /// <summary>A tile inside the block: κ of its 8 rows in vectors, the diagonal fixed, then stored (and transposed).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void Tile(float* xt, float* ut, int i0, int j0, int start, int cols, int count, float* kappa, float* transposed)
     {
         var v = stackalloc Vector256<float>[TileRows * TileCols / 8];
@@ -106,6 +108,7 @@ public sealed unsafe class FusedRbfBlock
     }
 
     /// <summary>A tile on the block's edge: only the entries inside it, one at a time (the same computation as the lanes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void Edge(float* xt, float* ut, int i0, int j0, int start, int count, int n, float* kappa, float* transposed)
     {
         int cols = n - start;

@@ -47,12 +47,7 @@ public static unsafe class SymmetricKernelPass
         int threads = Math.Max(1, get_num_threads());
         var (mksd, logMsksd, mean, sd, nbIndex, nbValue) = SteinKernelPass.RowArrays(n, k);
 
-        RbfOperands made;
-        using (var xs = x.to(ScalarType.Float32).contiguous())
-        using (var ss = s.to(ScalarType.Float32).contiguous())
-            fixed (byte* xp = xs.bytes, sp = ss.bytes)
-                made = new RbfOperands((float*)xp, (float*)sp, n, d, kernel.H);
-        using var operands = made;
+        using var operands = Operands(kernel, x, s);
         var fused = new FusedRbfBlock(kernel.H, d, operands.Sq, operands.R);
         PackedRows px = operands.X, pu = operands.U;
 
@@ -163,15 +158,10 @@ public static unsafe class SymmetricKernelPass
     /// </summary>
     public static double ProductsSeconds(RbfKernel kernel, Tensor x, Tensor s, ScoringOptions options)
     {
-        int n = (int)x.shape[0], d = (int)x.shape[1];
+        int n = (int)x.shape[0];
         int block = options.BlockFor(n);
         int threads = Math.Max(1, get_num_threads());
-        RbfOperands made;
-        using (var xs = x.to(ScalarType.Float32).contiguous())
-        using (var ss = s.to(ScalarType.Float32).contiguous())
-            fixed (byte* xp = xs.bytes, sp = ss.bytes)
-                made = new RbfOperands((float*)xp, (float*)sp, n, d, kernel.H);
-        using var operands = made;
+        using var operands = Operands(kernel, x, s);
         using var xx = new AlignedBuffer((long)Math.Min(block, n) * n);
         using var uu = new AlignedBuffer((long)Math.Min(block, n) * n);
         var clock = Stopwatch.StartNew();
@@ -190,6 +180,15 @@ public static unsafe class SymmetricKernelPass
         double flops = 0;
         for (long start = 0; start < n; start += block) flops += 2.0 * 2 * d * Math.Min(block, n - start) * (n - start);
         return flops;
+    }
+
+    /// <summary>The packed operands and per-point constants of x and s (any dtype; float32 copies only while packing).</summary>
+    static RbfOperands Operands(RbfKernel kernel, Tensor x, Tensor s)
+    {
+        using var xs = x.to(ScalarType.Float32).contiguous();
+        using var ss = s.to(ScalarType.Float32).contiguous();
+        fixed (byte* xp = xs.bytes, sp = ss.bytes)
+            return new RbfOperands((float*)xp, (float*)sp, (int)x.shape[0], (int)x.shape[1], kernel.H);
     }
 
     static double Lap(Stopwatch clock) { double s = clock.Elapsed.TotalSeconds; clock.Restart(); return s; }
