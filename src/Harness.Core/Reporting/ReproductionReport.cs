@@ -59,9 +59,9 @@ public static class ReproductionReport
         var withEvidence = easy.Concat(hard).Where(c => c.Evidence != null).ToList();
         if (withEvidence.Count > 0)
         {
-            string Side(string side)
+            string Side(string side, List<CellResult> cellsOfSide)
             {
-                var sel = (side == "easy" ? easy : hard).Where(c => c.Evidence != null).ToList();
+                var sel = cellsOfSide.Where(c => c.Evidence != null).ToList();
                 int before = sel.Count(c => c.Evidence!.TargetBefore.Member), after = sel.Count(c => c.Evidence!.TargetAfter.Member);
                 var p = Spread.Of(sel.Select(c => c.Evidence!.TargetAfter.OutPValue));
                 var p0 = Spread.Of(sel.Select(c => c.Evidence!.TargetBefore.OutPValue));
@@ -69,7 +69,7 @@ public static class ReproductionReport
             }
             var fpr = withEvidence[0].Evidence!.Fpr;
             bool present = withEvidence.Any(c => c.Evidence!.TargetBefore.Member);
-            text += string.Create(inv, $" **Membership evidence** (the population's LiRA at {fpr:P0} FPR; out p-value: the share of models that never saw the point with φ at least as high): {Side("easy")}; {Side("hard")}. ") +
+            text += string.Create(inv, $" **Membership evidence** (the population's LiRA at {fpr:P0} FPR; out p-value: the share of models that never saw the point with φ at least as high): {Side("easy", easy)}; {Side("hard", hard)}. ") +
                 (!present ? "LiRA found no membership evidence for these points before unlearning, so by the population's test there was nothing to remove: the forget-accuracy change the paper reads as forgetting measures how far GradAscent pushed the prediction (an out p-value near 1 after means φ fell below nearly every model that never saw the point: overshoot), not removed membership."
                     : withEvidence.All(c => !c.Evidence!.TargetAfter.Member) ? "The membership evidence that was there before is gone after unlearning."
                     : "Some of the membership evidence that was there before is still there after unlearning.");
