@@ -12,8 +12,11 @@ namespace Harness.Scoring;
 /// </summary>
 public static class FastExp
 {
-    const float Log2E = 1.44269504088896341f, Ln2Hi = 0.693359375f, Ln2Lo = -2.12194440e-4f;
-    const float Lowest = -87.3365448f, Highest = 88.7228394f; // ln(FLT_MIN), ln(FLT_MAX)
+    internal const float Log2E = 1.44269504088896341f, Ln2Hi = 0.693359375f, Ln2Lo = -2.12194440e-4f;
+    internal const float Lowest = -87.3365448f, Highest = 88.7228394f; // ln(FLT_MIN), ln(FLT_MAX)
+    /// <summary>The polynomial's coefficients, highest degree first (RowReduction's four-at-a-time sweep uses them too).</summary>
+    internal const float P0 = 1.9875691500e-4f, P1 = 1.3981999507e-3f, P2 = 8.3334519073e-3f, P3 = 4.1665795894e-2f,
+        P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Exp(Vector256<float> x)
@@ -22,12 +25,12 @@ public static class FastExp
         x = Vector256.MinNative(Vector256.Create(Highest), Vector256.MaxNative(Vector256.Create(Lowest), x));
         var n = Vector256.Floor(x * Vector256.Create(Log2E) + Vector256.Create(0.5f));
         var r = x - n * Vector256.Create(Ln2Hi) - n * Vector256.Create(Ln2Lo);
-        var p = Vector256.Create(1.9875691500e-4f);
-        p = p * r + Vector256.Create(1.3981999507e-3f);
-        p = p * r + Vector256.Create(8.3334519073e-3f);
-        p = p * r + Vector256.Create(4.1665795894e-2f);
-        p = p * r + Vector256.Create(1.6666665459e-1f);
-        p = p * r + Vector256.Create(5.0000001201e-1f);
+        var p = Vector256.Create(P0);
+        p = p * r + Vector256.Create(P1);
+        p = p * r + Vector256.Create(P2);
+        p = p * r + Vector256.Create(P3);
+        p = p * r + Vector256.Create(P4);
+        p = p * r + Vector256.Create(P5);
         p = p * (r * r) + r + Vector256<float>.One;
         // n ∈ [−126, 128]: 2^n in two factors keeps the exponent field valid at both ends
         var ni = Vector256.ConvertToInt32Native(n);
@@ -45,12 +48,12 @@ public static class FastExp
         x = Vector512.MinNative(Vector512.Create(Highest), Vector512.MaxNative(Vector512.Create(Lowest), x));
         var n = Vector512.Floor(x * Vector512.Create(Log2E) + Vector512.Create(0.5f));
         var r = x - n * Vector512.Create(Ln2Hi) - n * Vector512.Create(Ln2Lo);
-        var p = Vector512.Create(1.9875691500e-4f);
-        p = p * r + Vector512.Create(1.3981999507e-3f);
-        p = p * r + Vector512.Create(8.3334519073e-3f);
-        p = p * r + Vector512.Create(4.1665795894e-2f);
-        p = p * r + Vector512.Create(1.6666665459e-1f);
-        p = p * r + Vector512.Create(5.0000001201e-1f);
+        var p = Vector512.Create(P0);
+        p = p * r + Vector512.Create(P1);
+        p = p * r + Vector512.Create(P2);
+        p = p * r + Vector512.Create(P3);
+        p = p * r + Vector512.Create(P4);
+        p = p * r + Vector512.Create(P5);
         p = p * (r * r) + r + Vector512<float>.One;
         var ni = Vector512.ConvertToInt32Native(n);
         var half = Vector512.ShiftRightArithmetic(ni, 1);

@@ -219,6 +219,45 @@ public sealed unsafe class RowReduction
             {
                 var mw = Vector512.Create(mean); var iw = Vector512.Create(inv); var tw = Vector512.Create(top);
                 Vector512<float> w0 = default, w1 = default;
+                for (; i + 64 <= end; i += 64)
+                {
+                    Sse.Prefetch1(p + i + len); Sse.Prefetch1(p + i + 16 + len);
+                    Sse.Prefetch1(p + i + 32 + len); Sse.Prefetch1(p + i + 48 + len);
+                    var x0 = (Vector512.Load(p + i) - mw) * iw - tw; var x1 = (Vector512.Load(p + i + 16) - mw) * iw - tw;
+                    var x2 = (Vector512.Load(p + i + 32) - mw) * iw - tw; var x3 = (Vector512.Load(p + i + 48) - mw) * iw - tw;
+                    // FastExp.Exp of the four, step by step across them (the same operations per lane, so the same bits):
+                    // one exp is a chain of some 40 dependent operations, and four side by side keep the FP pipes busy where
+                    // two leave them waiting. Written out here because the JIT does not inline a method with this many locals.
+                    var lo = Vector512.Create(FastExp.Lowest); var hi = Vector512.Create(FastExp.Highest);
+                    var u0 = Vector512.LessThan(x0, lo); var u1 = Vector512.LessThan(x1, lo); var u2 = Vector512.LessThan(x2, lo); var u3 = Vector512.LessThan(x3, lo);
+                    x0 = Vector512.MinNative(hi, Vector512.MaxNative(lo, x0)); x1 = Vector512.MinNative(hi, Vector512.MaxNative(lo, x1));
+                    x2 = Vector512.MinNative(hi, Vector512.MaxNative(lo, x2)); x3 = Vector512.MinNative(hi, Vector512.MaxNative(lo, x3));
+                    var l2e = Vector512.Create(FastExp.Log2E); var half = Vector512.Create(0.5f);
+                    var n0 = Vector512.Floor(x0 * l2e + half); var n1 = Vector512.Floor(x1 * l2e + half);
+                    var n2 = Vector512.Floor(x2 * l2e + half); var n3 = Vector512.Floor(x3 * l2e + half);
+                    var ln2Hi = Vector512.Create(FastExp.Ln2Hi); var ln2Lo = Vector512.Create(FastExp.Ln2Lo);
+                    var r0 = x0 - n0 * ln2Hi - n0 * ln2Lo; var r1 = x1 - n1 * ln2Hi - n1 * ln2Lo;
+                    var r2 = x2 - n2 * ln2Hi - n2 * ln2Lo; var r3 = x3 - n3 * ln2Hi - n3 * ln2Lo;
+                    var c = Vector512.Create(FastExp.P0);
+                    Vector512<float> p0 = c, p1 = c, p2 = c, p3 = c;
+                    c = Vector512.Create(FastExp.P1); p0 = p0 * r0 + c; p1 = p1 * r1 + c; p2 = p2 * r2 + c; p3 = p3 * r3 + c;
+                    c = Vector512.Create(FastExp.P2); p0 = p0 * r0 + c; p1 = p1 * r1 + c; p2 = p2 * r2 + c; p3 = p3 * r3 + c;
+                    c = Vector512.Create(FastExp.P3); p0 = p0 * r0 + c; p1 = p1 * r1 + c; p2 = p2 * r2 + c; p3 = p3 * r3 + c;
+                    c = Vector512.Create(FastExp.P4); p0 = p0 * r0 + c; p1 = p1 * r1 + c; p2 = p2 * r2 + c; p3 = p3 * r3 + c;
+                    c = Vector512.Create(FastExp.P5); p0 = p0 * r0 + c; p1 = p1 * r1 + c; p2 = p2 * r2 + c; p3 = p3 * r3 + c;
+                    p0 = p0 * (r0 * r0) + r0 + Vector512<float>.One; p1 = p1 * (r1 * r1) + r1 + Vector512<float>.One;
+                    p2 = p2 * (r2 * r2) + r2 + Vector512<float>.One; p3 = p3 * (r3 * r3) + r3 + Vector512<float>.One;
+                    var i0 = Vector512.ConvertToInt32Native(n0); var i1 = Vector512.ConvertToInt32Native(n1);
+                    var i2 = Vector512.ConvertToInt32Native(n2); var i3 = Vector512.ConvertToInt32Native(n3);
+                    var h0 = Vector512.ShiftRightArithmetic(i0, 1); var h1 = Vector512.ShiftRightArithmetic(i1, 1);
+                    var h2 = Vector512.ShiftRightArithmetic(i2, 1); var h3 = Vector512.ShiftRightArithmetic(i3, 1);
+                    var bias = Vector512.Create(127);
+                    x0 = Vector512.AndNot(p0 * Vector512.ShiftLeft(h0 + bias, 23).AsSingle() * Vector512.ShiftLeft(i0 - h0 + bias, 23).AsSingle(), u0.AsSingle());
+                    x1 = Vector512.AndNot(p1 * Vector512.ShiftLeft(h1 + bias, 23).AsSingle() * Vector512.ShiftLeft(i1 - h1 + bias, 23).AsSingle(), u1.AsSingle());
+                    x2 = Vector512.AndNot(p2 * Vector512.ShiftLeft(h2 + bias, 23).AsSingle() * Vector512.ShiftLeft(i2 - h2 + bias, 23).AsSingle(), u2.AsSingle());
+                    x3 = Vector512.AndNot(p3 * Vector512.ShiftLeft(h3 + bias, 23).AsSingle() * Vector512.ShiftLeft(i3 - h3 + bias, 23).AsSingle(), u3.AsSingle());
+                    w0 += x0; w1 += x1; w0 += x2; w1 += x3; // the two-at-a-time loop's order: element i goes to lane i mod 32
+                }
                 for (; i + 32 <= end; i += 32)
                 {
                     Sse.Prefetch1(p + i + len); Sse.Prefetch1(p + i + 16 + len);

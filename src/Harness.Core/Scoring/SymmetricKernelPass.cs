@@ -55,10 +55,11 @@ public static unsafe class SymmetricKernelPass
         using var io = new SpillWorker();
         long panel = (long)block * n;
         using var kappaBuffer = new AlignedBuffer(panel);
-        using var transposedA = new AlignedBuffer(panel);
-        using var transposedB = new AlignedBuffer(panel);
-        using var mirrorA = new AlignedBuffer(panel);
-        using var mirrorB = new AlignedBuffer(panel);
+        // Block I's mirror (its rows against blocks 0..I−1: I chunks) and its transpose (blocks I+1.. against its rows:
+        // the chunks of slots I..blocks−2) share one buffer of block·n floats; blocks alternate between two such
+        // buffers, so one block's transpose goes to disk while the next block computes into the other.
+        using var sharedA = new AlignedBuffer(panel);
+        using var sharedB = new AlignedBuffer(panel);
         float* kappa = kappaBuffer.Pointer;
         var reducers = new System.Collections.Concurrent.ConcurrentBag<RowReduction>();
 
@@ -75,7 +76,9 @@ public static unsafe class SymmetricKernelPass
             {
                 int start = bi * block, count = Math.Min(block, n - start), cols = n - start;
                 int right = cols - count; // columns of later blocks
-                var transposed = (bi % 2 == 0 ? transposedA : transposedB).Pointer;
+                var mirror = (bi % 2 == 0 ? sharedA : sharedB).Pointer;
+                var nextMirror = (bi % 2 == 0 ? sharedB : sharedA).Pointer;
+                var transposed = mirror + (long)bi * count * block; // after the mirror's bi chunks
                 clock.Restart();
                 writes[bi % 2].GetAwaiter().GetResult(); // block bi − 2's transpose is on disk
                 wait += Lap(clock);
@@ -86,8 +89,6 @@ public static unsafe class SymmetricKernelPass
                 read.GetAwaiter().GetResult();   // region bi: row bi's entries left of its diagonal block
                 wait += Lap(clock);
 
-                var mirror = (bi % 2 == 0 ? mirrorA : mirrorB).Pointer;
-                var nextMirror = (bi % 2 == 0 ? mirrorB : mirrorA).Pointer;
                 int next = bi + 1;
                 // Region bi+1 from disk while this block reduces: its chunks of blocks before bi are queued for writing
                 // ahead of it on the one I/O thread.
@@ -122,7 +123,11 @@ public static unsafe class SymmetricKernelPass
 
                 if (right > 0)
                 {
-                    // the next block's chunk of this one never touches the disk: it is the first chunk of the transpose
+                    // the next block's chunk of this one never touches the disk: it is the first chunk of the transpose,
+                    // copied to its slot in the other buffer once block bi − 1's transpose there is on disk
+                    clock.Restart();
+                    writes[(bi + 1) % 2].GetAwaiter().GetResult();
+                    wait += Lap(clock);
                     int nextRows = Math.Min(block, n - next * block);
                     Buffer.MemoryCopy(transposed, nextMirror + (long)bi * nextRows * block, (long)nextRows * block * sizeof(float), (long)nextRows * block * sizeof(float));
                     writes[bi % 2] = io.Run(() =>
