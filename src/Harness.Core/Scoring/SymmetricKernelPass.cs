@@ -125,7 +125,6 @@ public static unsafe class SymmetricKernelPass
                 {
                     // the next block's chunk of this one never touches the disk: it is the first chunk of the transpose,
                     // copied to its slot in the other buffer once block bi − 1's transpose there is on disk
-                    clock.Restart();
                     writes[(bi + 1) % 2].GetAwaiter().GetResult();
                     wait += Lap(clock);
                     int nextRows = Math.Min(block, n - next * block);
