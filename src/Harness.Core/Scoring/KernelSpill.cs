@@ -1,3 +1,4 @@
+using Harness.Util;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
@@ -189,10 +190,7 @@ public sealed class SpillWorker : IDisposable
 /// </summary>
 public sealed unsafe class AlignedBuffer : IDisposable
 {
-    const int MADV_HUGEPAGE = 14;
-    const int HugePage = 2 << 20;
-
-    [DllImport("libc", SetLastError = true)] static extern int madvise(void* address, nuint length, int advice);
+    const int HugePage = HugePages.Size;
 
     public AlignedBuffer(long floats)
     {
@@ -200,7 +198,7 @@ public sealed unsafe class AlignedBuffer : IDisposable
         bool linux = OperatingSystem.IsLinux();
         if (linux) bytes = (bytes + HugePage - 1) / HugePage * HugePage;
         Pointer = (float*)NativeMemory.AlignedAlloc(bytes, (nuint)(linux ? HugePage : KernelSpill.Alignment));
-        if (linux) madvise(Pointer, bytes, MADV_HUGEPAGE); // advice only: without THP it is refused and nothing changes
+        if (linux) HugePages.Advise(Pointer, bytes); // advice only: without THP it is refused and nothing changes
     }
 
     public float* Pointer { get; private set; }

@@ -1,3 +1,4 @@
+using Harness.Util;
 using System.Diagnostics;
 using static TorchSharp.torch;
 
@@ -13,7 +14,7 @@ public static class SteinKernelPass
 {
     /// <summary>What a pass fills per row: MKSD, log MSKSD, κ's row mean and SD, and the top-k neighbour indices and values (n × k).</summary>
     internal static (double[] Mksd, double[] LogMsksd, double[] Mean, double[] Sd, int[] NbIndex, float[] NbValue) RowArrays(int n, int k) =>
-        (new double[n], new double[n], new double[n], new double[n], new int[(long)n * k], new float[(long)n * k]);
+        (new double[n], new double[n], new double[n], new double[n], HugePages.NewArray<int>((long)n * k), HugePages.NewArray<float>((long)n * k));
 
     public static KernelStatistics Run(BaseKernel kernel, Tensor x, Tensor s, ScoringOptions options, IProgress? progress = null)
     {
