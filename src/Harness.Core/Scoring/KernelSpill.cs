@@ -25,8 +25,11 @@ public sealed unsafe class KernelSpill : IDisposable
     readonly int n, block;
 
     public string Path { get; }
-    /// <summary>Bytes the file reaches: the strict block triangle of κ.</summary>
+    /// <summary>Bytes the file can reach: the strict block triangle of κ.</summary>
     public long Bytes { get; }
+    /// <summary>Bytes written so far (chunks that waited elsewhere leave holes).</summary>
+    public long Written => Interlocked.Read(ref written);
+    long written;
     public bool Direct { get; }
 
     public KernelSpill(string directory, int n, int block)
@@ -87,13 +90,17 @@ public sealed unsafe class KernelSpill : IDisposable
         long floats = (long)Rows(j) * block;
         long offset = (RegionOffset(j) + i * floats) * sizeof(float);
         Transfer(data, floats * sizeof(float), offset, write: true);
+        Interlocked.Add(ref written, floats * sizeof(float));
     }
 
     /// <summary>Reads region j (j chunks of rows(j) × block floats, chunk-major) into data, or only its first chunks.</summary>
-    public void ReadRegion(int j, float* data, int? chunks = null)
+    public void ReadRegion(int j, float* data, int? chunks = null) => ReadChunks(j, 0, chunks ?? j, data);
+
+    /// <summary>Reads chunks first..first+count−1 of region j into data, at their places in the region's layout.</summary>
+    public void ReadChunks(int j, int first, int count, float* data)
     {
-        long floats = (long)(chunks ?? j) * Rows(j) * block;
-        Transfer(data, floats * sizeof(float), RegionOffset(j) * sizeof(float), write: false);
+        long floats = (long)Rows(j) * block;
+        Transfer(data + first * floats, count * floats * sizeof(float), (RegionOffset(j) + first * floats) * sizeof(float), write: false);
     }
 
     /// <summary>Frees the disk space of region j once it has been read (where the file system can punch holes), so the

@@ -10,7 +10,8 @@ namespace Harness.Scoring;
 /// onwards (the block triangle of X Xᵀ and U Uᵀ, the benchmark's floor), keeps those rows, and spills the transpose
 /// of the part right of its diagonal block to disk for the later blocks whose rows it completes. Row I is whole when
 /// block I is computed (its left part comes back from the spill), so the per-row standardisation of MSKSD stays
-/// exact while memory stays O(block·n + n·d). Spill I/O runs in the background, overlapped with the products.
+/// exact while memory stays O(block·n + n·d). Spill I/O runs in the background, overlapped with the products. The
+/// chunks that fit wait in the κ buffer's free tail instead of on disk (<see cref="MirrorPlan"/>).
 /// </summary>
 public static unsafe class SymmetricKernelPass
 {
@@ -36,7 +37,8 @@ public static unsafe class SymmetricKernelPass
         if (Unsupported(options, n) == null) KernelSpill.CheckSpace(options.ScratchDirectory, n, options.BlockFor(n));
     }
 
-    public static KernelStatistics Run(RbfKernel kernel, Tensor x, Tensor s, ScoringOptions options, IProgress? progress = null)
+    /// <param name="plan">where the mirror's chunks wait (by default <see cref="MirrorPlan.For"/>; tests compare plans).</param>
+    public static KernelStatistics Run(RbfKernel kernel, Tensor x, Tensor s, ScoringOptions options, IProgress? progress = null, MirrorPlan? plan = null)
     {
         var setupClock = Stopwatch.StartNew();
         int n = (int)x.shape[0], d = (int)x.shape[1];
@@ -51,6 +53,7 @@ public static unsafe class SymmetricKernelPass
         var fused = new FusedRbfBlock(kernel.H, d, operands.Sq, operands.R);
         PackedRows px = operands.X, pu = operands.U;
 
+        plan ??= MirrorPlan.For(n, block);
         using var spill = new KernelSpill(options.ScratchDirectory, n, block);
         using var io = new SpillWorker();
         long panel = (long)block * n;
@@ -93,10 +96,15 @@ public static unsafe class SymmetricKernelPass
                 // Region bi+1 from disk while this block reduces: its chunks of blocks before bi are queued for writing
                 // ahead of it on the one I/O thread.
                 int from = bi; // the closures below need this iteration's block, not the shared loop variable
-                if (next < blocks && bi > 0) read = io.Run(() => { spill.ReadRegion(next, nextMirror, chunks: from); spill.Release(next); });
+                if (next < blocks && bi > 0) read = io.Run(() =>
+                {
+                    foreach (var (first, chunks) in plan.DiskRuns(next, from)) spill.ReadChunks(next, first, chunks, nextMirror);
+                    spill.Release(next);
+                });
 
                 // the rows, a group at a time as workers free up, so a core lent to the spill's I/O delays no one
                 int groups = (count + GroupRows - 1) / GroupRows;
+                var slots = plan.SlotsOf(bi); // chunks that waited in κ's tail are read where they are
                 Parallel.For(0, groups, new ParallelOptions { MaxDegreeOfParallelism = threads },
                     () => reducers.TryTake(out var idle) ? idle : new RowReduction(n, k, include),
                     (group, _, reducer) =>
@@ -107,7 +115,7 @@ public static unsafe class SymmetricKernelPass
                         {
                             for (int c = 0; c < bi; c++)
                             {
-                                pieces.Pointers[c] = (nint)(mirror + ((long)c * count + row) * block);
+                                pieces.Pointers[c] = (nint)(slots[c] < 0 ? mirror + ((long)c * count + row) * block : kappa + plan.SlotOffset(slots[c]) + (long)row * block);
                                 pieces.Starts[c] = c * block; pieces.Lengths[c] = block;
                             }
                             pieces.Pointers[bi] = (nint)(kappa + (long)row * cols);
@@ -129,10 +137,18 @@ public static unsafe class SymmetricKernelPass
                     wait += Lap(clock);
                     int nextRows = Math.Min(block, n - next * block);
                     Buffer.MemoryCopy(transposed, nextMirror + (long)bi * nextRows * block, (long)nextRows * block * sizeof(float), (long)nextRows * block * sizeof(float));
+                    // the later chunks go to disk, or to κ's free tail where the plan has a slot: block bi + 1 computes
+                    // meanwhile into the head of the buffer, which no longer reaches slots 0..bi
                     writes[bi % 2] = io.Run(() =>
                     {
                         for (int bj = from + 2; bj < blocks; bj++)
-                            spill.WriteChunk(from, bj, transposed + (long)(bj * block - start - count) * count);
+                        {
+                            float* chunk = transposed + (long)(bj * block - start - count) * count;
+                            int slot = plan.Slot(from, bj);
+                            long bytes = (long)Math.Min(block, n - bj * block) * count * sizeof(float);
+                            if (slot < 0) spill.WriteChunk(from, bj, chunk);
+                            else Buffer.MemoryCopy(chunk, kappa + plan.SlotOffset(slot), bytes, bytes);
+                        }
                     });
                 }
                 progress?.Report(bi + 1);
@@ -148,7 +164,7 @@ public static unsafe class SymmetricKernelPass
         return new KernelStatistics(n, k, mksd, logMsksd, mean, sd, nbIndex, nbValue, 0, 1)
         {
             Strategy = $"symmetric: block triangle of the products (FMA chains, {FmaGemm.Widest}), mirror half spilled to {Path.GetDirectoryName(spill.Path)} " +
-                $"({(spill.Bytes >= 1e9 ? $"{spill.Bytes / 1e9:F1} GB" : $"{spill.Bytes / 1e6:F1} MB")}, {(spill.Direct ? "O_DIRECT" : "buffered")})",
+                $"({Size(spill.Written)}, {(spill.Direct ? "O_DIRECT" : "buffered")}; {Size(plan.ResidentFloats * sizeof(float))} waited in κ's free tail)",
             PhaseSeconds = new() { ["setup"] = setup, ["products_and_kappa"] = products, ["row_statistics"] = rows, ["spill_wait"] = wait },
         };
     }
@@ -194,6 +210,8 @@ public static unsafe class SymmetricKernelPass
         fixed (byte* xp = xs.bytes, sp = ss.bytes)
             return new RbfOperands((float*)xp, (float*)sp, (int)x.shape[0], (int)x.shape[1], kernel.H);
     }
+
+    static string Size(long bytes) => bytes >= 1e9 ? $"{bytes / 1e9:F1} GB" : $"{bytes / 1e6:F1} MB";
 
     static double Lap(Stopwatch clock) { double s = clock.Elapsed.TotalSeconds; clock.Restart(); return s; }
 }

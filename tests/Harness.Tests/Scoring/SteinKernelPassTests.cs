@@ -108,6 +108,27 @@ public class SteinKernelPassTests
             ((double)symmetric.NeighborValue[i]).Should().BeApproximately(rows.NeighborValue[i], 1e-5 * Math.Abs(rows.NeighborValue[i]) + 1e-30, $"neighbour value {i}");
     }
 
+    [TestCase(7, "exclude")]
+    [TestCase(64, "exclude")]
+    [TestCase(128, "include")] // O_DIRECT where the file system allows it
+    public void ChunksThatWaitInKappasTailGiveTheBitsOfTheDisk(int block, string diagonal)
+    {
+        var kernel = new RbfKernel(MedianBandwidth.Compute(x, 2000, 0).H);
+        var options = Options(block: block, diagonal: diagonal);
+        var plan = MirrorPlan.For(N, block);
+        plan.ResidentFloats.Should().BeGreaterThan(0, "the comparison needs chunks that wait in memory");
+        var tail = SymmetricKernelPass.Run(kernel, x, s, options, plan: plan);
+        var disk = SymmetricKernelPass.Run(kernel, x, s, options, plan: MirrorPlan.AllOnDisk(N, block));
+        TestContext.Out.WriteLine(tail.Strategy);
+        tail.Strategy.Should().Contain($"{plan.ResidentFloats * 4 / 1e6:F1} MB waited in κ's free tail");
+        tail.Mksd.Should().Equal(disk.Mksd);
+        tail.LogMsksd.Should().Equal(disk.LogMsksd);
+        tail.RowMean.Should().Equal(disk.RowMean);
+        tail.RowSd.Should().Equal(disk.RowSd);
+        tail.NeighborIndex.Should().Equal(disk.NeighborIndex);
+        tail.NeighborValue.Should().Equal(disk.NeighborValue);
+    }
+
     [Test]
     public void EveryOtherConfigurationComputesCompleteRows()
     {
