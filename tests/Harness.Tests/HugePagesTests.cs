@@ -25,9 +25,12 @@ public unsafe class HugePagesTests
         var a = HugePages.NewArray<int>(4L * HugePages.Size);
         fixed (int* p = a)
             FlagsOf((nuint)(p + a.Length / 2)).Should().Contain("hg", "madvise(MADV_HUGEPAGE) sets VM_HUGEPAGE on the array's pages");
-        var small = new int[4 * HugePages.Size]; // not advised: the control, so the check above can fail
-        fixed (int* p = small)
-            FlagsOf((nuint)(p + small.Length / 2)).Should().NotContain("hg");
+        // the control, so the check above can fail: fresh memory nobody advised (a new mapping; a managed array could
+        // land where an earlier test's advised array was)
+        nuint bytes = 8 * HugePages.Size;
+        var plain = (byte*)System.Runtime.InteropServices.NativeMemory.Alloc(bytes);
+        try { FlagsOf((nuint)plain + bytes / 2).Should().NotContain("hg"); }
+        finally { System.Runtime.InteropServices.NativeMemory.Free(plain); }
         GC.KeepAlive(a);
     }
 
