@@ -23,12 +23,16 @@ public unsafe class VectorWidthTests
         return Enumerable.Range(0, count).Select(_ => (float)(shift + scale * Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()))).ToArray();
     }
 
-    [TestCase(5003, 3, 50)]    // uneven pieces, chunk tails of every length
-    [TestCase(54000, 43, 700)] // MNIST's row: 43 pieces as the pass sees them
-    public void RowStatisticsAreTheSameAtBothWidths(int n, int pieces, int k)
+    [TestCase(5003, 3, 50, "spread")]    // uneven pieces, chunk tails of every length
+    [TestCase(54000, 43, 700, "spread")] // MNIST's row: 43 pieces as the pass sees them
+    [TestCase(54000, 43, 700, "run")]    // the largest in one run across pieces: every group of 64 has candidates
+    [TestCase(5003, 3, 50, "ties")]      // the K-th value shared by many entries, some of them in the same group
+    public void RowStatisticsAreTheSameAtBothWidths(int n, int pieces, int k, string layout)
     {
         var values = Normals(n, n, 3.0, 1.5);
         values[17] = values[18] = 40f; // a tie among the largest
+        if (layout == "run") for (int j = 20_000; j < 21_500; j++) values[j] = 30f + (j % 97) * 0.01f;
+        if (layout == "ties") for (int j = 3; j < n; j += 37) values[j] = 12f;
         (double, double, double, double, int[], float[]) Run(bool wide)
         {
             var copy = (float[])values.Clone();
