@@ -25,8 +25,8 @@ public unsafe class VectorWidthTests
 
     [TestCase(5003, 3, 50, "spread")]    // uneven pieces, chunk tails of every length
     [TestCase(54000, 43, 700, "spread")] // MNIST's row: 43 pieces as the pass sees them
-    [TestCase(54000, 43, 700, "run")]    // the largest in one run across pieces: every group of 64 has candidates
-    [TestCase(5003, 3, 50, "ties")]      // the K-th value shared by many entries, some of them in the same group
+    [TestCase(54000, 43, 700, "run")]    // the largest in one run across pieces: candidates in every vector of it
+    [TestCase(5003, 3, 50, "ties")]      // the K-th value shared by many entries: ties broken by the smaller column
     public void RowStatisticsAreTheSameAtBothWidths(int n, int pieces, int k, string layout)
     {
         var values = Normals(n, n, 3.0, 1.5);
