@@ -84,7 +84,7 @@ public static partial class Cli
         }
         catch (Exception e)
         {
-            stderr.WriteLine($"harness crashed (a bug, not your mistake; please report it with what follows):\n{e}");
+            stderr.WriteLine($"{Runs.WorkerLog.CrashHeader}\n{e}");
             return CrashExitCode;
         }
     }

@@ -122,14 +122,14 @@ public sealed class WorkRunner(string name, ResultsLayout layout, string what, A
         {
             var (p, i) = failed[0];
             var logPath = layout.WorkerLog(name, i, Phase);
-            var tail = File.Exists(logPath) ? string.Join("\n", File.ReadLines(logPath).TakeLast(15)) : "(no log)";
             if (p.ExitCode == EnvironmentErrors.ExitCode)
             {
                 // the machine, not a bug: the worker's own one-line error says which path and what to do
                 var line = File.Exists(logPath) ? File.ReadLines(logPath).LastOrDefault(l => l.StartsWith("error: ", StringComparison.Ordinal)) : null;
                 throw new EnvironmentFailureException($"worker {i} of {workers}: {line?["error: ".Length..] ?? $"an I/O failure; see {logPath}"}");
             }
-            throw new HarnessException($"worker {i} of {workers} exited with code {p.ExitCode}; the end of {logPath}:\n{tail}");
+            var account = File.Exists(logPath) ? WorkerLog.Describe(File.ReadAllLines(logPath)) : "(no log)";
+            throw new HarnessException($"worker {i} of {workers} exited with code {p.ExitCode} (its log: {logPath}); {account}");
         }
     }
 
