@@ -28,7 +28,8 @@ public class PortableMathTests
             using var model = new Harness.Models.Cnn2();
             using var opt = make(model.parameters());
             using var x = rand(20, 1, 28, 28);
-            using var y = arange(20, ScalarType.Int64).remainder(10);
+            using var held = new HeldScalars();
+            using var y = arange(held.Of(0), held.Of(20), held.Of(1), ScalarType.Int64).remainder(held.Of(10));
             for (int step = 0; step < 4; step++)
             {
                 opt.zero_grad();

@@ -1,3 +1,4 @@
+using Harness.Numerics;
 using static TorchSharp.torch;
 
 namespace Harness.Evaluation;
@@ -11,12 +12,13 @@ public static class ParameterDistance
         var per = new Dictionary<string, double>();
         double total = 0;
         using var _ = no_grad();
+        using var held = new HeldScalars();
         foreach (var (name, p) in a.named_parameters())
         {
             if (!pb.TryGetValue(name, out var q) || !p.shape.SequenceEqual(q.shape))
                 throw new InvalidOperationException($"parameter {name} differs in shape between the models");
             using var scope = NewDisposeScope();
-            double sq = (p.to(ScalarType.Float64) - q.to(ScalarType.Float64)).square().sum().cpu().item<double>();
+            double sq = (p.to(ScalarType.Float64) - q.to(ScalarType.Float64)).pow(held.Of(2)).sum().cpu().item<double>();
             per[name] = Math.Sqrt(sq);
             total += sq;
         }

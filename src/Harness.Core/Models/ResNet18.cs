@@ -1,3 +1,4 @@
+using Harness.Numerics;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -58,9 +59,10 @@ public sealed class ResNet18 : nn.Module<Tensor, Tensor>, IHasHead
         public override Tensor forward(Tensor x)
         {
             using var scope = NewDisposeScope();
+            using var held = new HeldScalars();
             var h = nn.functional.relu(bn1.forward(conv1.forward(x)));
             h = bn2.forward(conv2.forward(h));
-            h = h + (shortcut == null ? x : shortcut.forward(x));
+            h = h.add(shortcut == null ? x : shortcut.forward(x), held.Of(1));
             return nn.functional.relu(h).MoveToOuterDisposeScope();
         }
     }

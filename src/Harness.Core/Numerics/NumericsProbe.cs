@@ -37,6 +37,7 @@ public static class NumericsProbe
         }
         void Put(string name, params Tensor[] outputs) => hashes[name] = Hash(outputs);
         using (var scope = NewDisposeScope())
+        using (var held = new HeldScalars())
         {
             var a = Exact(150, 512, 1); var b = Exact(512, 10, 2);
             Put("mkl mm 150x512 · 512x10 (linear layer)", a.mm(b));
@@ -54,8 +55,8 @@ public static class NumericsProbe
                 Put($"onednn conv {name} backward weights", weight.grad!, bias.grad!);
                 Put($"onednn conv {name} backward data", input.grad!);
             }
-            Conv("1→16 5x5", Exact(150, 784, 6).view(150, 1, 28, 28), Exact(16, 25, 7).view(16, 1, 5, 5).mul(0.25), Exact(1, 16, 8).view(16), 14);
-            Conv("16→32 5x5", Exact(150, 16 * 12 * 12, 15).view(150, 16, 12, 12), Exact(32, 400, 9).view(32, 16, 5, 5).mul(0.0625), Exact(1, 32, 10).view(32), 16);
+            Conv("1→16 5x5", Exact(150, 784, 6).view(150, 1, 28, 28), Exact(16, 25, 7).view(16, 1, 5, 5).mul(held.Of(0.25)), Exact(1, 16, 8).view(16), 14);
+            Conv("16→32 5x5", Exact(150, 16 * 12 * 12, 15).view(150, 16, 12, 12), Exact(32, 400, 9).view(32, 16, 5, 5).mul(held.Of(0.0625)), Exact(1, 32, 10).view(32), 16);
 
             var r = Exact(150, 16 * 24 * 24, 17).view(150, 16, 24, 24).requires_grad_();
             var pooled = nn.functional.max_pool2d(nn.functional.relu(r), 2);
@@ -64,7 +65,7 @@ public static class NumericsProbe
             Put("relu + max_pool backward", r.grad!);
 
             var feat = Exact(150, 512, 19).requires_grad_();
-            var wl = Exact(10, 512, 11).mul(0.0625).requires_grad_();
+            var wl = Exact(10, 512, 11).mul(held.Of(0.0625)).requires_grad_();
             var bl = Exact(1, 10, 20).view(10).requires_grad_();
             var lin = nn.functional.linear(feat, wl, bl);
             Put("mkl linear forward 150x512 → 10", lin);
@@ -72,8 +73,8 @@ public static class NumericsProbe
             Put("mkl linear backward (weight, bias grads)", wl.grad!, bl.grad!);
             Put("mkl linear backward (input grad)", feat.grad!);
 
-            var logits = Exact(150, 10, 22).mul(4).requires_grad_();
-            var labels = arange(150, ScalarType.Int64).remainder(10);
+            var logits = Exact(150, 10, 22).mul(held.Of(4)).requires_grad_();
+            var labels = arange(held.Of(0), held.Of(150), held.Of(1), ScalarType.Int64).remainder(held.Of(10));
             var lsm = nn.functional.log_softmax(logits, 1);
             Put("aten log_softmax forward", lsm);
             var loss = nn.functional.nll_loss(lsm, labels);
@@ -83,20 +84,22 @@ public static class NumericsProbe
 
             var v = Exact(1, 100_000, 12).view(-1);
             Put("aten exp", v.exp());
-            Put("aten log", v.abs().add(0.5).log());
-            var pos = v.abs().add(0.25);
+            Put("aten log", v.abs().add(held.Of(0.5), held.Of(1)).log());
+            var pos = v.abs().add(held.Of(0.25), held.Of(1));
             Exactness("aten sqrt (100,000 values)", pos.sqrt(), pos, null, (p, _) => Math.Sqrt(p));
             var few = pos.narrow(0, 0, 1000).clone();
             Exactness("aten sqrt (1,000 values)", few.sqrt(), few, null, (p, _) => Math.Sqrt(p));
-            Exactness("aten pow 0.5 (100,000 values)", pos.pow(0.5), pos, null, (p, _) => Math.Sqrt(p));
-            var den = v.abs().add(1);
+            Exactness("aten pow 0.5 (100,000 values)", pos.pow(held.Of(0.5)), pos, null, (p, _) => Math.Sqrt(p));
+            var den = v.abs().add(held.Of(1), held.Of(1));
             Exactness("aten div (100,000 values)", v.div(den), v, den, (p, q) => p / q);
             Put("aten tanh, sigmoid", v.tanh(), v.sigmoid());
             Put("aten sum of 100,000 (float32)", v.sum());
             Put("aten softmax float64", nn.functional.softmax(v.view(1000, 100).to(ScalarType.Float64), 1));
-            Exactness("harness PortableMath.Sqrt (100,000 values)", Numerics.PortableMath.Sqrt(pos), pos, null, (p, _) => Math.Sqrt(p));
+            Exactness("harness PortableMath.Sqrt (100,000 values)", PortableMath.Sqrt(pos), pos, null, (p, _) => Math.Sqrt(p));
             var adamParam = Exact(1, 1000, 23).view(-1).requires_grad_();
-            var adam = optim.Adam(new[] { new TorchSharp.Modules.Parameter(adamParam.detach().clone()) }, 0.001);
+            // TorchSharp's Adam, step for step (PortableAdam with LibTorch's √; PortableMathTests): its own step passes Scalars
+            // nothing holds (HeldScalars)
+            var adam = new Training.PortableAdam(new[] { new TorchSharp.Modules.Parameter(adamParam.detach().clone()) }, 0.001, 0, sqrt: t => t.sqrt());
             foreach (var p in adam.parameters())
                 for (int step = 0; step < 3; step++)
                 {
@@ -115,9 +118,10 @@ public static class NumericsProbe
                 manual_seed(0);
                 using var model = new Models.Cnn2();
                 if (!portable) Put("cnn2 initial weights (seed 0)", model.parameters().ToArray());
-                using var opt = portable ? Training.Optimizers.Create(Training.Optimizer.Adam, model.parameters(), 0.001, 0, 0) : optim.Adam(model.parameters(), 0.001);
+                using var opt = portable ? Training.Optimizers.Create(Training.Optimizer.Adam, model.parameters(), 0.001, 0, 0)
+                    : new Training.PortableAdam(model.parameters(), 0.001, 0, sqrt: t => t.sqrt()); // TorchSharp's Adam, as above
                 var batch = Exact(150, 784, 13).abs().view(150, 1, 28, 28);
-                var classes = arange(150, ScalarType.Int64).remainder(10);
+                var classes = arange(held.Of(0), held.Of(150), held.Of(1), ScalarType.Int64).remainder(held.Of(10));
                 for (int step = 0; step < 3; step++)
                 {
                     opt.zero_grad();

@@ -1,4 +1,5 @@
 using Harness.Data;
+using Harness.Numerics;
 using Harness.Runs;
 using Harness.Training;
 using TorchSharp;
@@ -37,9 +38,9 @@ public static class PopulationModel
         using var _ = no_grad();
         var phi = new double[set.Count];
         var correct = new bool[set.Count];
-        // The scale is held in a variable for the whole loop: an implicit Scalar temporary can be finalized by the GC while
-        // the native division still reads it ("Unknown scalar type"), which this allocation-heavy loop once provoked.
-        using Scalar scale = 255f;
+        // held for the whole loop (HeldScalars: an implicit Scalar can be freed during the native call)
+        using var held = new HeldScalars();
+        var scale = held.Of(255f);
         int pixels = set.PixelsPerImage;
         for (int s = 0; s < set.Count; s += batch)
         {

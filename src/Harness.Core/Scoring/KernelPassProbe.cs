@@ -1,3 +1,4 @@
+using Harness.Numerics;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using static TorchSharp.torch;
@@ -37,9 +38,10 @@ public static unsafe class KernelPassProbe
             distinct.Count == 1 ? distinct[0] : "widths differ: " + string.Join(", ", widths.Select(h => $"{h.Key[(products.Length + 2)..]} {h.Value}"));
 
         using (var scope = NewDisposeScope())
+        using (var held = new HeldScalars())
         {
             var xt = tensor(x, new long[] { n, d });
-            var st = tensor(Exact(n * d, 2), new long[] { n, d }).mul(0.25f);
+            var st = tensor(Exact(n * d, 2), new long[] { n, d }).mul(held.Of(0.25f));
             var options = new ScoringOptions { BlockSize = 256, TopK = 100, Scratch = Path.GetTempPath() };
             var stats = SymmetricKernelPass.Run(new RbfKernel(28.0), xt, st, options);
             hashes["harness symmetric kernel pass n 2048, d 794, blocks of 256 (MKSD, log MSKSD, row mean, sd)"] =

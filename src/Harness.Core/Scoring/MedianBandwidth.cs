@@ -1,3 +1,4 @@
+using Harness.Numerics;
 using static TorchSharp.torch;
 
 namespace Harness.Scoring;
@@ -15,9 +16,10 @@ public static class MedianBandwidth
         var pick = Enumerable.Range(0, (int)n).ToArray();
         new Random(seed).Shuffle(pick);
         using var scope = NewDisposeScope();
+        using var held = new HeldScalars();
         var idx = tensor(pick[..m].Select(i => (long)i).ToArray());
         var xs = x.index_select(0, idx).to(ScalarType.Float64);
-        var d2 = cdist(xs, xs).pow_(2);
+        var d2 = cdist(xs, xs).pow_(held.Of(2));
         var upper = d2.masked_select(ones(m, m, dtype: ScalarType.Bool).triu(1));
         double median = upper.median().item<double>(); // lower median of the m(m−1)/2 pairs
         if (!(median > 0))

@@ -1,3 +1,4 @@
+using Harness.Numerics;
 using static TorchSharp.torch;
 
 namespace Harness.Scoring;
@@ -56,11 +57,21 @@ public sealed record PointQuantities
     /// labels.Length training points. SSN is the input-gradient norm, or the parameter-gradient norm with `ssn: params`;
     /// the parameter-gradient norm is there when the Stein pass computed it; learning events when the checkpoint recorded them.
     /// </summary>
+    /// <summary>
+    /// Each row's 2-norm in float64, by <c>Tensor.norm</c>: <c>linalg.vector_norm</c> makes its order a Scalar nothing holds
+    /// (<see cref="HeldScalars"/>); both are LibTorch's <c>linalg_vector_norm</c>, to the bit (<c>ScalarLifetimeTests</c>).
+    /// </summary>
+    public static double[] RowNorms(Tensor s)
+    {
+        using var scope = NewDisposeScope();
+        return s.to(ScalarType.Float64).norm(1, false, 2f).data<double>().ToArray();
+    }
+
     public static PointQuantities FromStein(long[] labels, SteinScoreResult stein, SsnMode ssnMode, double[]? learningEvents)
     {
         int n = labels.Length;
         double[] ssn = ssnMode == SsnMode.Params ? stein.ParamGradNorm
-            : linalg.vector_norm(stein.S.to(ScalarType.Float64), 2, new long[] { 1 }).data<double>().ToArray();
+            : RowNorms(stein.S);
         return new PointQuantities
         {
             Index = Enumerable.Range(0, n).ToArray(), Label = labels, Predicted = stein.Predicted, Pc = stein.Pc,

@@ -1,3 +1,4 @@
+using Harness.Numerics;
 using Harness.Util;
 using System.Diagnostics;
 using static TorchSharp.torch;
@@ -53,6 +54,7 @@ public static class SteinKernelPass
             for (int bi = 0; bi < blocks; bi++)
             {
                 using var scope = NewDisposeScope();
+                using var held = new HeldScalars();
                 int start = bi * block, count = Math.Min(block, n - start);
                 phase.Restart();
                 var kappa = kernel.SteinBlock(prepared, start, count);
@@ -64,20 +66,20 @@ public static class SteinKernelPass
                     // Global standardisation: Σκ and Σκ² of every counted entry first.
                     if (!include) diag.zero_();
                     gMean += kappa.sum().to(ScalarType.Float64).item<double>();
-                    gSd += kappa.square().sum().to(ScalarType.Float64).item<double>();
+                    gSd += kappa.pow(held.Of(2)).sum().to(ScalarType.Float64).item<double>();
                     progress?.Report(bi + 1);
                     continue;
                 }
                 var rowSum = kappa.sum(1L).to(ScalarType.Float64);
                 if (!include) rowSum.sub_(diag.to(ScalarType.Float64));
-                var rowMean = rowSum / m;
+                var rowMean = rowSum.div(held.Of(m));
                 var rowMeanD = rowMean.to(dtype).unsqueeze(1);
 
                 if (k > 0)
                 {
                     var topWatch = Stopwatch.StartNew();
                     var saved = diag.clone();
-                    diag.fill_(double.NegativeInfinity);
+                    diag.fill_(held.Of(double.NegativeInfinity));
                     var (values, indices) = kappa.topk(k, 1);
                     values.to(ScalarType.Float32).contiguous().data<float>().CopyTo(nbValue, start * k);
                     indices.to(ScalarType.Int32).contiguous().data<int>().CopyTo(nbIndex, start * k);
@@ -87,20 +89,22 @@ public static class SteinKernelPass
                 // Deviations over the counted entries: an excluded diagonal is set to the row mean so it adds nothing.
                 if (!include) diag.copy_(rowMeanD.squeeze(1));
                 kappa.sub_(rowMeanD);
-                var rowSd = (linalg.vector_norm(kappa, 2, new long[] { 1 }).to(ScalarType.Float64) / Math.Sqrt(m));
+                // the row's 2-norm by Tensor.norm: linalg.vector_norm makes its order a Scalar nothing holds (HeldScalars);
+                // both are LibTorch's linalg_vector_norm (ScalarLifetimeTests compares their bits)
+                var rowSd = kappa.norm(1, false, 2f).to(ScalarType.Float64).div(held.Of(Math.Sqrt(m)));
 
                 Tensor standardized;
                 if (global)
                 {
-                    kappa.add_(rowMeanD).sub_(gMean).div_(gSd);
+                    kappa.add_(rowMeanD, held.Of(1)).sub_(held.Of(gMean)).div_(held.Of(gSd));
                     standardized = kappa;
                 }
                 else // a constant row has sd 0 and deviations 0: standardise to zeros, not 0/0
-                    standardized = kappa.div_(rowSd.to(dtype).clamp_min(dtype == ScalarType.Float32 ? 1e-30 : 1e-300).unsqueeze(1));
-                if (!include) diag.fill_(double.NegativeInfinity);
+                    standardized = kappa.div_(rowSd.to(dtype).clamp_min(held.Of(dtype == ScalarType.Float32 ? 1e-30 : 1e-300)).unsqueeze(1));
+                if (!include) diag.fill_(held.Of(double.NegativeInfinity));
                 // log Σ exp(κ̂): exp(κ̂) overflows float32 for heavy-tailed rows, so subtract the row maximum first.
                 var max = standardized.amax(new long[] { 1 }, keepdim: true);
-                var lse = standardized.sub_(max).exp_().sum(1L).to(ScalarType.Float64).log_().add_(max.squeeze(1).to(ScalarType.Float64));
+                var lse = standardized.sub_(max).exp_().sum(1L).to(ScalarType.Float64).log_().add_(max.squeeze(1).to(ScalarType.Float64), held.Of(1));
 
                 rowSum.data<double>().CopyTo(mksd, start);
                 rowMean.data<double>().CopyTo(mean, start);

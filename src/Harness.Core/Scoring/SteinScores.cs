@@ -1,3 +1,4 @@
+using Harness.Numerics;
 using Harness.Models;
 using static TorchSharp.torch;
 
@@ -75,7 +76,8 @@ public static class SteinScores
                 var pcBatch = lpy.exp().data<double>().ToArray();
                 var hBatch = (pb * lp).sum(1L).neg().data<double>().ToArray();
                 var predBatch = lp.argmax(1).data<long>().ToArray();
-                var others = lp.scatter(1, yc, full_like(lp.narrow(1, 0, 1), double.NegativeInfinity)).max(1L).values;
+                using var held = new HeldScalars();
+                var others = lp.scatter(1, yc, full_like(lp.narrow(1, 0, 1), held.Of(double.NegativeInfinity))).max(1L).values;
                 lpy.neg().data<double>().ToArray().CopyTo(loss, start);
                 (lpy - others).data<double>().ToArray().CopyTo(margin, start);
                 pcBatch.CopyTo(pc, start);
@@ -99,8 +101,9 @@ public static class SteinScores
             using var scope = NewDisposeScope();
             var logp = nn.functional.log_softmax(model.forward(images.narrow(0, i, 1)), 1)[0, labels[i].item<long>()];
             var grads = autograd.grad(new[] { logp }, parameters);
+            using var held = new HeldScalars();
             double sq = 0;
-            foreach (var g in grads) sq += g.to(ScalarType.Float64).square().sum().item<double>();
+            foreach (var g in grads) sq += g.to(ScalarType.Float64).pow(held.Of(2)).sum().item<double>();
             norms[i] = Math.Sqrt(sq);
         }
         return norms;

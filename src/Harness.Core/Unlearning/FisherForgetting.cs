@@ -112,23 +112,25 @@ public sealed class FisherForgetting() : Unlearner<FisherSettings>("fisher", "Fi
         var fisher = named.ToDictionary(p => p.name, p => zeros_like(p.parameter).detach());
         long n = x.shape[0];
         int batches = 0;
+        using var held = new HeldScalars();
         for (long start = 0; start < n; start += batch, batches++)
         {
             using var scope = NewDisposeScope();
+            using var batchHeld = new HeldScalars();
             long count = Math.Min(batch, n - start);
             var output = model.forward(x.narrow(0, start, count));
             var prob = nn.functional.softmax(output, 1).detach().mean(new long[] { 0 });
             for (int cls = 0; cls < classes; cls++)
             {
-                var target = full(count, cls, dtype: ScalarType.Int64, device: x.device);
+                var target = full(count, batchHeld.Of(cls), dtype: ScalarType.Int64, device: x.device);
                 var loss = nn.functional.cross_entropy(output, target);
                 var grads = autograd.grad(new[] { loss }, parameters, retain_graph: cls < classes - 1);
                 double pc = prob[cls].item<float>();
                 using (no_grad())
-                    for (int k = 0; k < named.Count; k++) fisher[named[k].name].add_(grads[k].square(), alpha: pc);
+                    for (int k = 0; k < named.Count; k++) fisher[named[k].name].add_(grads[k].pow(batchHeld.Of(2)), alpha: batchHeld.Of(pc));
             }
         }
-        foreach (var f in fisher.Values) f.div_(Math.Max(1, batches));
+        foreach (var f in fisher.Values) f.div_(held.Of(Math.Max(1, batches)));
         return fisher;
     }
 
@@ -141,11 +143,13 @@ public sealed class FisherForgetting() : Unlearner<FisherSettings>("fisher", "Fi
     public static Tensor Variance(Tensor p, Tensor f, double alpha, int classes)
     {
         bool lastLayer = p.shape[0] == classes;
-        var v = (1.0 / (f + 1e-8)).clamp_max(1e3);
-        if (lastLayer) v = v.clamp_max(1e2);
-        v = v * alpha;
+        using var held = new HeldScalars();
+        // 1 / (f + 1e-8) as TorchSharp's operators compute it: (f + 1e-8)⁻¹ · 1
+        var v = f.add(held.Of(1e-8), held.Of(1)).reciprocal().mul(held.Of(1.0)).clamp_max(held.Of(1e3));
+        if (lastLayer) v = v.clamp_max(held.Of(1e2));
+        v = v.mul(held.Of(alpha));
         if (p.dim() > 1) v = v.mean(new long[] { 1 }, keepdim: true).expand_as(p);
-        if (lastLayer || p.dim() == 1) v = v * 10;
+        if (lastLayer || p.dim() == 1) v = v.mul(held.Of(10));
         return v;
     }
 
@@ -154,12 +158,13 @@ public sealed class FisherForgetting() : Unlearner<FisherSettings>("fisher", "Fi
     {
         var gen = new Generator((ulong)seed);
         using var _ = no_grad();
+        using var held = new HeldScalars();
         foreach (var (name, p) in model.named_parameters())
         {
             using var scope = NewDisposeScope();
             var variance = Variance(p, fisher[name], alpha, classes);
             var noise = randn(p.shape, dtype: p.dtype, generator: gen).to(p.device);
-            p.add_(Numerics.PortableMath.Sqrt(variance) * noise); // LibTorch's √ follows the CPU vendor (PortableMath)
+            p.add_(PortableMath.Sqrt(variance) * noise, held.Of(1)); // LibTorch's √ follows the CPU vendor (PortableMath)
         }
     }
 }

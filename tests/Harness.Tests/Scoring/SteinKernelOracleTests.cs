@@ -1,3 +1,4 @@
+using Harness.Numerics;
 using FluentAssertions;
 using Harness.Scoring;
 using NUnit.Framework;
@@ -78,7 +79,8 @@ public class SteinKernelOracleTests
     {
         manual_seed(5);
         const int d = 5;
-        var x = randn(2000, d, dtype: ScalarType.Float64) + 0.5;   // q = N(0.5·1, I)
+        using var held = new HeldScalars();
+        var x = randn(2000, d, dtype: ScalarType.Float64).add(held.Of(0.5), held.Of(1));   // q = N(0.5·1, I)
         var s = -x;                                               // p = N(0, I)
         var (mean, se) = UStatistic(Full(new RbfKernel(h), x, s), degenerate: false);
         TestContext.Out.WriteLine($"h {h}: KSD² {mean:F5} ± {se:F5}, closed form {expected}");

@@ -1,3 +1,4 @@
+using Harness.Numerics;
 using Harness.Runs;
 using FluentAssertions;
 using Harness.Config;
@@ -184,7 +185,8 @@ public class SteinKernelPassTests
         const int n = 10000;
         var xo = randn(n, 2);
         var so = -xo.clone();
-        xo[1] = xo[0] + 0.01f;
+        using var held = new HeldScalars();
+        xo[1] = xo[0].add(held.Of(0.01f), held.Of(1));
         so[0] = tensor(new float[] { 1000, 0 });
         so[1] = tensor(new float[] { 1000, 0 });
         var stats = SteinKernelPass.Run(new RbfKernel(1.0), xo, so, new ScoringOptions { TopK = 1, BlockSize = 512 });
