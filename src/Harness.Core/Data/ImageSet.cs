@@ -58,9 +58,9 @@ public sealed class ImageSet
     public Tensor ImagesTensor(Device? device = null)
     {
         using var scope = NewDisposeScope();
-        using var s = new HeldScalars();
+        using var held = new HeldScalars();
         var t = tensor(Pixels, new long[] { Count, Channels, Height, Width }, dtype: ScalarType.Byte)
-            .to(ScalarType.Float32).div_(s.Of(255f));
+            .to(ScalarType.Float32).div_(held.Of(255f));
         if (device != null) t = t.to(device);
         return t.MoveToOuterDisposeScope();
     }

@@ -9,7 +9,7 @@ namespace Harness.Numerics;
 /// <c>alpha: 0.1</c>) into a <see cref="Scalar"/> object, and so do its own shorthands (<c>a + b</c> and <c>a.add_(b)</c> pass
 /// <c>alpha: 1</c>, <c>t.square()</c> is <c>t.pow(2)</c>). Nothing holds that object once its handle is read, so a garbage
 /// collection that another thread starts during the native call lets the finalizer free the Scalar while LibTorch
-/// reads it: "Unknown scalar type" (a worker crashed so in CI), or a wrong value read silently. A Scalar from
+/// reads it: "Unknown scalar type" (most likely what crashed a CI worker), or a wrong value read silently. A Scalar from
 /// <see cref="Of(double)"/> is held by this scope, which disposes it at its end, after the native calls that use it.
 /// </para>
 /// <para>
