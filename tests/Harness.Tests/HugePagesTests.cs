@@ -25,14 +25,21 @@ public unsafe class HugePagesTests
         var a = HugePages.NewArray<int>(4L * HugePages.Size);
         fixed (int* p = a)
             FlagsOf((nuint)(p + a.Length / 2)).Should().Contain("hg", "madvise(MADV_HUGEPAGE) sets VM_HUGEPAGE on the array's pages");
-        // the control, so the check above can fail: fresh memory nobody advised (a new mapping; a managed array could
-        // land where an earlier test's advised array was)
+        // the control, so the check above can fail: fresh memory nobody advised, in a mapping of its own (a managed
+        // array could land where an earlier test's advised array was, and malloc can hand back memory that the kernel
+        // pass's buffers (KernelSpill's AlignedBuffer: malloc'd, then advised) had: CI once found "hg" on a
+        // NativeMemory.Alloc block)
         nuint bytes = 8 * HugePages.Size;
-        var plain = (byte*)System.Runtime.InteropServices.NativeMemory.Alloc(bytes);
+        var plain = (byte*)mmap(null, bytes, ProtReadWrite, MapPrivateAnonymous, -1, 0);
+        ((nint)plain).Should().NotBe(-1, "mmap of {0} bytes", bytes);
         try { FlagsOf((nuint)plain + bytes / 2).Should().NotContain("hg"); }
-        finally { System.Runtime.InteropServices.NativeMemory.Free(plain); }
+        finally { munmap(plain, bytes); }
         GC.KeepAlive(a);
     }
+
+    const int ProtReadWrite = 0x1 | 0x2, MapPrivateAnonymous = 0x02 | 0x20;
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)] static extern void* mmap(void* address, nuint length, int prot, int flags, int fd, nint offset);
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)] static extern int munmap(void* address, nuint length);
 
     /// <summary>The VmFlags of the mapping in /proc/self/smaps that holds address.</summary>
     static string[] FlagsOf(nuint address)
