@@ -66,7 +66,12 @@ public class TrainingTests
         Weights(second.Model).Should().Equal(Weights(first.Model));
         var other = TrainedModel.GetOrTrain(Small, "cnn2", Quick with { Epochs = 2 }, cache, log: warnings.Add);
         other.CacheHit.Should().BeFalse("epochs are part of the key");
-        warnings.Count(w => w.StartsWith("training cnn2 on ", StringComparison.Ordinal)).Should().Be(2, "the first model and the 2-epoch one are trained; the identical one is loaded");
+        // every property of the settings record keys the checkpoint, not a hand-picked list (max_steps was once left out)
+        var stopped = TrainedModel.GetOrTrain(Small, "cnn2", Quick with { MaxSteps = 2 }, cache, log: warnings.Add);
+        stopped.CacheHit.Should().BeFalse("max_steps is part of the key");
+        stopped.CheckpointPath.Should().NotBe(first.CheckpointPath);
+        Weights(stopped.Model).Should().NotEqual(Weights(first.Model), "2 of the epoch's 4 steps");
+        warnings.Count(w => w.StartsWith("training cnn2 on ", StringComparison.Ordinal)).Should().Be(3, "the first model, the 2-epoch one and the 2-step one are trained; the identical one is loaded");
         warnings.Where(w => !w.StartsWith("training ", StringComparison.Ordinal)).Should().BeEmpty();
     }
 

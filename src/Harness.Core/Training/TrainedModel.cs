@@ -13,7 +13,7 @@ public sealed record TrainedModel(
 {
     /// <summary>
     /// Loads the model for (data, model, settings) from the checkpoint cache, or trains and stores it. The key covers the
-    /// training data's content, the model, every training setting, the resolved thread count and device, the TorchSharp version
+    /// training data's content, the model, the whole settings record (every property, with the resolved thread count), the device, the TorchSharp version
     /// and the code version of the data loaders, models and trainer (CodeVersion.Training).
     /// </summary>
     public static TrainedModel GetOrTrain(DataSplits data, string modelName, TrainingSettings settings, CheckpointCache cache,
@@ -28,8 +28,8 @@ public sealed record TrainedModel(
             Dataset = data.Name,
             TrainData = data.Train.Fingerprint(),
             Model = modelName,
-            settings.Optimizer, settings.LearningRate, settings.Momentum, settings.WeightDecay,
-            settings.BatchSize, settings.Epochs, settings.Seed,
+            // the whole record, so a setting added to it keys the checkpoint without anyone listing it here
+            Settings = settings with { Threads = threads },
             Threads = threads,
             Device = device.type.ToString().ToLowerInvariant(),
             TorchSharp = Versions.TorchSharp,
