@@ -1,3 +1,4 @@
+using Harness.Pipelines;
 using Harness.Runs;
 using Harness.Experiments;
 

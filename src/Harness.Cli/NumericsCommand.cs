@@ -1,4 +1,5 @@
 using Harness.Numerics;
+using Harness.Diagnostics;
 
 namespace Harness.Cli;
 
@@ -21,7 +22,7 @@ static class NumericsCommand
     static int Run(int threads, string dir)
     {
         var report = NumericsProbe.Run(threads);
-        foreach (var (name, hash) in Scoring.KernelPassProbe.Run(threads)) report.Hashes[name] = hash; // the kernel pass's own code
+        foreach (var (name, hash) in Diagnostics.KernelPassProbe.Run(threads)) report.Hashes[name] = hash; // the kernel pass's own code
         Directory.CreateDirectory(dir);
         var path = Runs.ResultsLayout.NumericsProbe(dir, report.NumericsClass);
         AtomicFile.WriteAllText(path, Json.Serialize(report) + "\n");

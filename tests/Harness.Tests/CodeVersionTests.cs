@@ -12,16 +12,17 @@ namespace Harness.Tests;
 /// </summary>
 public class CodeVersionTests
 {
-    static readonly Dictionary<string, string> Computing = new()
+    internal static readonly Dictionary<string, string> Computing = new()
     {
         ["Data"] = "training", ["Models"] = "training", ["Training"] = "training", ["Numerics"] = "training",
         ["Scoring"] = "scoring",
         ["Unlearning"] = "unlearning", ["Evaluation"] = "unlearning",
         ["Study/GroundTruths"] = "study",
         ["Populations"] = "population",
+        ["Diagnostics"] = "diagnostics",
     };
 
-    static readonly string[] Orchestration = { "", "Runs", "Experiments", "Study", "Forget", "Jobs", "Config", "Reporting", "Pipelines", "Profiles", "Util" };
+    internal static readonly string[] Orchestration = { "", "Runs", "Experiments", "Study", "Forget", "Jobs", "Config", "Reporting", "Pipelines", "Profiles", "Util" };
 
     static string CoreDir => Path.Combine(Paths.RepoRoot, "src", "Harness.Core");
 
@@ -30,7 +31,7 @@ public class CodeVersionTests
         .Where(f => !f.StartsWith("bin/", StringComparison.Ordinal) && !f.StartsWith("obj/", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
 
     /// <summary>The computing folder a file lies in (the deepest listed), or null for orchestration.</summary>
-    static string? ComputingFolder(string file) =>
+    internal static string? ComputingFolder(string file) =>
         Computing.Keys.Where(d => file.StartsWith(d + "/", StringComparison.Ordinal)).OrderByDescending(d => d.Length).FirstOrDefault();
 
     [Test]
@@ -64,18 +65,23 @@ public class CodeVersionTests
     [TestCase("Runs/WorkRunner.cs")]
     [TestCase("Util/Progress.cs")]
     [TestCase("Jobs/ScoreJob.cs")]
+    [TestCase("Reporting/StudyReport.cs")]
+    [TestCase("Forget/RequestReport.cs")]
     public void EditingARunnerOrItsProgressChangesNoCodeVersion(string file)
     {
         File.Exists(Path.Combine(CoreDir, file)).Should().BeTrue();
         CodeVersion.Kinds.SelectMany(CodeVersion.Files).Should().NotContain(file, "a log message or a progress line must leave every cell and study point current");
     }
 
+    [TestCase("Training/TrainedModel.cs", "training")]
     [TestCase("Study/GroundTruths/CollateralTestSet.cs", "study")]
     [TestCase("Study/GroundTruths/GroundTruths.cs", "study")]
     [TestCase("Unlearning/RemovalExpansion.cs", "unlearning")]
     [TestCase("Evaluation/UnlearnMeasurement.cs", "unlearning")]
     [TestCase("Scoring/PointQuantities.cs", "scoring")]
     [TestCase("Numerics/PortableMath.cs", "training")]
+    [TestCase("Diagnostics/NumericsProbe.cs", "diagnostics")]
     public void EditingWhatComputesANumberChangesItsCodeVersion(string file, string kind) =>
         CodeVersion.Files(kind).Should().Contain(file, "the study's points (or the cells) must go stale when it changes");
 }
+

@@ -1,4 +1,5 @@
 using Harness.Numerics;
+using Harness.Diagnostics;
 using FluentAssertions;
 using Harness.Util;
 using NUnit.Framework;

@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Reflection.Emit;
 using FluentAssertions;
 using Harness.Numerics;
 using Harness.Training;
@@ -18,42 +17,7 @@ namespace Harness.Tests;
 public class ScalarLifetimeTests
 {
     static readonly Assembly TorchSharpAssembly = typeof(Scalar).Assembly;
-    static readonly Dictionary<short, OpCode> OpCodesByValue =
-        typeof(OpCodes).GetFields(BindingFlags.Public | BindingFlags.Static).Select(f => (OpCode)f.GetValue(null)!).ToDictionary(o => o.Value);
-    const BindingFlags Declared = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
-
-    /// <summary>The methods a method's IL calls (call, callvirt, newobj, ldftn), as the runtime resolves them.</summary>
-    static IEnumerable<MethodBase> Callees(MethodBase method)
-    {
-        byte[]? il;
-        try { il = method.GetMethodBody()?.GetILAsByteArray(); }
-        catch (Exception e) when (e is InvalidOperationException or NotSupportedException or BadImageFormatException) { il = null; }
-        if (il == null) yield break;
-        var typeArgs = method.DeclaringType is { IsGenericType: true } t ? t.GetGenericArguments() : null;
-        var methodArgs = method.IsGenericMethod ? method.GetGenericArguments() : null;
-        for (int i = 0; i < il.Length;)
-        {
-            short value = il[i] == 0xFE ? (short)(0xFE00 | il[i + 1]) : il[i];
-            i += il[i] == 0xFE ? 2 : 1;
-            var op = OpCodesByValue[value];
-            if (op.OperandType == OperandType.InlineMethod)
-            {
-                MethodBase? callee = null;
-                try { callee = method.Module.ResolveMethod(BitConverter.ToInt32(il, i), typeArgs, methodArgs); }
-                catch (ArgumentException) { }
-                if (callee != null) yield return callee;
-            }
-            i += op.OperandType switch
-            {
-                OperandType.InlineNone => 0,
-                OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
-                OperandType.InlineVar => 2,
-                OperandType.InlineI8 or OperandType.InlineR => 8,
-                OperandType.InlineSwitch => 4 + 4 * BitConverter.ToInt32(il, i),
-                _ => 4,
-            };
-        }
-    }
+    static IEnumerable<MethodBase> Callees(MethodBase method) => ILScan.Callees(method);
 
     static bool MakesScalar(MethodBase m) =>
         m.DeclaringType?.Assembly == TorchSharpAssembly && (m.Name == "ToScalar" || (m.Name == "op_Implicit" && m.DeclaringType == typeof(Scalar)));
@@ -76,7 +40,7 @@ public class ScalarLifetimeTests
         }
         var sites = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var type in types)
-            foreach (var method in type.GetMethods(Declared).Cast<MethodBase>().Concat(type.GetConstructors(Declared)))
+            foreach (var method in ILScan.Methods(type))
                 foreach (var callee in Callees(method))
                     if (Converts(callee, 0))
                         sites.Add($"{type.FullName}.{method.Name} calls {callee.DeclaringType?.Name}.{callee.Name}({string.Join(", ", callee.GetParameters().Select(p => p.ParameterType.Name))})");

@@ -332,7 +332,7 @@ public sealed class MatrixRunner
         int cellThreads = matrix.CellThreads(trained.Threads);
         // No code.scoring: a cell reads the scores and neighbours by content (scoring.scores_sha256, scoring.neighbors_sha256),
         // so a scoring change that leaves their bits alone (a faster pass) recomputes the scores, not the cells.
-        var inputs = FingerprintInputs.Model(data, trained).Add("runtime.cell_threads", $"{cellThreads}").Code("training", "unlearning", "population");
+        var inputs = Jobs.TrainJob.Inputs(data, trained).Add("runtime.cell_threads", $"{cellThreads}").Code("training", "unlearning", "population");
         return trainedShared[(dataset, seed)] = new TrainedShared(null, trained, data, train, inputs, cellThreads);
     }
 

@@ -173,7 +173,7 @@ public static class ForgetJob
         report = report with { Unlearned = report.Unlearned with { Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), Bytes = bytes.LongLength } };
         AtomicFile.WriteAllText(files.UnlearnedJson, Json.Serialize(report.Unlearned with { Path = UnlearnedPt }));
         model.Dispose();
-        AtomicFile.WriteAllText(files.RequestMd, Reporting.RequestReport.Markdown(report));
+        AtomicFile.WriteAllText(files.RequestMd, RequestReport.Markdown(report));
         draw?.Invoke(report, data.Train, files.RequestPng);
         seconds["write"] = Lap();
         AtomicFile.WriteAllText(files.RequestJson, Json.Serialize(report));
@@ -264,9 +264,7 @@ public static class ForgetJob
         // The scorers the score run does not hold (grad_norm, heldout_kl) on the reference sample and the request.
         var refPos = reference.Select((i, k) => (i, k)).ToDictionary(x => x.i, x => x.k);
         double[] gradNorm;
-        using (var images = train.Subset(reference).ImagesTensor(device))
-        using (var labels = tensor(reference.Select(i => train.Labels[i]).ToArray(), dtype: ScalarType.Int64, device: device))
-            gradNorm = SteinScores.ParameterGradientNorms(trained.Model, images, labels);
+        gradNorm = SteinScores.ParameterGradientNorms(trained.Model, train.Subset(reference), device);
         var members = population.Population.Members;
         var seen = members.Select(row => reference.Select(i => row[i]).ToArray()).ToList();
         var logP0 = GroundTruths.LogSoftmax(trained.Model, train, reference, device);
@@ -343,7 +341,7 @@ public static class ForgetJob
     }
 
     static FingerprintInputs Inputs(ForgetOptions o, TrainedModel trained, DataSplits data, UnlearnSettings settings, int topK) =>
-        Runs.FingerprintInputs.Model(data, trained).Code("training", "scoring", "unlearning", "study", "population")
+        TrainJob.Inputs(data, trained).Code("training", "scoring", "unlearning", "study", "population")
             .Add("forget.request", string.Join(" ", o.Request)).Add("forget.expansion", o.Expansion is int k ? $"{k}" : "auto " + string.Join(" ", o.Ladder))
             .Add("forget.alpha", SettingField.Format(o.Alpha)).Add("forget.population", $"{o.PopulationModels}")
             .Add("forget.reference_sample", $"{o.ReferenceSample}").Add("evaluation.remain_sample", $"{o.RemainSample}").Add("scoring.top_k_kept", $"{topK}")

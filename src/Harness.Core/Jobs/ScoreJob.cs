@@ -137,17 +137,12 @@ public static class ScoreJob
         return SteinScores.Compute(trained.Model, images, labels, o.Score, o.ScoreBatch, o.Ssn == SsnMode.Params, o.Features);
     }
 
-    /// <summary>X, S and the full M×M Stein kernel (diagonal included) of the first M points, as the pass sees them (joint columns included).</summary>
     static void DumpKernel(ScoringRunFiles dir, BaseKernel kernel, KernelInputs inputs, int m)
     {
-        using var scope = NewDisposeScope();
-        var xm = inputs.X.narrow(0, 0, m).contiguous();
-        var sm = inputs.S.narrow(0, 0, m).contiguous();
-        using var prepared = kernel.Prepare(xm, sm);
-        var k = kernel.SteinBlock(prepared, 0, m).contiguous();
-        Npy.Write<float>(dir.Dump("X"), xm.data<float>().ToArray(), m, xm.shape[1]);
-        Npy.Write<float>(dir.Dump("S"), sm.data<float>().ToArray(), m, sm.shape[1]);
-        Npy.Write<float>(dir.Dump("K"), k.data<float>().ToArray(), m, m);
+        var dump = KernelDump.Of(kernel, inputs, m);
+        Npy.Write<float>(dir.Dump("X"), dump.X, m, dump.XColumns);
+        Npy.Write<float>(dir.Dump("S"), dump.S, m, dump.SColumns);
+        Npy.Write<float>(dir.Dump("K"), dump.K, m, m);
     }
 
     static double Lap(Stopwatch w) { double s = w.Elapsed.TotalSeconds; w.Restart(); return s; }

@@ -3,6 +3,7 @@ using Harness.Evaluation;
 using System.Diagnostics;
 using Harness.Data;
 using Harness.Training;
+using Harness.Numerics;
 
 namespace Harness.Jobs;
 
@@ -81,6 +82,16 @@ public sealed record TrainReport(
 
 public static class TrainJob
 {
+    /// <summary>The data, the trained model and its settings, the runtime it ran on, and the library versions.</summary>
+    public static FingerprintInputs Inputs(DataSplits data, TrainedModel trained) => new FingerprintInputs()
+        .Add("data.name", data.Name).Add("data.train_sha256", data.Train.Fingerprint()).Add("data.test_sha256", data.Test.Fingerprint())
+        .Add("data.train_count", $"{data.Train.Count}").Add("data.test_count", $"{data.Test.Count}")
+        .Add("training.model", trained.ModelName).Add("training.checkpoint_sha256", trained.Checkpoint.Sha256)
+        .Add("runtime.threads", $"{trained.Threads}").Add("runtime.device", trained.Device.type.ToString().ToLowerInvariant())
+        .Add("runtime.cpu_isa", CpuIsa.Describe())
+        .Add("versions.torchsharp", Versions.TorchSharp).Add("versions.libtorch", Versions.LibTorch)
+        .Settings("training", trained.Settings);
+
     public static (TrainedModel Model, DataSplits Data, TrainReport Report) Run(TrainOptions options, IProgress? progress = null, Action<string>? log = null)
     {
         log ??= Console.Error.WriteLine;

@@ -1,7 +1,4 @@
-using Harness.Numerics;
 using System.Collections;
-using Harness.Data;
-using Harness.Training;
 
 namespace Harness.Runs;
 
@@ -26,16 +23,6 @@ public sealed class FingerprintInputs : IEnumerable<KeyValuePair<string, string>
 
     /// <summary>The inputs without the given keys (a study point replaces the matrix's cell threads with its own).</summary>
     public FingerprintInputs Without(params string[] keys) => new(inputs.Where(kv => !keys.Contains(kv.Key)));
-
-    /// <summary>The data, the trained model and its settings, the runtime it ran on, and the library versions.</summary>
-    public static FingerprintInputs Model(DataSplits data, TrainedModel trained) => new FingerprintInputs()
-        .Add("data.name", data.Name).Add("data.train_sha256", data.Train.Fingerprint()).Add("data.test_sha256", data.Test.Fingerprint())
-        .Add("data.train_count", $"{data.Train.Count}").Add("data.test_count", $"{data.Test.Count}")
-        .Add("training.model", trained.ModelName).Add("training.checkpoint_sha256", trained.Checkpoint.Sha256)
-        .Add("runtime.threads", $"{trained.Threads}").Add("runtime.device", trained.Device.type.ToString().ToLowerInvariant())
-        .Add("runtime.cpu_isa", CpuIsa.Describe())
-        .Add("versions.torchsharp", Versions.TorchSharp).Add("versions.libtorch", Versions.LibTorch)
-        .Settings("training", trained.Settings);
 
     /// <summary>The code versions of the given kinds (training, scoring, unlearning, study).</summary>
     public FingerprintInputs Code(params string[] kinds)

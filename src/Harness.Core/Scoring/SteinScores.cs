@@ -1,5 +1,6 @@
 using Harness.Numerics;
 using Harness.Models;
+using Harness.Data;
 using static TorchSharp.torch;
 
 namespace Harness.Scoring;
@@ -87,6 +88,22 @@ public static class SteinScores
         }
         var paramGrad = paramNorms ? ParameterGradientNorms(model, images, labels) : Array.Empty<double>();
         return new SteinScoreResult(s, pc, entropy, paramGrad, predicted, p ?? zeros(0, 0), z, sz, loss, margin);
+    }
+
+    /// <summary><see cref="Compute(nn.Module{Tensor, Tensor}, Tensor, Tensor, ScoreFunction, int, bool, FeatureSpace)"/> on the points of a set.</summary>
+    public static SteinScoreResult Compute(nn.Module<Tensor, Tensor> model, ImageSet set, Device device, ScoreFunction mode, int batch, bool paramNorms = false)
+    {
+        using var images = set.ImagesTensor(device);
+        using var labels = set.LabelsTensor(device);
+        return Compute(model, images, labels, mode, batch, paramNorms);
+    }
+
+    /// <summary><see cref="ParameterGradientNorms(nn.Module{Tensor, Tensor}, Tensor, Tensor)"/> on the points of a set.</summary>
+    public static double[] ParameterGradientNorms(nn.Module<Tensor, Tensor> model, ImageSet set, Device device)
+    {
+        using var images = set.ImagesTensor(device);
+        using var labels = set.LabelsTensor(device);
+        return ParameterGradientNorms(model, images, labels);
     }
 
     /// <summary>‖∇_θ log p(y_i|x_i)‖ per point (the `ssn: params` reading of Eq. 8): one backward per point.</summary>

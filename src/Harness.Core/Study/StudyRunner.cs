@@ -175,10 +175,9 @@ public sealed class StudyRunner
         if (NeedsOracle || NeedsUlira)
         {
             var population = p.Reference!.Evidence.Population;
-            var fit = population.Fit(index);
             if (NeedsOracle)
                 oracle = GroundTruths.OracleSteps(model, p.Trained.ModelName, p.Data.Train, index, study.ProbeLearningRate, study.ProbeMaxSteps,
-                    fit.OutMean + 2 * Populations.Lira.Deviations(fit, population.GlobalSd).Out, p.Trained.Device);
+                    population, p.Trained.Device);
             if (NeedsUlira)
             {
                 var inModels = Enumerable.Range(0, population.Models).Where(m => population.Members[m][index]).Take(study.UliraModels).Select(m => (m, c.Models[m])).ToList();
@@ -263,9 +262,7 @@ public sealed class StudyRunner
         // The model's own quantities on the points (one backward each for the parameter-gradient norm), the kernel pass's
         // row statistics from the matrix's scores, the learning events from the checkpoint, the held-out KL below.
         PointQuantities q;
-        using (var images = train.Subset(union).ImagesTensor(device))
-        using (var labels = tensor(union.Select(i => train.Labels[i]).ToArray(), dtype: ScalarType.Int64, device: device))
-        using (var stein = SteinScores.Compute(p.Trained.Model, images, labels, scoring.Score, scoring.ScoreBatch, paramNorms: true))
+        using (var stein = SteinScores.Compute(p.Trained.Model, train.Subset(union), device, scoring.Score, scoring.ScoreBatch, paramNorms: true))
         {
             var events = p.Trained.Checkpoint.LearningEvents;
             q = PointQuantities.FromStein(union.Select(i => train.Labels[i]).ToArray(), stein, scoring.Ssn, null) with

@@ -6,12 +6,12 @@ namespace Harness.Util;
 /// Hashes of the source folders whose code computes each kind of result (build/CodeVersion.targets embeds them at build
 /// time): <see cref="Training"/> (Data/, Models/, Training/, Numerics/), <see cref="Scoring"/> (Scoring/),
 /// <see cref="Unlearning"/> (Unlearning/, Evaluation/), <see cref="Study"/> (Study/GroundTruths/: the study's ground truths
-/// and their samples), <see cref="Population"/> (Populations/: reference-model populations and their membership statistics). Orchestration is in none. HARNESS_CODE_SALT, when set, is mixed into all of them, and HARNESS_CODE_SALT_KIND
+/// and their samples), <see cref="Population"/> (Populations/: reference-model populations and their membership statistics), and "diagnostics" (Diagnostics/: `harness numerics`'s probes, in no result's fingerprint). Orchestration is in none. HARNESS_CODE_SALT, when set, is mixed into all of them, and HARNESS_CODE_SALT_KIND
 /// (e.g. HARNESS_CODE_SALT_SCORING) into that kind alone: tests use them to simulate a code change without editing code.
 /// </summary>
 public static class CodeVersion
 {
-    public static readonly string[] Kinds = { "training", "scoring", "unlearning", "study", "population" };
+    public static readonly string[] Kinds = { "training", "scoring", "unlearning", "study", "population", "diagnostics" };
 
     static string? Metadata(string key) =>
         typeof(CodeVersion).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == key)?.Value;

@@ -1,6 +1,7 @@
 using FluentAssertions;
 using Harness.Jobs;
 using Harness.Runs;
+using Harness.Pipelines;
 using NUnit.Framework;
 
 namespace Harness.Tests.Experiments;

@@ -60,12 +60,15 @@ public static class GroundTruths
 
     /// <summary>
     /// gt_oracle_steps: the probe of <see cref="Steps"/> (plain SGD ascending the cross-entropy of {i}, eval mode), stopped
-    /// when φ(x_i) under the probed model is below <paramref name="threshold"/> (the point's out mean + 2 sd): the work to
-    /// reach what a model that never saw x_i gives. 0 when θ₀ is already there; censored after <paramref name="cap"/> steps.
+    /// when φ(x_i) under the probed model is below the point's out mean + 2 sd in <paramref name="population"/> (its LiRA
+    /// out deviation): the work to reach what a model that never saw x_i gives. 0 when θ₀ is already there; censored after
+    /// <paramref name="cap"/> steps.
     /// </summary>
     public static OracleProbe OracleSteps(nn.Module<Tensor, Tensor> original, string modelName, ImageSet train, int index, double learningRate, int cap,
-        double threshold, Device device)
+        Populations.Population population, Device device)
     {
+        var fit = population.Fit(index);
+        double threshold = fit.OutMean + 2 * Populations.Lira.Deviations(fit, population.GlobalSd).Out;
         double first = double.NaN, phi = double.NaN;
         var (steps, reached, probed) = Ascend(original, modelName, train, index, learningRate, cap, device, logits =>
         {

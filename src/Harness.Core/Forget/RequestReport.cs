@@ -3,10 +3,10 @@ using Harness.Runs;
 using System.Globalization;
 using System.Text;
 using Harness.Data;
-using Harness.Forget;
+using Harness.Reporting;
 using ScottPlot;
 
-namespace Harness.Reporting;
+namespace Harness.Forget;
 
 /// <summary>REQUEST.md and request.png of `harness forget`, drawn from its report alone.</summary>
 public static class RequestReport

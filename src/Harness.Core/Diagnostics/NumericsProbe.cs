@@ -1,9 +1,13 @@
 using System.Security.Cryptography;
 using System.Runtime.InteropServices;
+using Harness.Numerics;
+using Harness.Models;
+using Harness.Training;
+using Harness.Scoring;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Harness.Numerics;
+namespace Harness.Diagnostics;
 
 /// <summary>
 /// Hashes of small fixed computations, one for each kind of kernel the results depend on (MKL GEMMs, oneDNN convolutions,

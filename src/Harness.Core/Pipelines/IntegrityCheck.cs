@@ -1,7 +1,8 @@
 using System.Text.RegularExpressions;
 using Harness.Jobs;
+using Harness.Runs;
 
-namespace Harness.Runs;
+namespace Harness.Pipelines;
 
 /// <summary>What `harness verify --integrity` found wrong with one file.</summary>
 public enum IntegrityFault

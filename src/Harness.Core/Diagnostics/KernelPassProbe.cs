@@ -1,9 +1,10 @@
 using Harness.Numerics;
+using Harness.Scoring;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using static TorchSharp.torch;
 
-namespace Harness.Scoring;
+namespace Harness.Diagnostics;
 
 /// <summary>
 /// `harness numerics`'s probes of the kernel pass's own code, on exact 24-bit inputs (the same bits on every machine):
