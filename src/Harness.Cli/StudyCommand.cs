@@ -30,7 +30,7 @@ static class StudyCommand
         var dataRoot = Opt.Text("--data-root", "data root", "dir", "$HARNESS_DATA, else data/");
         var worker = Opt.Text("--worker", "internal: be worker i of n started by a study with `workers: n`", "i/n", null);
         worker.Hidden = true;
-        var study = new Command("study", "run a validation study (METHOD.md §6): ground truths per point (resumable, shardable), scorers, statistics, tables, figures, verification")
+        var study = new Command("study", "run a validation study (docs/method.md): ground truths per point (resumable, shardable), scorers, statistics, tables, figures, verification")
             .With(o.All).With(shard, dataRoot, worker);
         study.SetAction(r => Run(o.Read(r), r.GetValue(shard), r.GetValue(dataRoot), r.GetValue(worker)));
         yield return study;

@@ -9,7 +9,7 @@ public sealed record MiaResult(
     int ShadowMembers, int ShadowNonMembers, double[] ForgetConfidence, bool[] ForgetPredictedNonMember);
 
 /// <summary>
-/// MIA-efficacy (METHOD.md §4, after Song et al. 2019): the confidence feature p_y of the unlearned model; shadow members are
+/// MIA-efficacy (docs/method.md, after Song et al. 2019): the confidence feature p_y of the unlearned model; shadow members are
 /// |test| points of D_r, shadow non-members the test set; the attack is the threshold on p_y that maximises balanced accuracy
 /// on the shadow sets; efficacy is the share of D_f the attack calls non-member (higher = better forgetting).
 /// </summary>

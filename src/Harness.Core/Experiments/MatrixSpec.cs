@@ -28,7 +28,7 @@ public sealed record MatrixSpec
     public TrainingOverrides Training { get; init; } = new();
     /// <summary>The kernel axis: one scoring profile per entry of `kernels:` (or the one `scoring:` gives), each named by <see cref="KernelProfile.Label"/>.</summary>
     public ScoringOptions[] Kernels { get; init; } = { new() };
-    /// <summary>Which points the scorers rank when the cells pick their targets (METHOD.md §1).</summary>
+    /// <summary>Which points the scorers rank when the cells pick their targets (docs/method.md).</summary>
     public Candidates Candidates { get; init; } = Candidates.All;
     /// <summary>`evaluation.remain_sample`: points of D_r the remaining-set metrics use (0 = all); the MIA's shadow members come first.</summary>
     public int RemainSample { get; init; }

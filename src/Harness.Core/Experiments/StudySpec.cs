@@ -1,7 +1,7 @@
 namespace Harness.Experiments;
 
 /// <summary>
-/// One validation study (METHOD.md §6), declared under `studies:` in experiments.yaml: N points drawn (seeded) from the
+/// One validation study (docs/method.md), declared under `studies:` in experiments.yaml: N points drawn (seeded) from the
 /// candidates of a matrix's model, every listed scorer's value on them (the KSD scores from one of the matrix's kernels),
 /// the listed ground truths, and the statistics between the two.
 /// </summary>
@@ -30,7 +30,7 @@ public sealed record StudySpec
     public int[] Ladder { get; init; } = DefaultLadder;
     /// <summary>gt_collateral: test points the drop is measured on (the first N of a seeded permutation of the test set; 0 = all).</summary>
     public int CollateralTestSample { get; init; }
-    /// <summary>Bootstrap resamples (at least the default, METHOD.md §6).</summary>
+    /// <summary>Bootstrap resamples (at least the default, docs/method.md).</summary>
     public int Bootstrap { get; init; } = DefaultBootstrap;
     /// <summary>Per-point work runs in this many processes at once.</summary>
     public int Workers { get; init; } = 1;
@@ -38,7 +38,7 @@ public sealed record StudySpec
 
     public const int DefaultUliraModels = 16, DefaultProbeMaxSteps = 100, DefaultBootstrap = 2000;
     public const double DefaultProbeLearningRate = 0.01;
-    /// <summary>METHOD.md §6's ladder.</summary>
+    /// <summary>docs/method.md's ladder.</summary>
     public static readonly int[] DefaultLadder = { 0, 10, 30, 100, 300, 700 };
 
 

@@ -16,7 +16,7 @@ public sealed record ScoreOptions
     public int? Limit { get; init; }
     /// <summary>Also write X.npy, S.npy and K.npy for the first M scored points.</summary>
     public int DumpKernel { get; init; }
-    /// <summary>Which points the ranks in scores.csv and the extremes cover (METHOD.md §1).</summary>
+    /// <summary>Which points the ranks in scores.csv and the extremes cover (docs/method.md).</summary>
     public Candidates Candidates { get; init; } = Candidates.All;
     public required string OutDir { get; init; }
 }

@@ -4,7 +4,7 @@ namespace Harness.Models;
 
 /// <summary>
 /// A classifier whose last layer is linear: forward(x) = Head(Features(x)). The penultimate representation
-/// (METHOD.md §1 `features: penultimate`) is what Features returns.
+/// (docs/method.md `features: penultimate`) is what Features returns.
 /// </summary>
 public interface IHasHead
 {

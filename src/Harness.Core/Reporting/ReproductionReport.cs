@@ -134,7 +134,7 @@ public static class ReproductionReport
             sb.Append($"- {PaperTables.UnlearnerName(alg)} overridden: {Describe(o)} (Table 5 otherwise).\n");
         if (m.Training.Epochs != null || m.Training.TrainLimit != null)
             sb.Append($"- Training overridden: {(m.Training.Epochs is int e ? $"{e} epochs" : "")} {(m.Training.TrainLimit is int t ? $"first {t} training points" : "")}.\n");
-        sb.Append("- Not stated in the paper, chosen here: the cnn2 architecture and its 10 Adam epochs; SGD with momentum 0.9 and weight decay 5e-4 for the unlearning algorithms (as in Unlearn-Sparse, the reference METHOD.md cites); a threshold attack on the confidence feature for MIA.\n");
+        sb.Append("- Not stated in the paper, chosen here: the cnn2 architecture and its 10 Adam epochs; SGD with momentum 0.9 and weight decay 5e-4 for the unlearning algorithms (as in Unlearn-Sparse, the reference docs/method.md names); a threshold attack on the confidence feature for MIA.\n");
         if (m.RemainSample > 0)
             sb.Append($"- Remaining-set accuracy and loss are measured on a seeded sample of {m.RemainSample} points of D_r (the MIA's shadow members), not on all of it, to keep each cell cheap; forget and test sets are always measured whole.\n");
         if (m.Candidates == Scoring.Candidates.Correct)

@@ -7,7 +7,7 @@ namespace Harness.Scoring;
 public enum BandwidthRule { Median, Dimension, Fixed }
 
 /// <summary>
-/// The RBF bandwidth rule (METHOD.md §1): `median` (h² = median ‖a−b‖²/2 over a seeded sample, the default),
+/// The RBF bandwidth rule (docs/method.md): `median` (h² = median ‖a−b‖²/2 over a seeded sample, the default),
 /// `dimension` (h² = the number of feature columns the kernel sees: d, or d + C in the joint space, as HD-Explain),
 /// or a number H (h = H).
 /// </summary>

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace Harness.Scoring;
 
 /// <summary>
-/// The points and scores the Stein kernel sees (METHOD.md §1 "Kernel space"), n × columns float32 on the CPU:
+/// The points and scores the Stein kernel sees (docs/method.md, "Kernel space"), n × columns float32 on the CPU:
 /// x is the flattened input or, with `features: penultimate`, the representation entering the last linear layer (its
 /// score then taken with respect to it); `space: joint` appends onehot(y) to x and the softmax vector p(·|x) to s.
 /// </summary>

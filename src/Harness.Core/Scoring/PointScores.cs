@@ -41,7 +41,7 @@ public sealed class PointScores
 
     public bool Correct(int i) => Predicted[i] == Label[i];
 
-    /// <summary>Whether point i is ranked under the candidate rule (METHOD.md §1 "Which points are candidates").</summary>
+    /// <summary>Whether point i is ranked under the candidate rule (docs/method.md, "Candidates").</summary>
     public bool IsCandidate(int i, Candidates candidates) => candidates == Candidates.All || Correct(i);
 
     public int CandidateCount(Candidates candidates) => Enumerable.Range(0, Count).Count(i => IsCandidate(i, candidates));

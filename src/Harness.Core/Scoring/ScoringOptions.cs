@@ -1,7 +1,7 @@
 
 namespace Harness.Scoring;
 
-/// <summary>What the Stein score differentiates (METHOD.md §1).</summary>
+/// <summary>What the Stein score differentiates (docs/method.md).</summary>
 [ChoiceOf("score")] public enum ScoreFunction { LogSoftmax, Logit, Logsumexp }
 [ChoiceOf("kernel")] public enum KernelKind { Rbf, Imq }
 [ChoiceOf("diagonal mode")] public enum DiagonalMode { Exclude, Include }
@@ -9,15 +9,15 @@ namespace Harness.Scoring;
 [ChoiceOf("SSN mode")] public enum SsnMode { Input, Params }
 [ChoiceOf("precision")] public enum Precision { Float32, Float64 }
 [ChoiceOf("spill mode")] public enum SpillMode { Auto, Off }
-/// <summary>METHOD.md §1 "Kernel space": the input x alone, or the authors' joint (x, onehot(y)) space.</summary>
+/// <summary>docs/method.md, "Kernel space": the input x alone, or the authors' joint (x, onehot(y)) space.</summary>
 [ChoiceOf("kernel space")] public enum KernelSpace { Input, Joint }
 /// <summary>What x is: the flattened input, or the representation entering the last linear layer.</summary>
 [ChoiceOf("features")] public enum FeatureSpace { Input, Penultimate }
-/// <summary>Which training points are ranked (METHOD.md §1): all (the paper's protocol) or those the original model classifies correctly.</summary>
+/// <summary>Which training points are ranked (docs/method.md): all (the paper's protocol) or those the original model classifies correctly.</summary>
 [ChoiceOf("candidates")] public enum Candidates { All, Correct }
 
 /// <summary>
-/// Every choice of METHOD.md §1 that changes a score, recorded with the results. Defaults are METHOD.md's decisions;
+/// Every choice of docs/method.md that changes a score, recorded with the results. Defaults are docs/method.md's decisions;
 /// the alternatives are the paper's other readings.
 /// </summary>
 public sealed record ScoringOptions

@@ -4,7 +4,7 @@ namespace Harness.Study;
 public readonly record struct Correlation(int N, double Rho, double Low, double High);
 
 /// <summary>
-/// The study's statistics (METHOD.md §6): Spearman ρ with average ranks for ties, a seeded percentile bootstrap interval,
+/// The study's statistics (docs/method.md): Spearman ρ with average ranks for ties, a seeded percentile bootstrap interval,
 /// and the AUROC of a score for "hard" = the top quarter of a ground truth. Plain double-precision code, no library.
 /// </summary>
 public static class Statistics

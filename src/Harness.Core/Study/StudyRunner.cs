@@ -20,7 +20,7 @@ public sealed record StudyPointResult(int Index, long Label, StepsProbe? Steps, 
 public sealed record StudyOutcome(int Points, int Computed, int Reused, int Missing, IReadOnlyList<string> Written, StudySummary? Summary);
 
 /// <summary>
-/// Runs a validation study (METHOD.md §6). The model, training settings and kernel scores are the study's matrix's (trained,
+/// Runs a validation study (docs/method.md). The model, training settings and kernel scores are the study's matrix's (trained,
 /// scored and cached once, shared with the matrix). Per point, the expensive ground truths are written atomically to
 /// points/&lt;index&gt;.json with a fingerprint of everything that determines them; a point is reused only while its fingerprint is
 /// current. Ground truths that compare with models that never saw a point read the matrix's population (trained once with

@@ -20,7 +20,7 @@ public static class Trainer
     /// <summary>
     /// Trains in place for <c>settings.Epochs</c> epochs; returns the mean training loss of each epoch. With
     /// <paramref name="learningEvents"/> (one entry per training point) it also records the learning-events proxy of Zhao et
-    /// al. (METHOD.md §6): the mean over epochs of p(y_i|x_i) from the training forward pass that reaches point i, before that
+    /// al. (docs/method.md): the mean over epochs of p(y_i|x_i) from the training forward pass that reaches point i, before that
     /// batch's update. It only reads the logits the step computes anyway, so the trained weights are the same with or without it.
     /// </summary>
     public static double[] Train(nn.Module<Tensor, Tensor> model, ImageSet data, TrainingSettings settings, Device device, IProgress? progress = null,

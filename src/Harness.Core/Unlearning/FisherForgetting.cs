@@ -21,7 +21,7 @@ public sealed record FisherSettings : UnlearnSettings
 }
 
 /// <summary>
-/// Fisher forgetting (Golatkar et al. 2020) exactly as the reference METHOD.md cites (Unlearn-Sparse `unlearn/fisher.py`:
+/// Fisher forgetting (Golatkar et al. 2020) exactly as the reference docs/method.md names (Unlearn-Sparse `unlearn/fisher.py`:
 /// `hessian`, `get_mean_var`, `fisher_new`): a diagonal Fisher F over D_r in batches of 32 (<see cref="DiagonalFisher"/>),
 /// then θ ← θ₀ + √var · 𝒩(0, 1) from a seeded generator, with var built by the rules of <see cref="Variance"/>.
 /// </summary>

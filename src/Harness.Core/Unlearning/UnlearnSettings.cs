@@ -6,7 +6,7 @@ namespace Harness.Unlearning;
 /// What every unlearning algorithm's settings have. Each algorithm declares its own record (beside it, in its file) with
 /// its Table 5 defaults; the <see cref="SettingAttribute"/> on a property makes it a YAML key under
 /// `unlearning: {algorithm: {…}}` and a `harness unlearn --unlearn-KEY` option. What Table 5 leaves out (optimizer,
-/// momentum, weight decay, batch size) follows OPTML-Group/Unlearn-Sparse, the reference METHOD.md cites: SGD with
+/// momentum, weight decay, batch size) follows OPTML-Group/Unlearn-Sparse, the reference docs/method.md names: SGD with
 /// momentum 0.9 and weight decay 5e-4, batches of the data set's training batch size.
 /// </summary>
 public abstract record UnlearnSettings

@@ -1,6 +1,6 @@
 namespace Harness.Tests.Scoring;
 
-/// <summary>The reference: κ and every statistic by a plain double loop in float64, straight from METHOD.md §1.</summary>
+/// <summary>The reference: κ and every statistic by a plain double loop in float64, straight from docs/method.md.</summary>
 static class DirectKernel
 {
     public static double Rbf(double[] a, double[] b, double[] sa, double[] sb, double h)

@@ -44,7 +44,7 @@ public unsafe class FusedRbfBlockTests
         {
             using var px = new PackedRows(xp, n, d);
             using var pu = new PackedRows(up, n, d);
-            // the reference: the products whole, then κ entry by entry as METHOD.md writes it
+            // the reference: the products whole, then κ entry by entry as docs/method.md writes it
             var xx = new float[count * cols];
             var uu = new float[count * cols];
             fixed (float* xxp = xx, uup = uu)

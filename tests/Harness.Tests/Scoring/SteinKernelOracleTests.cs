@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace Harness.Tests.Scoring;
 
-/// <summary>The oracles of METHOD.md §7 for the Stein kernel itself.</summary>
+/// <summary>The oracles of docs/method.md for the Stein kernel itself.</summary>
 public class SteinKernelOracleTests
 {
     static Tensor T(double[,] v) => tensor(v, dtype: ScalarType.Float64);

@@ -11,7 +11,7 @@ using static TorchSharp.torch;
 
 namespace Harness.Tests.Study;
 
-/// <summary>The ground truths of METHOD.md §6 on cases with a known answer, on a small real MNIST model (1,000 images, 2 epochs).</summary>
+/// <summary>The ground truths of docs/method.md on cases with a known answer, on a small real MNIST model (1,000 images, 2 epochs).</summary>
 public class GroundTruthsTests
 {
     string cache = "";

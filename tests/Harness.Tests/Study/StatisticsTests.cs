@@ -56,7 +56,7 @@ public class StatisticsTests
         a.Should().Be(b, "the same seed gives the same resamples");
         a.Rho.Should().Be(Statistics.Spearman(x, y));
         a.Low.Should().BeLessThan(a.Rho); a.High.Should().BeGreaterThan(a.Rho);
-        // METHOD.md §6: with N = 300 a 95 % interval spans about ±0.11.
+        // docs/method.md: with N = 300 a 95 % interval spans about ±0.11.
         (a.High - a.Low).Should().BeInRange(0.15, 0.28);
         Statistics.SpearmanWithInterval(x, y, 2000, 8).Should().NotBe(a, "another seed, other resamples");
         // A monotone relation is ρ = 1 in every resample that has two distinct points.

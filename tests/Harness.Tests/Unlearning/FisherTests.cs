@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace Harness.Tests.Unlearning;
 
 /// <summary>
-/// Fisher forgetting against an independent, direct computation (METHOD.md §4, the reference's `hessian`, `get_mean_var`,
+/// Fisher forgetting against an independent, direct computation (docs/method.md, the reference's `hessian`, `get_mean_var`,
 /// `fisher_new`) on a tiny two-layer network whose gradients are written out by hand in double precision. The network is
 /// built so that every rule shows: an input that is always 0 and a hidden unit that never fires give F = 0 (so the clamps at
 /// 1e3 and, for the last layer, 1e2 bite), the hidden layer has more than one dimension and not the class count (mean over
@@ -90,7 +90,7 @@ public class FisherTests
         return f;
     }
 
-    /// <summary>The variance rules of METHOD.md §4, one by one, for a parameter of the given shape.</summary>
+    /// <summary>The variance rules of docs/method.md, one by one, for a parameter of the given shape.</summary>
     static double[] DirectVariance(double[] fisher, long[] shape)
     {
         bool lastLayer = shape[0] == C;

@@ -1,6 +1,6 @@
 namespace Harness.Scoring.Scorers;
 
-/// <summary>Entropy proxy (METHOD.md §6): H of the softmax. A certain prediction (low entropy) is hard to move: low is hard.</summary>
+/// <summary>Entropy proxy (docs/method.md): H of the softmax. A certain prediction (low entropy) is hard to move: low is hard.</summary>
 public sealed class EntropyScorer : IScorer
 {
     public string Name => "entropy";

@@ -1,6 +1,6 @@
 namespace Harness.Scoring.Scorers;
 
-/// <summary>Parameter-gradient proxy (METHOD.md §6): ‖∇_θ log p(y|x)‖. A small gradient moves the model little per step: low is hard.</summary>
+/// <summary>Parameter-gradient proxy (docs/method.md): ‖∇_θ log p(y|x)‖. A small gradient moves the model little per step: low is hard.</summary>
 public sealed class GradNormScorer : IScorer
 {
     public string Name => "grad_norm";

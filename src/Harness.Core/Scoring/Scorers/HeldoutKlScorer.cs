@@ -1,7 +1,7 @@
 namespace Harness.Scoring.Scorers;
 
 /// <summary>
-/// Held-out KL proxy (METHOD.md §6): mean symmetric KL between the original model's softmax on x_i and that of each half-data
+/// Held-out KL proxy (docs/method.md): mean symmetric KL between the original model's softmax on x_i and that of each half-data
 /// model that never saw i. A large divergence means training on i changed what the model says about it (memorisation): high is hard.
 /// </summary>
 public sealed class HeldoutKlScorer : IScorer

@@ -1,6 +1,6 @@
 namespace Harness.Scoring.Scorers;
 
-/// <summary>Which end of a score marks the points hardest to unlearn (METHOD.md §1 table, §6 proxies).</summary>
+/// <summary>Which end of a score marks the points hardest to unlearn (docs/method.md: the scorers table).</summary>
 public enum HardEnd { High, Low }
 
 /// <summary>

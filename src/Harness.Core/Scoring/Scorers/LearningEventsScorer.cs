@@ -1,7 +1,7 @@
 namespace Harness.Scoring.Scorers;
 
 /// <summary>
-/// Learning-events proxy of Zhao et al. (NeurIPS 2024; METHOD.md §6): mean p(y|x) over the training epochs, recorded by the
+/// Learning-events proxy of Zhao et al. (NeurIPS 2024; docs/method.md): mean p(y|x) over the training epochs, recorded by the
 /// trainer. A point learned late or never confidently is a memorised one, which they find harder to unlearn: low is hard.
 /// </summary>
 public sealed class LearningEventsScorer : IScorer

@@ -1,6 +1,6 @@
 namespace Harness.Scoring.Scorers;
 
-/// <summary>Loss proxy (METHOD.md §6): −log p(y|x) of the original model. A low loss is a confident point: low is hard, as PC high is.</summary>
+/// <summary>Loss proxy (docs/method.md): −log p(y|x) of the original model. A low loss is a confident point: low is hard, as PC high is.</summary>
 public sealed class LossScorer : IScorer
 {
     public string Name => "loss";

@@ -1,6 +1,6 @@
 namespace Harness.Scoring.Scorers;
 
-/// <summary>Logit-margin proxy (METHOD.md §6): f(x)_y − max_{c≠y} f(x)_c. A wide margin takes more steps to cross: high is hard.</summary>
+/// <summary>Logit-margin proxy (docs/method.md): f(x)_y − max_{c≠y} f(x)_c. A wide margin takes more steps to cross: high is hard.</summary>
 public sealed class MarginScorer : IScorer
 {
     public string Name => "margin";

@@ -13,7 +13,7 @@ public enum GroundTruthProbe { Steps, Expansion, Oracle, Ulira, Population }
 public sealed record GroundTruthInputs(StudySpec Study, IReadOnlyList<StudyPointResult> Points, double[]? Memorization);
 
 /// <summary>
-/// A per-point measure of how hard a point is to unlearn (METHOD.md §6), against which the study ranks every score. A new
+/// A per-point measure of how hard a point is to unlearn (docs/method.md), against which the study ranks every score. A new
 /// one is a file here and a line in <see cref="GroundTruthRegistry"/>; its name is what `ground_truths:` in experiments.yaml lists.
 /// </summary>
 public abstract class GroundTruth(string name, GroundTruthProbe probe)

@@ -40,7 +40,7 @@ public sealed record OracleProbe(int Steps, bool Censored, double Threshold, dou
 public sealed record UliraProbe(double[] PhiBefore, double[] PhiAfter, double[] PhiOut, int[] Models, int[] Steps, double Epsilon, double EpsilonPoints, bool Peaky, double Klom);
 
 /// <summary>
-/// The per-point ground truths of METHOD.md §6, each computed from the same original model θ₀, which is never modified.
+/// The per-point ground truths of docs/method.md, each computed from the same original model θ₀, which is never modified.
 /// </summary>
 public static class GroundTruths
 {
