@@ -22,7 +22,7 @@ public sealed record PopulationShared(MembershipEvidence Evidence, PopulationSum
 /// <summary>
 /// Trains a matrix's population (each model a unit of the <see cref="WorkRunner"/>: resumable, shardable, run in the
 /// matrix's worker processes, each model cached in the checkpoint cache) and summarises it once, under a lock: the
-/// per-point statistics (points.csv), LiRA's strength on the population (attack.csv, attack-github.md, roc.png) and the
+/// per-point statistics (points.csv), LiRA's strength on the population (attack.csv, attack-github.md, roc.csv: its ROC curve, which the figures draw as roc.png) and the
 /// threshold the cells' evidence uses (population.json).
 /// </summary>
 public sealed class PopulationRunner(MatrixSpec matrix, PopulationSpec spec, ResultsLayout layout, string? cacheRoot, Action<string> log)
@@ -108,7 +108,7 @@ public sealed class PopulationRunner(MatrixSpec matrix, PopulationSpec spec, Res
             reuse: () =>
             {
                 if (SealedRecord.Problem(files.Summary) is { } damaged) { log($"{matrix.Name}: {damaged}; summarising the population again"); return null; }
-                if (WorkRunner.RecordedFingerprint(files.Summary)?.Hash != fingerprint.Hash || !File.Exists(files.Points)) return null;
+                if (WorkRunner.RecordedFingerprint(files.Summary)?.Hash != fingerprint.Hash || !File.Exists(files.Points) || !File.Exists(files.RocCurve)) return null;
                 var summary = Json.Deserialize<PopulationSummary>(File.ReadAllText(files.Summary));
                 var population = Load(files, records, data, spec.HalvesSeed(seed));
                 return new PopulationShared(new MembershipEvidence(population, summary.Thresholds[Key(AttackEvaluation.MemberFpr)], AttackEvaluation.MemberFpr), summary, files);
@@ -185,14 +185,23 @@ public sealed class PopulationRunner(MatrixSpec matrix, PopulationSpec spec, Res
             originalTest, populationTest);
         AtomicFile.WriteAllText(files.Attack, AttackCsv(summary));
         AtomicFile.WriteAllText(files.AttackMarkdown, AttackMarkdown(summary, data.Name));
-        Reporting.PopulationFigures.SaveRoc($"LiRA on the {data.Name} population ({records.Count} models, each attacked with the others)",
-            Roc.Curve(scores.Members, scores.NonMembers), strength.Auc, files.Roc);
+        AtomicFile.WriteAllText(files.RocCurve, RocCsv(Roc.Curve(scores.Members, scores.NonMembers))); // roc.png is drawn from it with the figures
         SealedRecord.Write(files.Summary, summary); // last: its fingerprint says the rest is complete
         log(string.Create(inv, $"{matrix.Name}: LiRA on the population: AUC {strength.Auc:F4}, TPR {strength.TprAtFpr[0.001]:P2} at 0.1 % FPR, {strength.TprAtFpr[0.01]:P2} at 1 % FPR"));
         return new PopulationShared(evidence, summary, files);
     }
 
     static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>roc.csv: the curve's points, one `fpr,tpr` row each, in order of FPR.</summary>
+    public static string RocCsv((double[] Fpr, double[] Tpr) curve) =>
+        "fpr,tpr\n" + string.Concat(curve.Fpr.Select((f, k) => $"{F(f)},{F(curve.Tpr[k])}\n"));
+
+    public static (double[] Fpr, double[] Tpr) ReadRocCsv(string path)
+    {
+        var rows = File.ReadAllLines(path).Skip(1).Where(l => l.Length > 0).Select(l => l.Split(',')).ToList();
+        return (rows.Select(r => double.Parse(r[0], CultureInfo.InvariantCulture)).ToArray(), rows.Select(r => double.Parse(r[1], CultureInfo.InvariantCulture)).ToArray());
+    }
 
     static double Median(IEnumerable<double> values)
     {

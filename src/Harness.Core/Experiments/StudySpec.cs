@@ -36,6 +36,10 @@ public sealed record StudySpec
     public int Workers { get; init; } = 1;
     public Dictionary<string, Tolerance> Tolerances { get; init; } = new();
 
+    /// <summary>What the ground truths read of these settings.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Study.ProbeSettings Probes => new(Matrix, ProbeLearningRate, ProbeMaxSteps, CollateralTestSample, Ladder, UliraModels);
+
     public const int DefaultUliraModels = 16, DefaultProbeMaxSteps = 100, DefaultBootstrap = 2000;
     public const double DefaultProbeLearningRate = 0.01;
     /// <summary>docs/method.md's ladder.</summary>

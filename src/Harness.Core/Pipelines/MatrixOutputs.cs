@@ -64,6 +64,17 @@ public sealed class MatrixOutputs(ExperimentsFile file, MatrixSpec matrix, strin
             Figures.Save(Figures.KernelRows(run, scorer, scores.Label, kernel), f3);
             paths.Add(f3);
         }
+        if (matrix.Population != null)
+            foreach (var d in matrix.Datasets)
+            {
+                // LiRA's ROC on the population, from the curve its summary wrote
+                var files = layout.Population(matrix.Name, d, matrix.Seeds[0]);
+                if (!File.Exists(files.RocCurve) || !File.Exists(files.Summary)) continue;
+                var summary = Json.Deserialize<PopulationSummary>(File.ReadAllText(files.Summary));
+                PopulationFigures.SaveRoc($"LiRA on the {d} population ({summary.Models} models, each attacked with the others)",
+                    PopulationRunner.ReadRocCsv(files.RocCurve), summary.Auc, files.Roc);
+                paths.Add(files.Roc);
+            }
         return paths;
     }
 

@@ -120,7 +120,7 @@ public static class StudyReport
         sb.Append(string.Create(Inv, $"{n} {SettingField.Format(study.Candidates)} training points drawn uniformly (seed {string.Join(", ", study.Seeds)}) from the model above; "));
         sb.Append($"the KSD scores are those of the `{study.Kernel}` kernel. Every score is oriented by its declared hard end, so ρ > 0 means its hard end does go with harder points; ");
         sb.Append(string.Create(Inv, $"intervals are percentile-bootstrap 95 % ({study.Bootstrap} resamples). Ground truths (docs/method.md): "));
-        sb.Append(string.Join(", ", GroundTruthRegistry.All.Where(g => study.GroundTruths.Contains(g.Name)).Select(g => g.Describe(study))));
+        sb.Append(string.Join(", ", GroundTruthRegistry.All.Where(g => study.GroundTruths.Contains(g.Name)).Select(g => g.Describe(study.Probes))));
         sb.Append($". Full table: [`{study.Name}-summary-github.md`](../{study.Name}/{study.Name}-summary-github.md); ");
         sb.Append($"verification: {verification}.\n\n![Forest plot of study {study.Name}](../{study.Name}/{study.Name}-forest.png)\n\n");
 

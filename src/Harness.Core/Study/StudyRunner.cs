@@ -12,9 +12,6 @@ using static TorchSharp.torch;
 
 namespace Harness.Study;
 
-/// <summary>The expensive ground truths of one point (gt_steps, gt_collateral, gt_expansion), as results/&lt;study&gt;/points/&lt;index&gt;.json holds them.</summary>
-public sealed record StudyPointResult(int Index, long Label, StepsProbe? Steps, ExpansionProbe? Expansion, double Seconds, Fingerprint Fingerprint, string GitCommit,
-    OracleProbe? Oracle = null, UliraProbe? Ulira = null);
 
 /// <summary>What a study run did: points computed and reused, and the files it wrote (none when shards are still missing).</summary>
 public sealed record StudyOutcome(int Points, int Computed, int Reused, int Missing, IReadOnlyList<string> Written, StudySummary? Summary);
@@ -236,7 +233,7 @@ public sealed class StudyRunner
     public Dictionary<string, double> ProbeTruths(StudyPointResult point)
     {
         var truths = study.GroundTruths.Where(g => GroundTruthRegistry.Get(g).Probe != GroundTruthProbe.Population)
-            .ToDictionary(g => g, g => GroundTruthRegistry.Get(g).Values(new GroundTruthInputs(study, [point], null))[0]);
+            .ToDictionary(g => g, g => GroundTruthRegistry.Get(g).Values(new GroundTruthInputs(study.Probes, [point], null))[0]);
         if (point.Steps != null) truths["censored_steps"] = point.Steps.Censored ? 1 : 0;
         if (point.Expansion != null) truths["censored_expansion"] = point.Expansion.Censored ? 1 : 0;
         return truths;
@@ -278,7 +275,7 @@ public sealed class StudyRunner
         {
             var population = p.Reference!.Evidence.Population;
             memorization = union.Select(i => population.MemorizationOf(i).Value).ToArray();
-            if (study.Scorers.Contains("heldout_kl"))
+            if (ScorerRegistry.AnyReads(study.Scorers, Quantities.Population))
             {
                 var models = PopulationModels(p);
                 Devices.PinThreads(p.Trained.Threads);
@@ -295,7 +292,7 @@ public sealed class StudyRunner
 
         var position = union.Select((i, k) => (i, k)).ToDictionary(x => x.i, x => x.k);
         var results = union.Select(i => Recorded(layout.StudyPoint(study.Name, i))).ToArray();
-        var inputs = new GroundTruthInputs(study, results, memorization);
+        var inputs = new GroundTruthInputs(study.Probes, results, memorization);
         var truths = study.GroundTruths.ToDictionary(g => g, g => GroundTruthRegistry.Get(g).Values(inputs));
         var censoredSteps = NeedsSteps ? results.Select(r => r.Steps!.Censored).ToArray() : null;
         var censoredExpansion = NeedsExpansion ? results.Select(r => r.Expansion!.Censored).ToArray() : null;

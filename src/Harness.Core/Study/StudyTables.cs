@@ -114,7 +114,7 @@ public static class StudyTables
         {
             var v = s.Populations[s.Populations.Keys.Min()].Select(k => s.Truths[g][k]).Where(double.IsFinite).Order().ToList();
             sb.Append(string.Create(Inv, $"- `{g}`: median {Statistics.Quantile(v, 0.5):G4}, quartiles {Statistics.Quantile(v, 0.25):G4} – {Statistics.Quantile(v, 0.75):G4}"));
-            if (GroundTruthRegistry.Get(g).CensoringNote(s) is { } censored) sb.Append("; ").Append(censored);
+            if (GroundTruthRegistry.Get(g).CensoringNote(s.Study.Probes, s.CensoredSteps, s.CensoredExpansion) is { } censored) sb.Append("; ").Append(censored);
             sb.Append('\n');
         }
         sb.Append("\nRank-equivalent scores (|Spearman| ≥ 0.95 between raw values, `redundancy.csv`): ");

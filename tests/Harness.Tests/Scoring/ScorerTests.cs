@@ -57,6 +57,30 @@ public class ScorerTests
         ScorerRegistry.Get("emsksd").Compute(Quantities() with { LogMsksd = null, Mksd = null }).Should().BeNull("without the kernel pass there is nothing to divide");
     }
 
+    /// <summary>Each optional kind of quantity, and the run's quantities without it.</summary>
+    static readonly (Quantities Kind, Func<PointQuantities, PointQuantities> Without)[] OptionalKinds =
+    {
+        (Harness.Scoring.Scorers.Quantities.KernelRows, q => q with { Mksd = null, LogMsksd = null }),
+        (Harness.Scoring.Scorers.Quantities.ParameterGradients, q => q with { ParamGradNorm = null }),
+        (Harness.Scoring.Scorers.Quantities.LearningEvents, q => q with { LearningEvents = null }),
+        (Harness.Scoring.Scorers.Quantities.Population, q => q with { HeldoutKl = null }),
+    };
+
+    [Test]
+    public void EachScorerReadsExactlyWhatItDeclares()
+    {
+        // a scorer that declared less than it reads would run where its quantity is missing (or be compared across kernels
+        // or populations by `harness forget`); one that declared more would make the study train a population it never reads
+        foreach (var scorer in ScorerRegistry.Scorers)
+        {
+            scorer.Compute(Quantities()).Should().NotBeNull($"{scorer.Name} has every quantity here");
+            foreach (var (kind, without) in OptionalKinds)
+                (scorer.Compute(without(Quantities())) == null).Should().Be(scorer.Reads.HasFlag(kind), $"{scorer.Name} declares {scorer.Reads}; without {kind}");
+        }
+        ScorerRegistry.AnyReads(["pc", "heldout_kl"], Harness.Scoring.Scorers.Quantities.Population).Should().BeTrue();
+        ScorerRegistry.AnyReads(["pc", "emsksd"], Harness.Scoring.Scorers.Quantities.Population).Should().BeFalse();
+    }
+
     [Test]
     public void AScorerWithoutItsInputsIsAbsentFromTheTable()
     {

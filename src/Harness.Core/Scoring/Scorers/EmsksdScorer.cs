@@ -7,6 +7,7 @@ public sealed class EmsksdScorer : IScorer
     public string Display => "EMSKSD";
     public string ValueLabel => "log EMSKSD";
     public HardEnd HardEnd => HardEnd.High;
+    public Quantities Reads => Quantities.KernelRows | Quantities.ModelOutputs;
     public string Summary => "log MSKSD − log max(H, 1e-12), H the predictive entropy (Eq. 9)";
 
     public double[]? Compute(PointQuantities q)

@@ -6,6 +6,7 @@ public sealed class EntropyScorer : IScorer
     public string Name => "entropy";
     public string Display => "entropy";
     public HardEnd HardEnd => HardEnd.Low;
+    public Quantities Reads => Quantities.ModelOutputs;
     public string Summary => "entropy of the original model's softmax";
     public double[]? Compute(PointQuantities q) => q.Entropy;
 }

@@ -9,6 +9,7 @@ public sealed class HeldoutKlScorer : IScorer
     public string Name => "heldout_kl";
     public string Display => "held-out KL";
     public HardEnd HardEnd => HardEnd.High;
+    public Quantities Reads => Quantities.Population;
     public string Summary => "symmetric KL to the half-data models that did not see the point";
     public double[]? Compute(PointQuantities q) => q.HeldoutKl;
 }

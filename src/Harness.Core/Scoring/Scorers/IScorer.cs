@@ -5,8 +5,8 @@ public enum HardEnd { High, Low }
 
 /// <summary>
 /// A difficulty score: its name (the YAML name and its column in scores.csv and points.csv), how tables and figures show
-/// it, its hard end, and how it computes its per-point value from the shared quantities. Adding a scorer is one class
-/// and one line in <see cref="ScorerRegistry"/>.
+/// it, its hard end, the kinds of quantity it reads, and how it computes its per-point value from the shared quantities.
+/// Adding a scorer over quantities a run already has is one class and one line in <see cref="ScorerRegistry"/>.
 /// </summary>
 public interface IScorer
 {
@@ -18,6 +18,8 @@ public interface IScorer
     HardEnd HardEnd { get; }
     /// <summary>One line: what the value is.</summary>
     string Summary { get; }
+    /// <summary>What it reads: the producers compute these for it, and a kernel or population it reads must be the run's.</summary>
+    Quantities Reads { get; }
     /// <summary>The value of every point, or null when <paramref name="q"/> lacks a quantity this scorer needs.</summary>
     double[]? Compute(PointQuantities q);
 }

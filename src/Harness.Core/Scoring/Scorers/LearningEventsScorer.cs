@@ -9,6 +9,7 @@ public sealed class LearningEventsScorer : IScorer
     public string Name => "learning_events";
     public string Display => "learning events";
     public HardEnd HardEnd => HardEnd.Low;
+    public Quantities Reads => Quantities.LearningEvents;
     public string Summary => "mean p(y|x) over the training epochs (recorded with the checkpoint)";
     public double[]? Compute(PointQuantities q) => q.LearningEvents;
 }

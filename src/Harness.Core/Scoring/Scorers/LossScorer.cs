@@ -6,6 +6,7 @@ public sealed class LossScorer : IScorer
     public string Name => "loss";
     public string Display => "loss";
     public HardEnd HardEnd => HardEnd.Low;
+    public Quantities Reads => Quantities.ModelOutputs;
     public string Summary => "−log p(y|x) of the original model";
     public double[]? Compute(PointQuantities q) => q.Loss;
 }

@@ -6,6 +6,7 @@ public sealed class MksdScorer : IScorer
     public string Name => "mksd";
     public string Display => "MKSD";
     public HardEnd HardEnd => HardEnd.High;
+    public Quantities Reads => Quantities.KernelRows;
     public string Summary => "Σ_{j≠i} κ(i,j) over the training points (Eq. 6)";
     public double[]? Compute(PointQuantities q) => q.Mksd;
 }

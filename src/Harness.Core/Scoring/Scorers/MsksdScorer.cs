@@ -7,6 +7,7 @@ public sealed class MsksdScorer : IScorer
     public string Display => "MSKSD";
     public string ValueLabel => "log MSKSD";
     public HardEnd HardEnd => HardEnd.High;
+    public Quantities Reads => Quantities.KernelRows;
     public string Summary => "log Σ_{j≠i} exp(κ̂(i,j)), κ̂ standardised per row (Eq. 7)";
     public double[]? Compute(PointQuantities q) => q.LogMsksd;
 }

@@ -6,6 +6,7 @@ public sealed class PcScorer : IScorer
     public string Name => "pc";
     public string Display => "PC";
     public HardEnd HardEnd => HardEnd.High;
+    public Quantities Reads => Quantities.ModelOutputs;
     public string Summary => "p(y|x) of the original model";
     public double[]? Compute(PointQuantities q) => q.Pc;
 }

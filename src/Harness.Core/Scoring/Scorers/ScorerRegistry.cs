@@ -17,6 +17,9 @@ public static class ScorerRegistry
 
     public static IScorer Get(string name) => All.First(s => s.Name == Parse(name));
 
+    /// <summary>Whether any of the named scorers reads <paramref name="what"/>.</summary>
+    public static bool AnyReads(IEnumerable<string> names, Quantities what) => names.Any(n => (Get(n).Reads & what) != 0);
+
     /// <summary>The value oriented so that higher = harder (the hard end of a `low` scorer negated).</summary>
     public static double Oriented(IScorer scorer, double value) => scorer.HardEnd == HardEnd.High ? value : -value;
 

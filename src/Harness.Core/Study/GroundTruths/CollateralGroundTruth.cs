@@ -3,7 +3,7 @@ namespace Harness.Study;
 /// <summary>gt_collateral: θ₀'s test-accuracy drop when the gt_steps probe stops, on <see cref="CollateralTestSet"/>.</summary>
 public sealed class CollateralGroundTruth() : GroundTruth("gt_collateral", GroundTruthProbe.Steps)
 {
-    public override string Describe(Experiments.StudySpec study) => Invariant(
-        $"`gt_collateral` the test-accuracy drop at that moment ({(study.CollateralTestSample == 0 ? "whole test set" : $"{study.CollateralTestSample} seeded test points")})");
+    public override string Describe(ProbeSettings probes) => Invariant(
+        $"`gt_collateral` the test-accuracy drop at that moment ({(probes.CollateralTestSample == 0 ? "whole test set" : $"{probes.CollateralTestSample} seeded test points")})");
     public override double[] Values(GroundTruthInputs g) => g.Points.Select(r => r.Steps!.Collateral).ToArray();
 }

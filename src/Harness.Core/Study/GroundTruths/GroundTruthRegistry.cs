@@ -27,7 +27,7 @@ public static class GroundTruthRegistry
     /// <summary>Whether any of <paramref name="names"/> reads <paramref name="probe"/>.</summary>
     public static bool Needs(IEnumerable<string> names, GroundTruthProbe probe) => names.Any(n => Get(n).Probe == probe);
 
-    /// <summary>Whether a study with these ground truths and scorers needs its matrix's population (held-out KL reads it too).</summary>
+    /// <summary>Whether a study with these ground truths and scorers needs its matrix's population (a scorer may read it too).</summary>
     public static bool NeedsPopulation(IEnumerable<string> names, IEnumerable<string> scorers) =>
-        names.Any(n => Get(n).Probe >= GroundTruthProbe.Oracle) || scorers.Contains("heldout_kl");
+        names.Any(n => Get(n).ReadsPopulation) || Scoring.Scorers.ScorerRegistry.AnyReads(scorers, Scoring.Scorers.Quantities.Population);
 }

@@ -7,7 +7,7 @@ namespace Harness.Study;
 /// </summary>
 public sealed class OracleStepsGroundTruth() : GroundTruth("gt_oracle_steps", GroundTruthProbe.Oracle)
 {
-    public override string Describe(Experiments.StudySpec study) => Invariant(
-        $"`gt_oracle_steps` plain-SGD ascent steps until φ(x_i) is below the population's out mean + 2 sd (lr {study.ProbeLearningRate}, cap {study.ProbeMaxSteps})");
-    public override double[] Values(GroundTruthInputs g) => g.Points.Select(r => r.Oracle!.Value(g.Study.ProbeMaxSteps)).ToArray();
+    public override string Describe(ProbeSettings probes) => Invariant(
+        $"`gt_oracle_steps` plain-SGD ascent steps until φ(x_i) is below the population's out mean + 2 sd (lr {probes.LearningRate}, cap {probes.MaxSteps})");
+    public override double[] Values(GroundTruthInputs g) => g.Points.Select(r => r.Oracle!.Value(g.Probes.MaxSteps)).ToArray();
 }

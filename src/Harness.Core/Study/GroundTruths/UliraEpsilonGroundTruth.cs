@@ -6,7 +6,7 @@ namespace Harness.Study;
 /// </summary>
 public sealed class UliraEpsilonGroundTruth() : GroundTruth("gt_ulira_eps", GroundTruthProbe.Ulira)
 {
-    public override string Describe(Experiments.StudySpec study) => Invariant(
-        $"`gt_ulira_eps` the NeurIPS 2023 competition's per-example ε of GradAscent (Table 5) on {{i}} applied to up to {study.UliraModels} population models that trained on x_i, against those that did not (capped at {Populations.PerExampleEpsilon.Cap})");
+    public override string Describe(ProbeSettings probes) => Invariant(
+        $"`gt_ulira_eps` the NeurIPS 2023 competition's per-example ε of GradAscent (Table 5) on {{i}} applied to K = min({probes.UliraModels}, M/2) of the M population models, those that trained on x_i, against those that did not (capped at {Populations.PerExampleEpsilon.Cap})");
     public override double[] Values(GroundTruthInputs g) => g.Points.Select(r => r.Ulira!.Epsilon).ToArray();
 }
