@@ -39,14 +39,7 @@ public static class DatasetLoader
 
     static ImageSet ReadFiles(DatasetSpec spec, string dir, string[] names)
     {
-        string P(string name) => FindFile(dir, name)!;
-        return spec.Format switch
-        {
-            DataFormats.Idx => IdxReader.ReadPair(P(names[0]), P(names[1])),
-            DataFormats.CifarBinary => CifarBinaryReader.Read(names.Select(P)),
-            DataFormats.SvhnMat => SvhnReader.Read(P(names[0])),
-            _ => throw new HarnessException($"data set '{spec.Name}': unknown format '{spec.Format}'."),
-        };
+        return spec.FileFormat.Read(names.Select(name => FindFile(dir, name)!).ToList());
     }
 
     /// <summary>The first candidate folder holding every expected file (plain or .gz), else one error listing what is missing and how to get it.</summary>

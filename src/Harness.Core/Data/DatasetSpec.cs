@@ -1,12 +1,30 @@
 namespace Harness.Data;
 
-/// <summary>File formats a data set can be declared in.</summary>
+/// <summary>
+/// A file format a data set can be declared in: its name (`format:` in experiments.yaml), the files it expects in the data
+/// set's folder (train, test; each may also be gzipped), and how it reads a list of them (given by full path) into images.
+/// </summary>
+public sealed record DataFormat(string Name, string[] TrainFiles, string[] TestFiles, Func<IReadOnlyList<string>, ImageSet> Read);
+
+/// <summary>The formats a data set can be declared in. A new one is an entry here and its reader.</summary>
 public static class DataFormats
 {
     public const string Idx = "idx";
     public const string CifarBinary = "cifar10-binary";
     public const string SvhnMat = "svhn-mat";
-    public static readonly string[] All = { Idx, CifarBinary, SvhnMat };
+
+    static readonly DataFormat[] Registered =
+    {
+        new(Idx, new[] { "train-images-idx3-ubyte", "train-labels-idx1-ubyte" }, new[] { "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte" },
+            files => IdxReader.ReadPair(files[0], files[1])),
+        new(CifarBinary, Enumerable.Range(1, 5).Select(i => $"data_batch_{i}.bin").ToArray(), new[] { "test_batch.bin" }, CifarBinaryReader.Read),
+        new(SvhnMat, new[] { "train_32x32.mat" }, new[] { "test_32x32.mat" }, files => SvhnReader.Read(files[0])),
+    };
+
+    public static readonly string[] All = Registered.Select(f => f.Name).ToArray();
+
+    /// <summary>The format of that name, or null.</summary>
+    public static DataFormat? Find(string name) => Registered.FirstOrDefault(f => f.Name == name);
 }
 
 /// <summary>
@@ -23,12 +41,9 @@ public sealed record DatasetSpec(
     int SplitSeed = 0)
 {
     /// <summary>The files this format expects inside the data set folder: (train files, test files).</summary>
-    public (string[] Train, string[] Test) ExpectedFiles() => Format switch
-    {
-        DataFormats.Idx => (new[] { "train-images-idx3-ubyte", "train-labels-idx1-ubyte" },
-                            new[] { "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte" }),
-        DataFormats.CifarBinary => (Enumerable.Range(1, 5).Select(i => $"data_batch_{i}.bin").ToArray(), new[] { "test_batch.bin" }),
-        DataFormats.SvhnMat => (new[] { "train_32x32.mat" }, new[] { "test_32x32.mat" }),
-        _ => throw new HarnessException($"data set '{Name}': unknown format '{Format}'; use one of {string.Join(", ", DataFormats.All)}."),
-    };
+    public (string[] Train, string[] Test) ExpectedFiles() => (FileFormat.TrainFiles, FileFormat.TestFiles);
+
+    /// <summary>The format's definition.</summary>
+    public DataFormat FileFormat => DataFormats.Find(Format)
+        ?? throw new HarnessException($"data set '{Name}': unknown format '{Format}'; use one of {string.Join(", ", DataFormats.All)}.");
 }
