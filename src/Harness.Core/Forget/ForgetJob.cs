@@ -132,7 +132,7 @@ public static class ForgetJob
         ReadOnlyMemory<int> Row(int i) => new(neighborIndex, i * topK, topK);
         (LadderRung Rung, nn.Module<Tensor, Tensor> Model, int[] Forget) Step(int k)
         {
-            var forget = ExpansionLadder.ForgetSet(request, Row, k);
+            var forget = RemovalExpansion.ForgetSet(request, Row, k);
             var inForget = new HashSet<int>(forget);
             var remain = Enumerable.Range(0, n).Where(i => !inForget.Contains(i)).ToArray();
             log($"unlearning {request.Length} requested point(s) with k = {k} ({forget.Length} points) by {unlearner.Name}");

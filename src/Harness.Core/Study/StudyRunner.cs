@@ -165,7 +165,7 @@ public sealed class StudyRunner
             ? GroundTruths.Steps(model, p.Trained.ModelName, p.Data.Train, index, study.ProbeLearningRate, study.ProbeMaxSteps, c.X, c.Y, c.Before, p.Trained.Device)
             : null;
         ExpansionProbe? expansion = NeedsExpansion
-            ? GroundTruths.Expansion(model, p.Trained.ModelName, p.Data.Train, index, p.Neighbors.AsSpan(index * p.K, p.K), study.Ladder, ExpansionSettings(), p.Trained.Settings, p.Trained.Device)
+            ? GroundTruths.Expansion(model, p.Trained.ModelName, p.Data.Train, index, p.Neighbors.AsMemory(index * p.K, p.K), study.Ladder, ExpansionSettings(), p.Trained.Settings, p.Trained.Device)
             : null;
         OracleProbe? oracle = null;
         UliraProbe? ulira = null;

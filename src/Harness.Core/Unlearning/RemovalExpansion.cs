@@ -14,9 +14,27 @@ public static class RemovalExpansion
         if (k > n - 1) throw new HarnessException($"expansion size k = {k} is more than the {n - 1} other training points.");
     }
 
+    /// <summary>
+    /// The one forget-set builder: the requested points, then each one's top-k neighbours in rank order, each point once
+    /// (a neighbour list's −1 entries, which only a row with NaN values has, are skipped). Cells, the study's expansion
+    /// probe and `harness forget` all build their forget sets here.
+    /// </summary>
+    public static int[] ForgetSet(IReadOnlyList<int> request, Func<int, ReadOnlyMemory<int>> neighbors, int k)
+    {
+        var set = new List<int>(request);
+        var seen = new HashSet<int>(request);
+        foreach (int i in request)
+        {
+            var row = neighbors(i).Span;
+            if (k > row.Length) throw new HarnessException($"expansion k = {k} needs {k} neighbours; the scores keep {row.Length} per point (raise top_k: `scoring.top_k` in experiments.yaml, `--top-k` on the command line).");
+            foreach (int j in row[..k]) if (j >= 0 && seen.Add(j)) set.Add(j);
+        }
+        return set.ToArray();
+    }
+
     /// <summary>{target} ∪ the first k of its neighbour list (an n×K table of a scoring run, K ≥ k).</summary>
     public static int[] FromNeighbors(int[] neighbors, int keep, int target, int k) =>
-        new[] { target }.Concat(neighbors.AsSpan(target * keep, k).ToArray()).ToArray();
+        ForgetSet(new[] { target }, i => neighbors.AsMemory(i * keep, keep), k);
 
     /// <summary>From a scoring run's neighbors/indices.npy, when it kept at least k neighbours per point; null otherwise.</summary>
     public static int[]? FromNeighborsFile(string indicesPath, int target, int k, int n)

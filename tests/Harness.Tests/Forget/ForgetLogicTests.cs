@@ -1,6 +1,7 @@
 using Harness.Experiments;
 using FluentAssertions;
 using Harness.Forget;
+using Harness.Unlearning;
 using Harness.Scoring.Scorers;
 using NUnit.Framework;
 
@@ -86,10 +87,10 @@ public class ForgetLogicTests
     {
         var rows = new Dictionary<int, int[]> { [5] = new[] { 7, 2, 9 }, [2] = new[] { 5, 7, 1 } };
         ReadOnlyMemory<int> Row(int i) => rows[i];
-        ExpansionLadder.ForgetSet(new[] { 5, 2 }, Row, 0).Should().Equal(5, 2);
-        ExpansionLadder.ForgetSet(new[] { 5, 2 }, Row, 2).Should().Equal(5, 2, 7);
-        ExpansionLadder.ForgetSet(new[] { 5, 2 }, Row, 3).Should().Equal(5, 2, 7, 9, 1);
-        var act = () => ExpansionLadder.ForgetSet(new[] { 5 }, Row, 4);
+        RemovalExpansion.ForgetSet(new[] { 5, 2 }, Row, 0).Should().Equal(5, 2);
+        RemovalExpansion.ForgetSet(new[] { 5, 2 }, Row, 2).Should().Equal(5, 2, 7);
+        RemovalExpansion.ForgetSet(new[] { 5, 2 }, Row, 3).Should().Equal(5, 2, 7, 9, 1);
+        var act = () => RemovalExpansion.ForgetSet(new[] { 5 }, Row, 4);
         act.Should().Throw<HarnessException>().WithMessage("*needs 4 neighbours*keep 3*");
     }
 

@@ -138,15 +138,13 @@ public static class GroundTruths
     /// gt_expansion (the paper's Sec. 5.3 ground truth): for k along the ladder, GradAscent with <paramref name="settings"/>
     /// (Table 5) from θ₀ on {i} ∪ its top-k Stein neighbours; the first k after which θ misclassifies x_i.
     /// </summary>
-    public static ExpansionProbe Expansion(nn.Module<Tensor, Tensor> original, string modelName, ImageSet train, int index, ReadOnlySpan<int> neighbors,
+    public static ExpansionProbe Expansion(nn.Module<Tensor, Tensor> original, string modelName, ImageSet train, int index, ReadOnlyMemory<int> neighbors,
         IReadOnlyList<int> ladder, GradAscentSettings settings, TrainingSettings originalTraining, Device device)
     {
-        var steps = new List<LadderStep>();
         using var one = train.Subset(new[] { index }).ImagesTensor(device);
-        foreach (int k in ladder)
+        LadderStep Step(int k)
         {
-            if (k > neighbors.Length) throw new HarnessException($"the expansion ladder needs {k} neighbours; the scores keep {neighbors.Length} (raise scoring.top_k).");
-            var forget = new[] { index }.Concat(neighbors[..k].ToArray()).ToArray();
+            var forget = RemovalExpansion.ForgetSet(new[] { index }, _ => neighbors, k);
             var context = new UnlearnContext(original, modelName, train, forget, Array.Empty<int>(), settings, originalTraining, device);
             var result = new GradAscent().Unlearn(context);
             bool forgotten;
@@ -154,10 +152,10 @@ public static class GroundTruths
             using (no_grad())
             using (var scope = NewDisposeScope())
                 forgotten = result.Model.forward(one).argmax(1).item<long>() != train.Labels[index];
-            steps.Add(new LadderStep(k, forgotten, Convert.ToInt32(result.Details["steps"]), (string)result.Details["stopped_by"]));
-            if (forgotten) return new ExpansionProbe(k, steps);
+            return new LadderStep(k, forgotten, Convert.ToInt32(result.Details["steps"]), (string)result.Details["stopped_by"]);
         }
-        return new ExpansionProbe(null, steps);
+        var (steps, kept) = ExpansionLadder.Run(ladder, Step, s => s.Forgotten, _ => { });
+        return new ExpansionProbe(steps[kept].Forgotten ? steps[kept].K : null, steps);
     }
 
     /// <summary>
