@@ -65,10 +65,8 @@ public sealed class PopulationRunner(MatrixSpec matrix, PopulationSpec spec, Res
                 var train = PopulationModel.Measure(trained.Model, data.Train, trained.Device);
                 var test = PopulationModel.Measure(trained.Model, data.Test, trained.Device);
                 trained.Model.Dispose();
-                var table = new double[2 * (train.Count + test.Count)];
+                var table = PhiTable.Of(train, test);
                 int n = train.Count + test.Count;
-                for (int i = 0; i < train.Count; i++) { table[i] = train.Phi[i]; table[n + i] = train.Correct[i] ? 1 : 0; }
-                for (int i = 0; i < test.Count; i++) { table[train.Count + i] = test.Phi[i]; table[n + train.Count + i] = test.Correct[i] ? 1 : 0; }
                 var path = files.Confidences(m);
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                 AtomicFile.Write(path, tmp => Npy.Write<double>(tmp, table, 2, n));
@@ -154,8 +152,9 @@ public sealed class PopulationRunner(MatrixSpec matrix, PopulationSpec spec, Res
                 throw new HarnessException($"{path}: missing or not the file its record {files.Model(r.Index)} describes (SHA-256 {r.ConfidencesSha256[..16]}…); delete the record and run again to recompute the model's table.");
             int n = data.Train.Count, t = data.Test.Count;
             var (_, table) = Npy.Read<double>(path, 2, n + t);
-            train.Add(new Confidences(table[..n], table[(n + t)..(2 * n + t)].Select(v => v == 1).ToArray()));
-            test.Add(new Confidences(table[n..(n + t)], table[(2 * n + t)..].Select(v => v == 1).ToArray()));
+            var (trainPhi, testPhi) = PhiTable.Split(table, n, t);
+            train.Add(trainPhi);
+            test.Add(testPhi);
         }
         return new Population(ComplementaryHalves.Membership(records.Count, data.Train.Count, halvesSeed), train, test);
     }
@@ -164,28 +163,17 @@ public sealed class PopulationRunner(MatrixSpec matrix, PopulationSpec spec, Res
     {
         log($"{matrix.Name}: summarising the population of {data.Name} ({records.Count} models): per-point fits, LiRA on each model in turn");
         var population = Load(files, records, data, halvesSeed);
-        var scores = AttackEvaluation.Scores(population.TrainPhi, population.Members);
-        var strength = scores.Strength(AttackEvaluation.Fprs, population.Models);
-        var evidence = new MembershipEvidence(population, strength.Thresholds[AttackEvaluation.MemberFpr], AttackEvaluation.MemberFpr);
-        var originalPhi = PopulationModel.Measure(original.Model, data.Train, original.Device).Phi;
-        // A model trained on all n points is more confident everywhere than one trained on n/2: the shift of φ on test
-        // points (which no model saw) says how much of a gap between the original and the out distribution is that.
-        double originalTest = Median(PopulationModel.Measure(original.Model, data.Test, original.Device).Phi);
-        double populationTest = Median(population.Test.SelectMany(t => t.Phi));
+        var numbers = PopulationSummaryNumbers.Of(population, original.Model, data, original.Device);
+        var (evidence, strength) = (numbers.Evidence, numbers.Strength);
         var inv = CultureInfo.InvariantCulture;
-        var sb = new StringBuilder("index,label,in_models,in_mean,in_sd,out_models,out_mean,out_sd,memorization,memorization_se,original_phi,original_p_out,original_lira,original_member\n");
-        foreach (var p in PopulationPoints.Rows(evidence, data.Train.Labels, originalPhi))
-            sb.Append(string.Join(",", p.Index.ToString(inv), p.Label.ToString(inv), p.Fit.InCount.ToString(inv), F(p.Fit.InMean), F(p.Fit.InSd), p.Fit.OutCount.ToString(inv),
-                F(p.Fit.OutMean), F(p.Fit.OutSd), F(p.Memorization.Value), F(p.Memorization.StandardError), F(p.Original.Phi), F(p.Original.OutPValue), F(p.Original.Lira),
-                p.Original.Member ? "1" : "0")).Append('\n');
-        AtomicFile.WriteAllText(files.Points, sb.ToString());
+        AtomicFile.WriteAllText(files.Points, numbers.PointsCsv);
         var summary = new PopulationSummary(fingerprint, records.Count, halvesSeed, data.Train.Count, data.Test.Count, population.TestAccuracy,
             population.GlobalSd.In, population.GlobalSd.Out, strength.Auc, strength.TprAtFpr.ToDictionary(kv => Key(kv.Key), kv => kv.Value),
             strength.Thresholds.ToDictionary(kv => Key(kv.Key), kv => kv.Value), strength.Members, strength.NonMembers, records.Select(r => r.ConfidencesSha256).ToArray(),
-            originalTest, populationTest);
+            numbers.OriginalTestPhiMedian, numbers.PopulationTestPhiMedian);
         AtomicFile.WriteAllText(files.Attack, AttackCsv(summary));
         AtomicFile.WriteAllText(files.AttackMarkdown, AttackMarkdown(summary, data.Name));
-        AtomicFile.WriteAllText(files.RocCurve, RocCsv(Roc.Curve(scores.Members, scores.NonMembers))); // roc.png is drawn from it with the figures
+        AtomicFile.WriteAllText(files.RocCurve, RocCsv(numbers.Roc)); // roc.png is drawn from it with the figures
         SealedRecord.Write(files.Summary, summary); // last: its fingerprint says the rest is complete
         log(string.Create(inv, $"{matrix.Name}: LiRA on the population: AUC {strength.Auc:F4}, TPR {strength.TprAtFpr[0.001]:P2} at 0.1 % FPR, {strength.TprAtFpr[0.01]:P2} at 1 % FPR"));
         return new PopulationShared(evidence, summary, files);
@@ -201,12 +189,6 @@ public sealed class PopulationRunner(MatrixSpec matrix, PopulationSpec spec, Res
     {
         var rows = File.ReadAllLines(path).Skip(1).Where(l => l.Length > 0).Select(l => l.Split(',')).ToList();
         return (rows.Select(r => double.Parse(r[0], CultureInfo.InvariantCulture)).ToArray(), rows.Select(r => double.Parse(r[1], CultureInfo.InvariantCulture)).ToArray());
-    }
-
-    static double Median(IEnumerable<double> values)
-    {
-        var s = values.Order().ToArray();
-        return s.Length == 0 ? double.NaN : s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
     }
 
     public static string AttackCsv(PopulationSummary s) => string.Create(CultureInfo.InvariantCulture,
