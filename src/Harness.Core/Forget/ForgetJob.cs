@@ -265,11 +265,8 @@ public static class ForgetJob
         var refPos = reference.Select((i, k) => (i, k)).ToDictionary(x => x.i, x => x.k);
         double[] gradNorm;
         gradNorm = SteinScores.ParameterGradientNorms(trained.Model, train.Subset(reference), device);
-        var members = population.Population.Members;
-        var seen = members.Select(row => reference.Select(i => row[i]).ToArray()).ToList();
         var logP0 = GroundTruths.LogSoftmax(trained.Model, train, reference, device);
-        var logPm = population.Models.Select(m => GroundTruths.LogSoftmax(m, train, reference, device)).ToList();
-        var heldout = GroundTruths.HeldoutKl(logP0, logPm, seen);
+        var heldout = GroundTruths.HeldoutKl(logP0, population.Models, population.Population.Members, train, reference, device);
         var extra = new Dictionary<string, double[]> { ["grad_norm"] = gradNorm, ["heldout_kl"] = heldout };
         string sampleNote = reference.Length == n ? $"all {n} training points" : $"a seeded sample of {options.ReferenceSample} training points (seed 0) and the request";
         string allNote = $"all {n} training points";

@@ -279,10 +279,7 @@ public sealed class StudyRunner
             {
                 var models = PopulationModels(p);
                 Devices.PinThreads(p.Trained.Threads);
-                var seen = population.Members.Select(row => union.Select(i => row[i]).ToArray()).ToList();
-                var logP0 = GroundTruths.LogSoftmax(p.Trained.Model, train, union, device);
-                var logPm = models.Select(m => GroundTruths.LogSoftmax(m, train, union, device)).ToList();
-                q = q with { HeldoutKl = GroundTruths.HeldoutKl(logP0, logPm, seen) };
+                q = q with { HeldoutKl = GroundTruths.HeldoutKl(GroundTruths.LogSoftmax(p.Trained.Model, train, union, device), models, population.Members, train, union, device) };
                 foreach (var m in models) m.Dispose();
             }
         }

@@ -207,6 +207,19 @@ public static class GroundTruths
         return kl;
     }
 
+    /// <summary>
+    /// The held-out KL of the given training points: the original's log-softmax rows on them (<see cref="LogSoftmax"/>)
+    /// against each population model's, each point compared with the models whose half (<paramref name="members"/>[m], over
+    /// the whole training set) did not hold it.
+    /// </summary>
+    public static double[] HeldoutKl(double[][] logP0, IReadOnlyList<nn.Module<Tensor, Tensor>> models, IReadOnlyList<bool[]> members,
+        ImageSet train, IReadOnlyList<int> points, Device device)
+    {
+        var seen = members.Select(row => points.Select(i => row[i]).ToArray()).ToList();
+        var logPm = models.Select(m => LogSoftmax(m, train, points, device)).ToList();
+        return HeldoutKl(logP0, logPm, seen);
+    }
+
     /// <summary>float64 log-softmax rows of a model on the given training points.</summary>
     public static double[][] LogSoftmax(nn.Module<Tensor, Tensor> model, ImageSet train, IReadOnlyList<int> points, Device device)
     {
