@@ -96,7 +96,7 @@ public sealed class ExperimentsFile
         if (Harness.Study.GroundTruthRegistry.Needs(truths, Harness.Study.GroundTruthProbe.Expansion) && ladder.Max() > topK)
             throw YamlFile.Error(path, Child(m, "ladder") ?? m, $"{where}.ladder reaches k = {ladder.Max()}, but matrix '{matrixName}' keeps top-{topK} neighbours (its largest expansion); shorten the ladder.");
         if (Harness.Study.GroundTruthRegistry.NeedsPopulation(truths, scorers) && matrix.Population == null)
-            throw YamlFile.Error(path, Child(m, "ground_truths") ?? m, $"{where}: {string.Join(", ", truths.Where(t => Harness.Study.GroundTruthRegistry.Get(t).ReadsPopulation).Concat(scorers.Where(s => Scoring.Scorers.ScorerRegistry.AnyReads([s], Scoring.Scorers.Quantities.Population))))} need the reference models of matrix '{matrixName}'; give it a `population: {{ models: 16 }}`.");
+            throw YamlFile.Error(path, Child(m, "ground_truths") ?? m, $"{where}: {string.Join(", ", truths.Where(t => Harness.Study.GroundTruthRegistry.Get(t).ReadsPopulation).Concat(scorers.Where(s => Scoring.Scorers.ScorerRegistry.Get(s).Reads.HasFlag(Scoring.Scorers.Quantities.Population))))} need the reference models of matrix '{matrixName}'; give it a `population: {{ models: 16 }}`.");
         double probeLr = StudySpec.DefaultProbeLearningRate; int probeSteps = StudySpec.DefaultProbeMaxSteps;
         if (Child(m, "probe") is { } pn)
         {

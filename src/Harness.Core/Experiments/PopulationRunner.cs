@@ -14,7 +14,8 @@ public sealed record PopulationModelRecord(Fingerprint Fingerprint, int Index, i
 /// <summary>population.json: the population's fingerprint (every model's and the original's), the attack's strength and thresholds.</summary>
 public sealed record PopulationSummary(Fingerprint Fingerprint, int Models, int HalvesSeed, int Points, int TestPoints, double MeanTestAccuracy,
     double GlobalSdIn, double GlobalSdOut, double Auc, Dictionary<string, double> TprAtFpr, Dictionary<string, double> Thresholds,
-    long AttackMembers, long AttackNonMembers, string[] ModelSha256, double OriginalTestPhiMedian = double.NaN, double PopulationTestPhiMedian = double.NaN);
+    long AttackMembers, long AttackNonMembers, string[] ModelSha256, double OriginalTestPhiMedian = double.NaN, double PopulationTestPhiMedian = double.NaN,
+    double[]? RocFpr = null, double[]? RocTpr = null);
 
 /// <summary>A matrix's population of one data set and seed, ready for per-example evidence.</summary>
 public sealed record PopulationShared(MembershipEvidence Evidence, PopulationSummary Summary, PopulationFiles Files);
@@ -22,8 +23,8 @@ public sealed record PopulationShared(MembershipEvidence Evidence, PopulationSum
 /// <summary>
 /// Trains a matrix's population (each model a unit of the <see cref="WorkRunner"/>: resumable, shardable, run in the
 /// matrix's worker processes, each model cached in the checkpoint cache) and summarises it once, under a lock: the
-/// per-point statistics (points.csv), LiRA's strength on the population (attack.csv, attack-github.md, roc.csv: its ROC curve, which the figures draw as roc.png) and the
-/// threshold the cells' evidence uses (population.json).
+/// per-point statistics (points.csv), LiRA's strength on the population (attack.csv, attack-github.md) and the summary
+/// (population.json, sealed: the threshold the cells' evidence uses and the ROC curve the figures draw as roc.png).
 /// </summary>
 public sealed class PopulationRunner(MatrixSpec matrix, PopulationSpec spec, ResultsLayout layout, string? cacheRoot, Action<string> log)
 {
@@ -106,8 +107,9 @@ public sealed class PopulationRunner(MatrixSpec matrix, PopulationSpec spec, Res
             reuse: () =>
             {
                 if (SealedRecord.Problem(files.Summary) is { } damaged) { log($"{matrix.Name}: {damaged}; summarising the population again"); return null; }
-                if (WorkRunner.RecordedFingerprint(files.Summary)?.Hash != fingerprint.Hash || !File.Exists(files.Points) || !File.Exists(files.RocCurve)) return null;
+                if (WorkRunner.RecordedFingerprint(files.Summary)?.Hash != fingerprint.Hash || !File.Exists(files.Points)) return null;
                 var summary = Json.Deserialize<PopulationSummary>(File.ReadAllText(files.Summary));
+                if (summary.RocFpr == null) return null; // summarised before it kept its ROC curve
                 var population = Load(files, records, data, spec.HalvesSeed(seed));
                 return new PopulationShared(new MembershipEvidence(population, summary.Thresholds[Key(AttackEvaluation.MemberFpr)], AttackEvaluation.MemberFpr), summary, files);
             },
@@ -170,26 +172,15 @@ public sealed class PopulationRunner(MatrixSpec matrix, PopulationSpec spec, Res
         var summary = new PopulationSummary(fingerprint, records.Count, halvesSeed, data.Train.Count, data.Test.Count, population.TestAccuracy,
             population.GlobalSd.In, population.GlobalSd.Out, strength.Auc, strength.TprAtFpr.ToDictionary(kv => Key(kv.Key), kv => kv.Value),
             strength.Thresholds.ToDictionary(kv => Key(kv.Key), kv => kv.Value), strength.Members, strength.NonMembers, records.Select(r => r.ConfidencesSha256).ToArray(),
-            numbers.OriginalTestPhiMedian, numbers.PopulationTestPhiMedian);
+            numbers.OriginalTestPhiMedian, numbers.PopulationTestPhiMedian, numbers.Roc.Fpr, numbers.Roc.Tpr);
         AtomicFile.WriteAllText(files.Attack, AttackCsv(summary));
         AtomicFile.WriteAllText(files.AttackMarkdown, AttackMarkdown(summary, data.Name));
-        AtomicFile.WriteAllText(files.RocCurve, RocCsv(numbers.Roc)); // roc.png is drawn from it with the figures
         SealedRecord.Write(files.Summary, summary); // last: its fingerprint says the rest is complete
         log(string.Create(inv, $"{matrix.Name}: LiRA on the population: AUC {strength.Auc:F4}, TPR {strength.TprAtFpr[0.001]:P2} at 0.1 % FPR, {strength.TprAtFpr[0.01]:P2} at 1 % FPR"));
         return new PopulationShared(evidence, summary, files);
     }
 
     static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
-
-    /// <summary>roc.csv: the curve's points, one `fpr,tpr` row each, in order of FPR.</summary>
-    public static string RocCsv((double[] Fpr, double[] Tpr) curve) =>
-        "fpr,tpr\n" + string.Concat(curve.Fpr.Select((f, k) => $"{F(f)},{F(curve.Tpr[k])}\n"));
-
-    public static (double[] Fpr, double[] Tpr) ReadRocCsv(string path)
-    {
-        var rows = File.ReadAllLines(path).Skip(1).Where(l => l.Length > 0).Select(l => l.Split(',')).ToList();
-        return (rows.Select(r => double.Parse(r[0], CultureInfo.InvariantCulture)).ToArray(), rows.Select(r => double.Parse(r[1], CultureInfo.InvariantCulture)).ToArray());
-    }
 
     public static string AttackCsv(PopulationSummary s) => string.Create(CultureInfo.InvariantCulture,
         $"attack,models,members,non_members,auc,tpr_at_0.1pct_fpr,tpr_at_1pct_fpr,threshold_at_1pct_fpr\nlira-online-fixed-variance,{s.Models},{s.AttackMembers},{s.AttackNonMembers},{s.Auc:R},{s.TprAtFpr["0.001"]:R},{s.TprAtFpr["0.01"]:R},{s.Thresholds["0.01"]:R}\n");

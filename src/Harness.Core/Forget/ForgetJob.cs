@@ -263,8 +263,7 @@ public static class ForgetJob
 
         // The scorers the score run does not hold (grad_norm, heldout_kl) on the reference sample and the request.
         var refPos = reference.Select((i, k) => (i, k)).ToDictionary(x => x.i, x => x.k);
-        double[] gradNorm;
-        gradNorm = SteinScores.ParameterGradientNorms(trained.Model, train.Subset(reference), device);
+        var gradNorm = SteinScores.ParameterGradientNorms(trained.Model, train.Subset(reference), device);
         var logP0 = GroundTruths.LogSoftmax(trained.Model, train, reference, device);
         var heldout = GroundTruths.HeldoutKl(logP0, population.Models, population.Population.Members, train, reference, device);
         var extra = new Dictionary<string, double[]> { ["grad_norm"] = gradNorm, ["heldout_kl"] = heldout };

@@ -97,7 +97,7 @@ public static class ForgetPlanning
             bool sameKernel = matrix.KernelNamed(study.Kernel).KappaDifferences(scoring).Count == 0;
             // the study's held-out KL reads its matrix's population: the same models as this request's when M and the halves' seed agree (the checkpoint does, above)
             bool sameHalves = matrix.Population is { Seed: null } pop && pop.Models == populationModels;
-            var usable = study.Scorers.Where(s => header.Contains(s) && (!ScorerRegistry.AnyReads([s], Quantities.KernelRows) || sameKernel) && (!ScorerRegistry.AnyReads([s], Quantities.Population) || sameHalves)).ToList();
+            var usable = study.Scorers.Where(s => header.Contains(s) && (!ScorerRegistry.Get(s).Reads.HasFlag(Quantities.KernelRows) || sameKernel) && (!ScorerRegistry.Get(s).Reads.HasFlag(Quantities.Population) || sameHalves)).ToList();
             var notes = new List<string> { $"same checkpoint; {rows.Count} points" };
             if (!sameKernel) notes.Add($"its kernel {study.Kernel} differs from this request's, so MKSD/MSKSD/EMSKSD are not compared");
             if (!sameHalves) notes.Add($"its held-out KL comes from matrix {study.Matrix}'s population ({matrix.Population?.Models.ToString() ?? "none"} models), not this request's {populationModels}, so it is not compared");

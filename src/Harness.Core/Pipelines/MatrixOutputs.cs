@@ -67,12 +67,13 @@ public sealed class MatrixOutputs(ExperimentsFile file, MatrixSpec matrix, strin
         if (matrix.Population != null)
             foreach (var d in matrix.Datasets)
             {
-                // LiRA's ROC on the population, from the curve its summary wrote
+                // LiRA's ROC on the population, from the curve its sealed summary holds
                 var files = layout.Population(matrix.Name, d, matrix.Seeds[0]);
-                if (!File.Exists(files.RocCurve) || !File.Exists(files.Summary)) continue;
+                if (!File.Exists(files.Summary)) continue;
+                if (SealedRecord.Problem(files.Summary) is { } damaged) throw new HarnessException($"{damaged}; `harness run --matrix {matrix.Name}` summarises the population again.");
                 var summary = Json.Deserialize<PopulationSummary>(File.ReadAllText(files.Summary));
-                PopulationFigures.SaveRoc($"LiRA on the {d} population ({summary.Models} models, each attacked with the others)",
-                    PopulationRunner.ReadRocCsv(files.RocCurve), summary.Auc, files.Roc);
+                if (summary.RocFpr is not { } fpr || summary.RocTpr is not { } tpr) continue; // summarised before it kept its curve
+                PopulationFigures.SaveRoc($"LiRA on the {d} population ({summary.Models} models, each attacked with the others)", (fpr, tpr), summary.Auc, files.Roc);
                 paths.Add(files.Roc);
             }
         return paths;

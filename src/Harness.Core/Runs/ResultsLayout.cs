@@ -90,8 +90,7 @@ public sealed record PopulationFiles(string Dir, string Name)
     public string Points => Path.Combine(Dir, "points.csv");
     public string Attack => Path.Combine(Dir, "attack.csv");
     public string AttackMarkdown => Path.Combine(Dir, "attack-github.md");
-    /// <summary>LiRA's ROC curve on the population, as numbers (fpr,tpr; written with the summary) and drawn (with the figures).</summary>
-    public string RocCurve => Path.Combine(Dir, "roc.csv");
+    /// <summary>LiRA's ROC curve on the population, drawn with the figures from the curve the sealed summary holds.</summary>
     public string Roc => Path.Combine(Dir, "roc.png");
     /// <summary>Held by the one process that summarises the population; others wait and reuse it.</summary>
     public string Lock => Path.Combine(Dir, "population.lock");

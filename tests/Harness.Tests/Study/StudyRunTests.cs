@@ -96,8 +96,9 @@ public class StudyRunTests
         Col("gt_ulira_eps").Should().OnlyContain(v => v >= 0 && v <= Harness.Populations.PerExampleEpsilon.Cap);
         Col("gt_klom").Should().OnlyContain(v => v >= 0);
         Col("censored_steps").Zip(Col("gt_steps")).Should().OnlyContain(t => t.First == 0 ? t.Second <= 20 : t.Second == 21);
-        // the population's LiRA ROC curve, stored as numbers for the figures to draw
-        var (fpr, tpr) = Harness.Experiments.PopulationRunner.ReadRocCsv(new Harness.Runs.ResultsLayout(full).Population("tiny", "mnist", 0).RocCurve);
+        // the population's LiRA ROC curve, kept in its sealed summary for the figures to draw
+        var population = Harness.Util.Json.Deserialize<Harness.Experiments.PopulationSummary>(File.ReadAllText(new Harness.Runs.ResultsLayout(full).Population("tiny", "mnist", 0).Summary));
+        var (fpr, tpr) = (population.RocFpr!, population.RocTpr!);
         fpr.Should().HaveCount(60).And.BeInAscendingOrder().And.OnlyContain(f => f > 0 && f <= 1);
         tpr.Should().HaveCount(60).And.BeInAscendingOrder().And.OnlyContain(t => t >= 0 && t <= 1);
 
