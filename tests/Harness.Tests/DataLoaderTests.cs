@@ -62,13 +62,15 @@ public class DataLoaderTests
     public void DeclaredDatasetsLoadThroughTheRegistry()
     {
         var yaml = Path.Combine(tmp, "experiments.yaml");
-        File.WriteAllText(yaml, $"datasets:\n  - name: my-cifar\n    format: cifar10-binary\n    path: {CifarDir}\n    validation: 2\n");
+        File.WriteAllText(yaml, $"datasets:\n  - name: my-cifar\n    format: cifar10-binary\n    path: {CifarDir}\n    profile: cifar10\n    validation: 2\n");
         Directory.CreateDirectory(Path.Combine(tmp, "c"));
         foreach (var i in Enumerable.Range(1, 5))
             File.Copy(Path.Combine(CifarDir, "data_batch_1.bin"), Path.Combine(tmp, "c", $"data_batch_{i}.bin"));
         File.Copy(Path.Combine(CifarDir, "test_batch.bin"), Path.Combine(tmp, "c", "test_batch.bin"));
-        File.WriteAllText(yaml, "datasets:\n  - name: my-cifar\n    format: cifar10-binary\n    path: c\n    validation: 2\n");
+        File.WriteAllText(yaml, "datasets:\n  - name: my-cifar\n    format: cifar10-binary\n    path: c\n    profile: cifar10\n    validation: 2\n");
         var spec = DatasetRegistry.WithDeclared(yaml).Get("my-cifar");
+        var profile = Harness.Profiles.DatasetProfiles.Of("my-cifar");
+        (profile.Dataset, profile.Model, profile.Table5).Should().Be(("my-cifar", "resnet18", Harness.Profiles.Table5Group.CifarLike), "it takes the profile it names, under its own name");
         var data = DatasetLoader.Load(spec);
         data.Train.Count.Should().Be(48);
         data.Validation.Count.Should().Be(2);
@@ -186,6 +188,21 @@ public class DataLoaderTests
     {
         var act = () => new DatasetRegistry().Get("mnits");
         act.Should().Throw<HarnessException>().WithMessage("unknown data set 'mnits'; allowed: cifar10, fashion-mnist, mnist, svhn*");
+    }
+
+    [Test]
+    public void ADeclaredDatasetNamesTheProfileItTakesOrIsAnErrorNamingTheField()
+    {
+        var yaml = Path.Combine(tmp, "p.yaml");
+        File.WriteAllText(yaml, "datasets:\n  - name: mine\n    format: idx\n    path: somewhere\n");
+        var missing = () => DatasetRegistry.WithDeclared(yaml);
+        missing.Should().Throw<HarnessException>().WithMessage($"{yaml}:2: data set 'mine': missing 'profile'*one of mnist, cifar10, svhn.");
+        File.WriteAllText(yaml, "datasets:\n  - name: mine\n    format: idx\n    path: somewhere\n    profile: imagenet\n");
+        var unknown = () => DatasetRegistry.WithDeclared(yaml);
+        unknown.Should().Throw<HarnessException>().WithMessage($"{yaml}:5: data set 'mine': unknown profile 'imagenet'*");
+        var undeclared = () => Harness.Profiles.DatasetProfiles.Of("never-declared");
+        undeclared.Should().Throw<HarnessException>().WithMessage("data set 'never-declared' has no defaults: declare it*`profile:`*", "nothing takes MNIST's defaults silently");
+        Harness.Profiles.DatasetProfiles.Of("fashion-mnist").Should().Be(Harness.Profiles.DatasetProfiles.Of("mnist") with { Dataset = "fashion-mnist" }, "Fashion-MNIST's entry names MNIST's profile");
     }
 
     [Test]

@@ -4,12 +4,16 @@ using YamlDotNet.RepresentationModel;
 namespace Harness.Data;
 
 /// <summary>
-/// Reads the `datasets:` section of a YAML file: a list of {name, format, path, validation, split_seed} that lets
-/// users bring their own data in a supported format. Every mistake names the file and line.
+/// Reads the `datasets:` section of a YAML file: a list of {name, format, path, profile, validation, split_seed} that lets
+/// users bring their own data in a supported format; `profile` names the registered data set whose Table 4/5 defaults it
+/// takes (it is required: nothing falls back to MNIST's silently). Every mistake names the file and line.
 /// </summary>
 public static class DatasetDeclarations
 {
-    static readonly string[] Keys = { "name", "format", "path", "validation", "split_seed" };
+    static readonly string[] Keys = { "name", "format", "path", "profile", "validation", "split_seed" };
+
+    /// <summary>The data sets with a profile of their own (<c>Profiles.DatasetProfiles</c>), which a declaration may name.</summary>
+    public static readonly string[] Profiles = { DatasetRegistry.Mnist.Name, DatasetRegistry.Cifar10.Name, DatasetRegistry.Svhn.Name };
 
     public static IReadOnlyList<DatasetSpec> Read(string yamlPath)
     {
@@ -26,11 +30,16 @@ public static class DatasetDeclarations
             if (!DataFormats.All.Contains(format))
                 throw YamlFile.Error(yamlPath, m.Children[new YamlScalarNode("format")], $"unknown format '{format}'; use one of {string.Join(", ", DataFormats.All)}.");
             string path = YamlFile.RequiredString(yamlPath, m, "path");
+            if (!m.Children.TryGetValue(new YamlScalarNode("profile"), out var profileNode))
+                throw YamlFile.Error(yamlPath, m, $"data set '{name}': missing 'profile': name the data set whose defaults it takes (the paper's Table 4 model and training, its Table 5 unlearning column): one of {string.Join(", ", Profiles)}.");
+            string profile = YamlFile.RequiredString(yamlPath, m, "profile");
+            if (!Profiles.Contains(profile))
+                throw YamlFile.Error(yamlPath, profileNode, $"data set '{name}': unknown profile '{profile}'; use one of {string.Join(", ", Profiles)}.");
             int validation = YamlFile.OptionalInt(yamlPath, m, "validation", 0, min: 0);
             int seed = YamlFile.OptionalInt(yamlPath, m, "split_seed", 0, min: 0);
             if (!Path.IsPathRooted(path) && !path.StartsWith("data/", StringComparison.Ordinal))
                 path = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(yamlPath))!, path));
-            list.Add(new DatasetSpec(name, format, path, validation, $"put the {format} files in {path} (declared in {yamlPath}).", SplitSeed: seed));
+            list.Add(new DatasetSpec(name, format, path, validation, $"put the {format} files in {path} (declared in {yamlPath}).", SplitSeed: seed, Profile: profile));
         }
         return list;
     }

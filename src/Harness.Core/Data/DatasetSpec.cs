@@ -29,7 +29,8 @@ public static class DataFormats
 
 /// <summary>
 /// A data set by name: where its files are (relative to the data root unless absolute), in which format,
-/// how many training images are held out for validation, and how a user obtains the files.
+/// how many training images are held out for validation, how a user obtains the files, and the registered data set whose
+/// defaults (the paper's Table 4 training, its Table 5 unlearning column: <c>Profiles.DatasetProfiles</c>) it takes.
 /// </summary>
 public sealed record DatasetSpec(
     string Name,
@@ -38,7 +39,8 @@ public sealed record DatasetSpec(
     int ValidationSize,
     string HowToObtain,
     string[]? FallbackPaths = null,
-    int SplitSeed = 0)
+    int SplitSeed = 0,
+    string? Profile = null)
 {
     /// <summary>The files this format expects inside the data set folder: (train files, test files).</summary>
     public (string[] Train, string[] Test) ExpectedFiles() => (FileFormat.TrainFiles, FileFormat.TestFiles);

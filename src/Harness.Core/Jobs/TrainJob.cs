@@ -44,12 +44,25 @@ public sealed record TrainOptions : TrainingOverrides
     public string? CacheRoot { get; init; }
     public string? ConfigPath { get; init; }
 
-    public string ResolvedModel => Model ?? Profiles.DatasetProfiles.Of(Dataset).Model;
+    public string ResolvedModel => Model ?? Profile.Model;
+
+    /// <summary>The data set's defaults: its own profile, or the one its declaration in the experiments file names.</summary>
+    public Profiles.DatasetProfile Profile
+    {
+        get
+        {
+            Registry(); // reads the file's `datasets:` declarations, with their profiles
+            return Profiles.DatasetProfiles.Of(Dataset);
+        }
+    }
+
+    /// <summary>The built-in data sets and those the experiments file declares.</summary>
+    public DatasetRegistry Registry() => DatasetRegistry.WithDeclared(ConfigPath ?? Path.Combine(Paths.RepoRoot, "experiments.yaml"));
 
     /// <summary>The paper's defaults for the data set, overridden by whatever was given.</summary>
     public TrainingSettings ResolveSettings()
     {
-        var d = Profiles.DatasetProfiles.Of(Dataset).Training;
+        var d = Profile.Training;
         return d with
         {
             Epochs = Epochs ?? d.Epochs,
@@ -64,7 +77,7 @@ public sealed record TrainOptions : TrainingOverrides
 
     public DataSplits LoadData()
     {
-        var registry = DatasetRegistry.WithDeclared(ConfigPath ?? Path.Combine(Paths.RepoRoot, "experiments.yaml"));
+        var registry = Registry();
         if (TrainLimit is < 1) throw new HarnessException($"train limit {TrainLimit} must be positive.");
         if (TestLimit is < 1) throw new HarnessException($"test limit {TestLimit} must be positive.");
         var data = DatasetLoader.Load(registry.Get(Dataset), DataRoot, TrainLimit);

@@ -26,7 +26,12 @@ public sealed record UnlearnOptions
     /// <summary>Points of D_r the remaining-set accuracy and loss are measured on: 0 = all of D_r; N = the first N of the seeded shadow permutation.</summary>
     public int RemainSample { get; init; }
 
-    public UnlearnSettings ResolveSettings() => UnlearnerRegistry.Resolve(Algorithm, Train.Dataset, Settings) is var s && Seed is int seed ? s with { Seed = seed } : s;
+    public UnlearnSettings ResolveSettings()
+    {
+        Train.Registry(); // the experiments file's data-set declarations (a declared data set's profile) are read before its defaults are
+        var s = UnlearnerRegistry.Resolve(Algorithm, Train.Dataset, Settings);
+        return Seed is int seed ? s with { Seed = seed } : s;
+    }
 }
 
 public static class UnlearnJob
