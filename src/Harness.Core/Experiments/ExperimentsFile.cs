@@ -93,8 +93,6 @@ public sealed class ExperimentsFile
         var ladder = Child(m, "ladder") != null ? IntList(path, m, "ladder", where, 0, 1_000_000) : StudySpec.DefaultLadder;
         if (!ladder.SequenceEqual(ladder.Order())) throw YamlFile.Error(path, Child(m, "ladder")!, $"{where}.ladder must be increasing.");
         var topK = matrix.KernelNamed(kernel).TopK;
-        if (Harness.Study.GroundTruthRegistry.Needs(truths, Harness.Study.GroundTruthProbe.Expansion) && ladder.Max() > topK)
-            throw YamlFile.Error(path, Child(m, "ladder") ?? m, $"{where}.ladder reaches k = {ladder.Max()}, but matrix '{matrixName}' keeps top-{topK} neighbours (its largest expansion); shorten the ladder.");
         if (Harness.Study.GroundTruthRegistry.NeedsPopulation(truths, scorers) && matrix.Population == null)
             throw YamlFile.Error(path, Child(m, "ground_truths") ?? m, $"{where}: {string.Join(", ", truths.Where(t => Harness.Study.GroundTruthRegistry.Get(t).ReadsPopulation).Concat(scorers.Where(s => Scoring.Scorers.ScorerRegistry.Get(s).Reads.HasFlag(Scoring.Scorers.Quantities.Population))))} need the reference models of matrix '{matrixName}'; give it a `population: {{ models: 16 }}`.");
         double probeLr = StudySpec.DefaultProbeLearningRate; int probeSteps = StudySpec.DefaultProbeMaxSteps;
@@ -106,7 +104,7 @@ public sealed class ExperimentsFile
             probeSteps = Int(path, p, "max_steps", $"{where}.probe", 1, 1_000_000) ?? probeSteps;
         }
         var tolerances = Tolerances(path, m, where, StudySpec.DefaultTolerances.Keys);
-        return new StudySpec
+        var spec = new StudySpec
         {
             Name = name, Description = Parsed(path, m, "description", where, d => d) ?? "", Matrix = matrixName, Dataset = dataset, Kernel = kernel,
             Candidates = Enum<Candidates>(path, m, "candidates", where) ?? Candidates.Correct, N = n, Seeds = seeds, Scorers = scorers, GroundTruths = truths,
@@ -114,6 +112,10 @@ public sealed class ExperimentsFile
             Ladder = ladder, CollateralTestSample = Int(path, m, "collateral_test_sample", where, 0, int.MaxValue) ?? 0,
             Bootstrap = Int(path, m, "bootstrap", where, StudySpec.DefaultBootstrap, 1_000_000) ?? StudySpec.DefaultBootstrap, Workers = Int(path, m, "workers", where, 1, 64) ?? 1, Tolerances = tolerances,
         };
+        int neighbors = Harness.Study.GroundTruthRegistry.Probes(truths).Select(p => p.NeighborsRead(spec.Probes)).DefaultIfEmpty(0).Max();
+        if (neighbors > topK)
+            throw YamlFile.Error(path, Child(m, "ladder") ?? m, $"{where}.ladder reaches k = {neighbors}, but matrix '{matrixName}' keeps top-{topK} neighbours (its largest expansion); shorten the ladder.");
+        return spec;
     }
 
     static MatrixSpec ReadMatrix(string path, string name, YamlNode node, DatasetRegistry registry)

@@ -46,7 +46,12 @@ public sealed record ForgetOptions
     public required string OutDir { get; init; }
 
     public IReadOnlyList<int> Rungs => Expansion is int k ? new[] { k } : Ladder;
-    public UnlearnSettings ResolveSettings() => UnlearnerRegistry.Resolve(Algorithm, Train.Dataset, Settings) is var s && Seed is int seed ? s with { Seed = seed } : s;
+    public UnlearnSettings ResolveSettings()
+    {
+        Train.Registry(); // the experiments file's data-set declarations (a declared data set's profile) are read before its defaults are
+        var s = UnlearnerRegistry.Resolve(Algorithm, Train.Dataset, Settings);
+        return Seed is int seed ? s with { Seed = seed } : s;
+    }
 }
 
 /// <summary>One requested point on one rung of the ladder.</summary>
@@ -248,7 +253,7 @@ public static class ForgetJob
 
     static (long Predicted, double Confidence, double Phi)[] Predict(nn.Module<Tensor, Tensor> model, ImageSet train, IReadOnlyList<int> points, Device device)
     {
-        var rows = GroundTruths.LogSoftmax(model, train, points, device);
+        var rows = HeldoutKl.LogSoftmax(model, train, points, device);
         var phi = Populations.PopulationModel.Measure(model, train.Subset(points.ToArray()), device).Phi;
         return rows.Select((r, k) => (Statistics.ArgMax(r), Math.Exp(r[train.Labels[points[k]]]), phi[k])).ToArray();
     }
@@ -261,12 +266,16 @@ public static class ForgetJob
         int n = train.Count;
         var device = trained.Device;
 
-        // The scorers the score run does not hold (grad_norm, heldout_kl) on the reference sample and the request.
+        // The scorers the score run does not hold (the parameter gradient's, the population's, any scorer's own quantity)
+        // on the reference sample and the request.
         var refPos = reference.Select((i, k) => (i, k)).ToDictionary(x => x.i, x => x.k);
-        var gradNorm = SteinScores.ParameterGradientNorms(trained.Model, train.Subset(reference), device);
-        var logP0 = GroundTruths.LogSoftmax(trained.Model, train, reference, device);
-        var heldout = GroundTruths.HeldoutKl(logP0, population.Models, population.Population.Members, train, reference, device);
-        var extra = new Dictionary<string, double[]> { ["grad_norm"] = gradNorm, ["heldout_kl"] = heldout };
+        var logP0 = HeldoutKl.LogSoftmax(trained.Model, train, reference, device);
+        var missing = ScorerRegistry.Scorers.Where(s => !scores.Has(s.Name)).ToList();
+        var sources = new QuantitySources(trained.Model, train, reference, device, options.Scoring.Score, options.Scoring.ScoreBatch, options.Scoring.Ssn)
+        {
+            LearningEvents = trained.Checkpoint.LearningEvents, PopulationModels = population.Models, PopulationMembers = population.Population.Members,
+        };
+        var extra = PointScores.From(PointQuantities.Measure(sources, missing));
         string sampleNote = reference.Length == n ? $"all {n} training points" : $"a seeded sample of {options.ReferenceSample} training points (seed 0) and the request";
         string allNote = $"all {n} training points";
 
@@ -284,7 +293,7 @@ public static class ForgetJob
             foreach (var scorer in ScorerRegistry.Scorers)
             {
                 if (scores.Has(scorer.Name)) Read(scorer, scores.Values(scorer)[i], scores.Values(scorer), allNote);
-                else if (extra.TryGetValue(scorer.Name, out var ev)) Read(scorer, ev[refPos[i]], ev, sampleNote);
+                else if (extra.Has(scorer.Name)) Read(scorer, extra.Values(scorer)[refPos[i]], extra.Values(scorer), sampleNote);
             }
             var neighbors = Enumerable.Range(0, Math.Min(options.ShowNeighbors, topK))
                 .Select(t => (t, j: neighborIndex[(long)i * topK + t], v: neighborValue[(long)i * topK + t])).Where(x => x.j >= 0)

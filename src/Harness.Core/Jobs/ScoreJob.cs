@@ -98,7 +98,11 @@ public static class ScoreJob
         seconds["kernel_pass"] = Lap(watch);
         foreach (var (name, v) in stats.PhaseSeconds) seconds["kernel_pass." + name] = v;
 
-        var scores = PointScores.From(PointQuantities.FromStein(set.Labels, stein, options.Scoring.Ssn, trained.Checkpoint.LearningEvents) with { Mksd = stats.Mksd, LogMsksd = stats.LogMsksd });
+        var sources = new QuantitySources(trained.Model, set, Enumerable.Range(0, n).ToArray(), trained.Device, o.Score, o.ScoreBatch, o.Ssn)
+        {
+            Stein = stein, Mksd = stats.Mksd, LogMsksd = stats.LogMsksd, LearningEvents = trained.Checkpoint.LearningEvents,
+        };
+        var scores = PointScores.From(PointQuantities.Measure(sources, ScorerRegistry.Scorers));
 
         Directory.CreateDirectory(options.OutDir);
         var files = new ScoringRunFiles(options.OutDir);

@@ -36,6 +36,8 @@ public sealed record PointQuantities
     public double[]? LearningEvents { get; init; }
     /// <summary>Mean symmetric KL between the original model's softmax and that of each half-data model that did not see the point.</summary>
     public double[]? HeldoutKl { get; init; }
+    /// <summary>The quantities scorers measured themselves (<see cref="Scorers.IScorer.Measure"/>), by scorer name.</summary>
+    public IReadOnlyDictionary<string, double[]> Own { get; init; } = new Dictionary<string, double[]>();
 
     public int Count => Index.Length;
 
@@ -48,15 +50,35 @@ public sealed record PointQuantities
         {
             Index = Pick(Index), Label = Pick(Label), Predicted = Pick(Predicted), Pc = Pick(Pc), Loss = Pick(Loss), Margin = Pick(Margin),
             Entropy = Pick(Entropy), Ssn = Pick(Ssn), Mksd = PickOpt(Mksd), LogMsksd = PickOpt(LogMsksd), ParamGradNorm = PickOpt(ParamGradNorm),
-            LearningEvents = PickOpt(LearningEvents), HeldoutKl = PickOpt(HeldoutKl),
+            LearningEvents = PickOpt(LearningEvents), HeldoutKl = PickOpt(HeldoutKl), Own = Own.ToDictionary(kv => kv.Key, kv => Pick(kv.Value)),
         };
     }
 
     /// <summary>
-    /// The per-point quantities of the model's outputs (everything but the kernel pass's row statistics) for the first
-    /// labels.Length training points. SSN is the input-gradient norm, or the parameter-gradient norm with `ssn: params`;
-    /// the parameter-gradient norm is there when the Stein pass computed it; learning events when the checkpoint recorded them.
+    /// The quantities of <see cref="QuantitySources.Points"/> that <paramref name="scorers"/> read: the model's outputs and
+    /// SSN from the Stein pass (its own, or the caller's), the parameter-gradient norm where a scorer reads it or SSN is
+    /// that norm (a caller's Stein result has it only where it computed it), the kernel pass's row statistics and the learning events where the sources have them, the held-out KL
+    /// where a scorer reads the population and the sources have one, and each scorer's own quantity.
     /// </summary>
+    public static PointQuantities Measure(QuantitySources s, IEnumerable<Scorers.IScorer> scorers)
+    {
+        var list = scorers.ToList();
+        var reads = list.Aggregate(Scorers.Quantities.None, (r, x) => r | x.Reads);
+        var set = s.Train.Subset(s.Points);
+        bool paramNorms = s.Ssn == SsnMode.Params || reads.HasFlag(Scorers.Quantities.ParameterGradients);
+        var stein = s.Stein ?? SteinScores.Compute(s.Model, set, s.Device, s.Score, s.ScoreBatch, paramNorms);
+        PointQuantities q;
+        try { q = FromStein(set.Labels, stein, s.Ssn, null); }
+        finally { if (!ReferenceEquals(stein, s.Stein)) stein.Dispose(); }
+        var events = s.LearningEvents is { } e && e.Length >= s.Train.Count ? s.Points.Select(i => e[i]).ToArray() : null;
+        double[]? heldout = reads.HasFlag(Scorers.Quantities.Population) && s.PopulationModels is { } models && s.PopulationMembers is { } members
+            ? Scoring.HeldoutKl.Of(s.Model, models, members, s.Train, s.Points, s.Device) : null;
+        var own = new Dictionary<string, double[]>();
+        foreach (var scorer in list.Where(x => x.Reads.HasFlag(Scorers.Quantities.Own)))
+            if (scorer.Measure(new ModelOnPoints(s.Model, set, s.Device)) is { } v) own[scorer.Name] = v;
+        return q with { Index = s.Points, Mksd = s.Mksd, LogMsksd = s.LogMsksd, LearningEvents = events, HeldoutKl = heldout, Own = own };
+    }
+
     /// <summary>
     /// Each row's 2-norm in float64, by <c>Tensor.norm</c>: <c>linalg.vector_norm</c> makes its order a Scalar nothing holds
     /// (<see cref="HeldScalars"/>); both are LibTorch's <c>linalg_vector_norm</c>, to the bit (<c>ScalarLifetimeTests</c>).
@@ -67,6 +89,11 @@ public sealed record PointQuantities
         return s.to(ScalarType.Float64).norm(1, false, 2f).data<double>().ToArray();
     }
 
+    /// <summary>
+    /// The per-point quantities of the model's outputs (everything but the kernel pass's row statistics) for the first
+    /// labels.Length training points. SSN is the input-gradient norm, or the parameter-gradient norm with `ssn: params`;
+    /// the parameter-gradient norm is there when the Stein pass computed it; learning events when the checkpoint recorded them.
+    /// </summary>
     public static PointQuantities FromStein(long[] labels, SteinScoreResult stein, SsnMode ssnMode, double[]? learningEvents)
     {
         int n = labels.Length;

@@ -64,12 +64,12 @@ public sealed class StudyRunner
         /// <summary>The matrix's reference models (null where no ground truth or scorer needs them).</summary>
         public required Experiments.PopulationShared? Reference { get; init; }
         public required int[] Union { get; init; }
+        /// <summary>What the probes share: θ₀, its data, the study's settings, the neighbours, the population.</summary>
+        public required ProbeRun ProbeRun { get; init; }
     }
 
-    bool NeedsSteps => GroundTruthRegistry.Needs(study.GroundTruths, GroundTruthProbe.Steps);
-    bool NeedsExpansion => GroundTruthRegistry.Needs(study.GroundTruths, GroundTruthProbe.Expansion);
-    bool NeedsOracle => GroundTruthRegistry.Needs(study.GroundTruths, GroundTruthProbe.Oracle);
-    bool NeedsUlira => GroundTruthRegistry.Needs(study.GroundTruths, GroundTruthProbe.Ulira);
+    /// <summary>The probes the study's ground truths read, each once.</summary>
+    IReadOnlyList<Probe> Probes => GroundTruthRegistry.Probes(study.GroundTruths);
     bool NeedsPopulation => GroundTruthRegistry.NeedsPopulation(study.GroundTruths, study.Scorers);
 
     Prepared Prepare()
@@ -91,68 +91,62 @@ public sealed class StudyRunner
         var reference = NeedsPopulation ? matrixRunner.Population(study.Dataset, ModelSeed) : null;
         // The matrix's cell threads say nothing about a point: its own thread count replaces them.
         var inputs = trainInputs.Without("runtime.cell_threads").Code("study").Add("runtime.point_threads", $"{pointThreads}");
-        // Each input once, whichever probes read it: the step probes share the SGD probe's settings, the ladder and U-LiRA GradAscent's.
-        if (NeedsSteps || NeedsOracle)
-            inputs.Add("study.probe.lr", SettingField.Format(study.ProbeLearningRate)).Add("study.probe.max_steps", $"{study.ProbeMaxSteps}");
-        if (NeedsSteps)
-            inputs.Add("study.collateral_test_sample", $"{study.CollateralTestSample}");
-        if (NeedsExpansion || NeedsUlira)
-            inputs.Settings("unlearning.gradascent", ExpansionSettings());
-        if (NeedsExpansion)
-            inputs.Add("study.ladder", string.Join(" ", study.Ladder)).Add("study.kernel", study.Kernel)
-                .AddRange(scored.Inputs.Without("scoring.scores_sha256"));
-        if (NeedsOracle || NeedsUlira)
-            inputs.Add("study.population", reference!.Summary.Fingerprint.Hash); // code.population comes with the matrix's inputs
-        if (NeedsUlira)
-            inputs.Add("study.ulira_models", $"{study.UliraModels}");
+        var probeRun = new ProbeRun
+        {
+            Settings = study.Probes, Original = trained.Model, ModelName = trained.ModelName, Training = trained.Settings, Data = data, Device = trained.Device,
+            Unlearner = name => UnlearnerRegistry.Resolve(name, study.Dataset, null),
+            Neighbors = i => scored.Neighbors.AsMemory(i * scored.K, scored.K),
+            NeighborInputs = new FingerprintInputs().Add("study.kernel", study.Kernel).AddRange(scored.Inputs.Without("scoring.scores_sha256")).ToList(),
+            Population = reference?.Evidence.Population, PopulationFingerprint = reference?.Summary.Fingerprint.Hash, // code.population comes with the matrix's inputs
+            PopulationModels = reference == null ? null : () => PopulationModels(data, trained, reference),
+        };
+        // Each input once, whichever probes read it (the step probes share the SGD probe's settings, the ladder and U-LiRA GradAscent's).
+        var seen = new Dictionary<string, string>();
+        foreach (var probe in Probes)
+            foreach (var (key, value) in probe.Inputs(probeRun))
+                if (seen.TryAdd(key, value)) inputs.Add(key, value);
+                else if (seen[key] != value) throw new InvalidOperationException($"probes disagree on the fingerprint input {key}: {seen[key]} and {value}.");
         return new Prepared
         {
             Trained = trained, Data = data, Scores = scored.Scores, Neighbors = scored.Neighbors, K = scored.K, Inputs = inputs, PointThreads = pointThreads,
-            Populations = populations, Union = populations.Values.SelectMany(p => p).Distinct().Order().ToArray(), Reference = reference,
+            Populations = populations, Union = populations.Values.SelectMany(p => p).Distinct().Order().ToArray(), Reference = reference, ProbeRun = probeRun,
         };
     }
 
-    GradAscentSettings ExpansionSettings() => (GradAscentSettings)UnlearnerRegistry.Resolve("gradascent", study.Dataset, null);
-
     /// <summary>A point's unit of work: id STUDY/INDEX (its shard), result points/INDEX.json, and the fingerprint of what determines its ground truths.</summary>
     WorkUnit<int> Unit(Prepared p, int index) => new($"{study.Name}/{index}", layout.StudyPoint(study.Name, index),
-        new FingerprintInputs(p.Inputs).Add("study.point", $"{index}").Add("study.ground_truths", string.Join(" ", study.GroundTruths.Where(g => GroundTruthRegistry.Get(g).Probe != GroundTruthProbe.Population))).Build(),
+        new FingerprintInputs(p.Inputs).Add("study.point", $"{index}").Add("study.ground_truths", string.Join(" ", study.GroundTruths.Where(g => GroundTruthRegistry.Get(g).Probe != null))).Build(),
         index);
 
     WorkRunner Runner => new(study.Name, layout, "points", log) { StartWorker = StartWorker, Workers = study.Workers };
 
     static StudyPointResult Recorded(string path) => Json.Deserialize<StudyPointResult>(File.ReadAllText(path));
 
-    /// <summary>
-    /// What every point's computation shares: the collateral test set and θ₀'s accuracy on it, and the population's models
-    /// where U-LiRA needs them. Creating it pins the point threads.
-    /// </summary>
-    sealed class PointContext(Tensor x, Tensor y, double before, IReadOnlyList<nn.Module<Tensor, Tensor>> models) : IDisposable
+    /// <summary>Every probe started for the points (what they share: a test set on the device, the population's models); disposing it releases them.</summary>
+    sealed class PointContext(IReadOnlyList<(string Name, PointProbe Probe)> probes) : IDisposable
     {
-        public Tensor X { get; } = x;
-        public Tensor Y { get; } = y;
-        public double Before { get; } = before;
-        public IReadOnlyList<nn.Module<Tensor, Tensor>> Models { get; } = models;
-        public void Dispose() { X.Dispose(); Y.Dispose(); foreach (var m in Models) m.Dispose(); }
+        public IReadOnlyList<(string Name, PointProbe Probe)> Probes { get; } = probes;
+        public void Dispose() { foreach (var (_, probe) in Probes) probe.Dispose(); }
     }
 
+    /// <summary>Starts every probe. Creating it pins the point threads (loading population models may change them).</summary>
     PointContext StartPoints(Prepared p)
     {
         Devices.PinThreads(p.PointThreads);
-        var set = CollateralTestSet.Of(p.Data, study.CollateralTestSample);
-        var (x, y) = (set.ImagesTensor(p.Trained.Device), set.LabelsTensor(p.Trained.Device));
-        var models = NeedsUlira ? PopulationModels(p) : new List<nn.Module<Tensor, Tensor>>();
+        var started = new List<(string, PointProbe)>();
+        try { foreach (var probe in Probes) started.Add((probe.Name, probe.Start(p.ProbeRun))); }
+        catch { foreach (var (_, s) in started) s.Dispose(); throw; }
         Devices.PinThreads(p.PointThreads);
-        return new PointContext(x, y, Evaluator.Evaluate(p.Trained.Model, x, y).Accuracy, models);
+        return new PointContext(started);
     }
 
     /// <summary>The population's models, from the checkpoint cache (they were trained with the matrix).</summary>
-    List<nn.Module<Tensor, Tensor>> PopulationModels(Prepared p)
+    IReadOnlyList<nn.Module<Tensor, Tensor>> PopulationModels(DataSplits data, TrainedModel trained, Experiments.PopulationShared reference)
     {
         var spec = matrix.Population!;
-        var members = p.Reference!.Evidence.Population.Members;
+        var members = reference.Evidence.Population.Members;
         var cache = new CheckpointCache(CacheRoot);
-        return Enumerable.Range(0, members.Length).Select(m => Populations.PopulationModel.GetOrTrain(p.Data, p.Trained.ModelName, p.Trained.Settings, members[m],
+        return Enumerable.Range(0, members.Length).Select(m => Populations.PopulationModel.GetOrTrain(data, trained.ModelName, trained.Settings, members[m],
             spec.ModelSeed(ModelSeed, m), cache, null, _ => { }).Model).ToList();
     }
 
@@ -160,29 +154,8 @@ public sealed class StudyRunner
     {
         int index = unit.Item;
         var watch = Stopwatch.StartNew();
-        var model = p.Trained.Model;
-        StepsProbe? steps = NeedsSteps
-            ? GroundTruths.Steps(model, p.Trained.ModelName, p.Data.Train, index, study.ProbeLearningRate, study.ProbeMaxSteps, c.X, c.Y, c.Before, p.Trained.Device)
-            : null;
-        ExpansionProbe? expansion = NeedsExpansion
-            ? GroundTruths.Expansion(model, p.Trained.ModelName, p.Data.Train, index, p.Neighbors.AsMemory(index * p.K, p.K), study.Ladder, ExpansionSettings(), p.Trained.Settings, p.Trained.Device)
-            : null;
-        OracleProbe? oracle = null;
-        UliraProbe? ulira = null;
-        if (NeedsOracle || NeedsUlira)
-        {
-            var population = p.Reference!.Evidence.Population;
-            if (NeedsOracle)
-                oracle = GroundTruths.OracleSteps(model, p.Trained.ModelName, p.Data.Train, index, study.ProbeLearningRate, study.ProbeMaxSteps,
-                    population, p.Trained.Device);
-            if (NeedsUlira)
-            {
-                var inModels = Enumerable.Range(0, population.Models).Where(m => population.Members[m][index]).Take(study.UliraModels).Select(m => (m, c.Models[m])).ToList();
-                var outPhi = Enumerable.Range(0, population.Models).Where(m => !population.Members[m][index]).Select(m => population.TrainPhi[m][index]).ToArray();
-                ulira = GroundTruths.Ulira(inModels, p.Trained.ModelName, p.Data.Train, index, outPhi, ExpansionSettings(), p.Trained.Settings, p.Trained.Device);
-            }
-        }
-        var result = new StudyPointResult(index, p.Data.Train.Labels[index], steps, expansion, watch.Elapsed.TotalSeconds, unit.Fingerprint, GitInfo.Commit, oracle, ulira);
+        var results = c.Probes.Select(s => KeyValuePair.Create(s.Name, s.Probe.Measure(index))).ToList();
+        var result = StudyPointResult.Of(index, p.Data.Train.Labels[index], watch.Elapsed.TotalSeconds, unit.Fingerprint, GitInfo.Commit, results);
         SealedRecord.Write(unit.ResultPath, result);
         return result;
     }
@@ -232,10 +205,11 @@ public sealed class StudyRunner
     /// <summary>A point's ground truths that its own probes give (not the population's) and their censoring, by points.csv's column names.</summary>
     public Dictionary<string, double> ProbeTruths(StudyPointResult point)
     {
-        var truths = study.GroundTruths.Where(g => GroundTruthRegistry.Get(g).Probe != GroundTruthProbe.Population)
-            .ToDictionary(g => g, g => GroundTruthRegistry.Get(g).Values(new GroundTruthInputs(study.Probes, [point], null))[0]);
-        if (point.Steps != null) truths["censored_steps"] = point.Steps.Censored ? 1 : 0;
-        if (point.Expansion != null) truths["censored_expansion"] = point.Expansion.Censored ? 1 : 0;
+        var inputs = new GroundTruthInputs(study.Probes, [point], null);
+        var probed = study.GroundTruths.Select(GroundTruthRegistry.Get).Where(g => g.Probe != null).ToList();
+        var truths = probed.ToDictionary(g => g.Name, g => g.Values(inputs)[0]);
+        foreach (var g in probed)
+            if (g.CensoredColumn is { } column && g.Censored(inputs) is { } censored) truths[column] = censored[0] ? 1 : 0;
         return truths;
     }
 
@@ -256,34 +230,29 @@ public sealed class StudyRunner
         var train = p.Data.Train;
         var device = p.Trained.Device;
         var scoring = matrix.KernelNamed(study.Kernel);
-        // The model's own quantities on the points (one backward each for the parameter-gradient norm), the kernel pass's
-        // row statistics from the matrix's scores, the learning events from the checkpoint, the held-out KL below.
-        PointQuantities q;
-        using (var stein = SteinScores.Compute(p.Trained.Model, train.Subset(union), device, scoring.Score, scoring.ScoreBatch, paramNorms: true))
+        // The model's quantities on the points, the kernel pass's row statistics from the matrix's scores, the learning
+        // events from the checkpoint, the population's models where a scorer reads them.
+        var scorers = study.Scorers.Select(ScorerRegistry.Get).ToList();
+        var sources = new QuantitySources(p.Trained.Model, train, union, device, scoring.Score, scoring.ScoreBatch, scoring.Ssn)
         {
-            var events = p.Trained.Checkpoint.LearningEvents;
-            q = PointQuantities.FromStein(union.Select(i => train.Labels[i]).ToArray(), stein, scoring.Ssn, null) with
-            {
-                Index = union,
-                Mksd = p.Scores.Has("mksd") ? union.Select(i => p.Scores.Values("mksd")[i]).ToArray() : null,
-                LogMsksd = p.Scores.Has("msksd") ? union.Select(i => p.Scores.Values("msksd")[i]).ToArray() : null,
-                LearningEvents = events is { } e && e.Length == train.Count ? union.Select(i => e[i]).ToArray() : null,
-            };
-        }
+            LearningEvents = p.Trained.Checkpoint.LearningEvents,
+        }.WithKernelRows(p.Scores);
         double[]? memorization = null;
+        IReadOnlyList<nn.Module<Tensor, Tensor>> models = [];
         if (NeedsPopulation)
         {
             var population = p.Reference!.Evidence.Population;
             memorization = union.Select(i => population.MemorizationOf(i).Value).ToArray();
-            if (ScorerRegistry.AnyReads(study.Scorers, Quantities.Population))
+            if (scorers.Any(s => s.Reads.HasFlag(Quantities.Population)))
             {
-                var models = PopulationModels(p);
+                models = PopulationModels(p.Data, p.Trained, p.Reference);
                 Devices.PinThreads(p.Trained.Threads);
-                q = q with { HeldoutKl = GroundTruths.HeldoutKl(GroundTruths.LogSoftmax(p.Trained.Model, train, union, device), models, population.Members, train, union, device) };
-                foreach (var m in models) m.Dispose();
+                sources = sources with { PopulationModels = models, PopulationMembers = population.Members };
             }
         }
-        var scores = PointScores.From(q);
+        PointScores scores;
+        try { scores = PointScores.From(PointQuantities.Measure(sources, scorers)); }
+        finally { foreach (var m in models) m.Dispose(); }
         foreach (var s in study.Scorers)
             if (!scores.Has(s)) throw new HarnessException($"study {study.Name}: scorer {s} has no value here (its inputs are missing: {ScorerRegistry.Get(s).Summary}).");
 
@@ -291,10 +260,11 @@ public sealed class StudyRunner
         var results = union.Select(i => Recorded(layout.StudyPoint(study.Name, i))).ToArray();
         var inputs = new GroundTruthInputs(study.Probes, results, memorization);
         var truths = study.GroundTruths.ToDictionary(g => g, g => GroundTruthRegistry.Get(g).Values(inputs));
-        var censoredSteps = NeedsSteps ? results.Select(r => r.Steps!.Censored).ToArray() : null;
-        var censoredExpansion = NeedsExpansion ? results.Select(r => r.Expansion!.Censored).ToArray() : null;
+        var censored = new Dictionary<string, bool[]>();
+        foreach (var g in study.GroundTruths.Select(GroundTruthRegistry.Get))
+            if (g.CensoredColumn != null && g.Censored(inputs) is { } c) censored[g.Name] = c;
         return StudySummary.Compute(study, union, union.Select(i => train.Labels[i]).ToArray(),
-            study.Scorers.ToDictionary(s => s, s => scores.Values(s)), truths, censoredSteps, censoredExpansion,
+            study.Scorers.ToDictionary(s => s, s => scores.Values(s)), truths, censored,
             p.Populations.ToDictionary(kv => kv.Key, kv => kv.Value.Select(i => position[i]).ToArray()),
             results.Sum(r => r.Seconds), Provenance(p));
     }
@@ -303,7 +273,7 @@ public sealed class StudyRunner
     {
         ["matrix"] = study.Matrix, ["kernel"] = study.Kernel, ["checkpoint_sha256"] = p.Trained.Checkpoint.Sha256,
         ["model"] = p.Trained.ModelName, ["candidates"] = SettingField.Format(study.Candidates), ["code_study"] = CodeVersion.Study,
-        ["gradascent"] = string.Join(", ", Fingerprint.Flatten("", ExpansionSettings()).Select(kv => $"{kv.Key.TrimStart('.')} {kv.Value}")),
+        ["gradascent"] = string.Join(", ", Fingerprint.Flatten("", p.ProbeRun.Unlearner("gradascent")).Select(kv => $"{kv.Key.TrimStart('.')} {kv.Value}")),
         ["population"] = p.Reference == null ? "none" : $"{p.Reference.Summary.Models} models of matrix {study.Matrix} ({p.Reference.Files.Dir}), the original's recipe on complementary halves",
         ["ulira_models"] = $"{study.UliraModels} (at most the population's M/2)",
         ["probe"] = $"plain SGD lr {SettingField.Format(study.ProbeLearningRate)}, cap {study.ProbeMaxSteps} steps",

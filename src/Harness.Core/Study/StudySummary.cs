@@ -8,17 +8,17 @@ public sealed record SummaryRow(int? Seed, string Scorer, string HardEnd, string
 
 /// <summary>
 /// Everything a study's outputs are made from: per point (position k over <see cref="Points"/>) its label, every scorer's raw
-/// value and every ground truth; the populations of each seed (positions); and the statistics computed from them.
+/// value and every ground truth, and which points hit a probe's cap (by ground truth, for those that report it); the populations of each seed (positions); and the statistics computed from them.
 /// </summary>
 public sealed record StudySummary(
     StudySpec Study, int[] Points, long[] Labels, Dictionary<string, double[]> Scores, Dictionary<string, double[]> Truths,
-    bool[]? CensoredSteps, bool[]? CensoredExpansion, Dictionary<int, int[]> Populations, List<SummaryRow> Rows,
+    Dictionary<string, bool[]> Censored, Dictionary<int, int[]> Populations, List<SummaryRow> Rows,
     Dictionary<string, Dictionary<string, double>> Redundancy, double PointSeconds, Dictionary<string, string> Provenance)
 {
     public bool SeveralSeeds => Populations.Count > 1;
 
     public static StudySummary Compute(StudySpec study, int[] points, long[] labels, Dictionary<string, double[]> scores, Dictionary<string, double[]> truths,
-        bool[]? censoredSteps, bool[]? censoredExpansion, Dictionary<int, int[]> populations, double pointSeconds, Dictionary<string, string> provenance)
+        Dictionary<string, bool[]> censored, Dictionary<int, int[]> populations, double pointSeconds, Dictionary<string, string> provenance)
     {
         var rows = new List<SummaryRow>();
         foreach (var (seed, pop) in populations)
@@ -46,6 +46,6 @@ public sealed record StudySummary(
         var first = populations[populations.Keys.Min()];
         var redundancy = study.Scorers.ToDictionary(a => a, a => study.Scorers.ToDictionary(b => b,
             b => Statistics.Spearman(first.Select(k => scores[a][k]).ToArray(), first.Select(k => scores[b][k]).ToArray())));
-        return new StudySummary(study, points, labels, scores, truths, censoredSteps, censoredExpansion, populations, rows, redundancy, pointSeconds, provenance);
+        return new StudySummary(study, points, labels, scores, truths, censored, populations, rows, redundancy, pointSeconds, provenance);
     }
 }

@@ -33,7 +33,7 @@ public static class StudyTables
         return paths;
     }
 
-    /// <summary>`[seed,]index,label`, each scorer's raw value, each ground truth, censored_steps, censored_expansion; one row per point (per seed with several).</summary>
+    /// <summary>`[seed,]index,label`, each scorer's raw value, each ground truth, then the censoring column of each ground truth that reports one (censored_steps, censored_expansion); one row per point (per seed with several).</summary>
     public static string PointsCsv(StudySummary s)
     {
         var cols = new List<string>();
@@ -41,8 +41,8 @@ public static class StudyTables
         cols.AddRange(new[] { "index", "label" });
         cols.AddRange(s.Study.Scorers);
         cols.AddRange(s.Study.GroundTruths);
-        if (s.CensoredSteps != null) cols.Add("censored_steps");
-        if (s.CensoredExpansion != null) cols.Add("censored_expansion");
+        var censored = s.Study.GroundTruths.Where(s.Censored.ContainsKey).ToList();
+        cols.AddRange(censored.Select(g => GroundTruthRegistry.Get(g).CensoredColumn!));
         var sb = new StringBuilder(string.Join(",", cols)).Append('\n');
         foreach (var (seed, pop) in s.Populations.OrderBy(kv => kv.Key))
         {
@@ -53,8 +53,7 @@ public static class StudyTables
                 f.Add(s.Points[k].ToString(Inv)); f.Add(s.Labels[k].ToString(Inv));
                 f.AddRange(s.Study.Scorers.Select(x => F(s.Scores[x][k])));
                 f.AddRange(s.Study.GroundTruths.Select(g => F(s.Truths[g][k])));
-                if (s.CensoredSteps != null) f.Add(s.CensoredSteps[k] ? "1" : "0");
-                if (s.CensoredExpansion != null) f.Add(s.CensoredExpansion[k] ? "1" : "0");
+                f.AddRange(censored.Select(g => s.Censored[g][k] ? "1" : "0"));
                 sb.Append(string.Join(",", f)).Append('\n');
             }
             if (!s.SeveralSeeds) break;
@@ -114,7 +113,7 @@ public static class StudyTables
         {
             var v = s.Populations[s.Populations.Keys.Min()].Select(k => s.Truths[g][k]).Where(double.IsFinite).Order().ToList();
             sb.Append(string.Create(Inv, $"- `{g}`: median {Statistics.Quantile(v, 0.5):G4}, quartiles {Statistics.Quantile(v, 0.25):G4} – {Statistics.Quantile(v, 0.75):G4}"));
-            if (GroundTruthRegistry.Get(g).CensoringNote(s.Study.Probes, s.CensoredSteps, s.CensoredExpansion) is { } censored) sb.Append("; ").Append(censored);
+            if (s.Censored.TryGetValue(g, out var c) && GroundTruthRegistry.Get(g).CensoringNote(s.Study.Probes, c) is { } censored) sb.Append("; ").Append(censored);
             sb.Append('\n');
         }
         sb.Append("\nRank-equivalent scores (|Spearman| ≥ 0.95 between raw values, `redundancy.csv`): ");

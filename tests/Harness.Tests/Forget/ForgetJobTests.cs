@@ -102,7 +102,7 @@ public class ForgetJobTests
         using var model = ModelFactory.Create("cnn2", data.Train);
         model.load(Path.Combine(options.OutDir, ForgetJob.UnlearnedPt));
         Sha(Path.Combine(options.OutDir, ForgetJob.UnlearnedPt)).Should().Be(report.Unlearned.Sha256);
-        var rows = Harness.Study.GroundTruths.LogSoftmax(model, data.Train, report.Request, CPU);
+        var rows = Harness.Scoring.HeldoutKl.LogSoftmax(model, data.Train, report.Request, CPU);
         for (int r = 0; r < rows.Length; r++)
             Math.Exp(rows[r][data.Train.Labels[report.Request[r]]]).Should().BeApproximately(report.Points[r].ConfidenceAfter, 1e-9);
     }

@@ -47,10 +47,10 @@ public class GroundTruthsTests
     public void APointTheModelAlreadyMisclassifiesNeedsNoStepsAndNoExpansion()
     {
         int i = Misclassified();
-        var steps = GroundTruths.Steps(trained.Model, "cnn2", data.Train, i, 0.3, 100, testX, testY, testBefore, CPU);
+        var steps = StepsProbe.Measure(trained.Model, "cnn2", data.Train, i, 0.3, 100, testX, testY, testBefore, CPU);
         (steps.Steps, steps.Censored, steps.Collateral).Should().Be((0, false, 0.0));
         var neighbors = Enumerable.Range(0, 30).Where(j => j != i).Take(20).ToArray();
-        var e = GroundTruths.Expansion(trained.Model, "cnn2", data.Train, i, neighbors, new[] { 0, 10, 20 }, new GradAscent().Defaults("mnist"), trained.Settings, CPU);
+        var e = ExpansionProbe.Measure(trained.Model, "cnn2", data.Train, i, neighbors, new[] { 0, 10, 20 }, new GradAscent().Defaults("mnist"), trained.Settings, CPU);
         e.K.Should().Be(0);
         e.Ladder.Should().HaveCount(1, "the ladder stops at the first k that succeeds");
     }
@@ -60,15 +60,15 @@ public class GroundTruthsTests
     {
         int i = Correct();
         var before = ModelCopy.Parameters(trained.Model);
-        var capped = GroundTruths.Steps(trained.Model, "cnn2", data.Train, i, 0.3, 0, testX, testY, testBefore, CPU);
+        var capped = StepsProbe.Measure(trained.Model, "cnn2", data.Train, i, 0.3, 0, testX, testY, testBefore, CPU);
         (capped.Steps, capped.Censored, capped.Value(0)).Should().Be((0, true, 1.0), "a cap of 0 steps censors a correct point at cap + 1");
         capped.Collateral.Should().Be(0, "no step was taken");
-        var probe = GroundTruths.Steps(trained.Model, "cnn2", data.Train, i, 5.0, 200, testX, testY, testBefore, CPU);
+        var probe = StepsProbe.Measure(trained.Model, "cnn2", data.Train, i, 5.0, 200, testX, testY, testBefore, CPU);
         probe.Censored.Should().BeFalse("a large learning rate flips any prediction");
         probe.Steps.Should().BeGreaterThan(0);
         probe.Collateral.Should().Be(testBefore - probe.TestAccuracyAfter);
         // One more step than counted is not needed, one fewer is not enough: rerun with the cap at steps − 1.
-        var short1 = GroundTruths.Steps(trained.Model, "cnn2", data.Train, i, 5.0, probe.Steps - 1, testX, testY, testBefore, CPU);
+        var short1 = StepsProbe.Measure(trained.Model, "cnn2", data.Train, i, 5.0, probe.Steps - 1, testX, testY, testBefore, CPU);
         short1.Censored.Should().BeTrue();
         ModelCopy.Parameters(trained.Model).Should().BeEquivalentTo(before, "the original model is never modified");
     }
@@ -79,14 +79,14 @@ public class GroundTruthsTests
         int i = Correct();
         var neighbors = Enumerable.Range(0, 40).Where(j => j != i).Take(30).ToArray();
         var weak = new GradAscent().Defaults("mnist") with { Epochs = 1 };
-        var e = GroundTruths.Expansion(trained.Model, "cnn2", data.Train, i, neighbors, new[] { 0, 10, 30 }, weak, trained.Settings, CPU);
+        var e = ExpansionProbe.Measure(trained.Model, "cnn2", data.Train, i, neighbors, new[] { 0, 10, 30 }, weak, trained.Settings, CPU);
         e.Censored.Should().BeTrue("one step of lr 1e-4 moves nothing");
         e.Ladder.Select(l => l.K).Should().Equal(0, 10, 30);
         e.Value(new[] { 0, 10, 30 }).Should().Be(31);
         var strong = weak with { LearningRate = 1.0, Epochs = 50, OverfitThreshold = 1e9 };
-        var s = GroundTruths.Expansion(trained.Model, "cnn2", data.Train, i, neighbors, new[] { 0, 10, 30 }, strong, trained.Settings, CPU);
+        var s = ExpansionProbe.Measure(trained.Model, "cnn2", data.Train, i, neighbors, new[] { 0, 10, 30 }, strong, trained.Settings, CPU);
         s.K.Should().Be(0); s.Ladder.Should().ContainSingle().Which.Forgotten.Should().BeTrue();
-        var tooFew = () => GroundTruths.Expansion(trained.Model, "cnn2", data.Train, i, neighbors, new[] { 0, 100 }, weak, trained.Settings, CPU);
+        var tooFew = () => ExpansionProbe.Measure(trained.Model, "cnn2", data.Train, i, neighbors, new[] { 0, 100 }, weak, trained.Settings, CPU);
         tooFew.Should().Throw<HarnessException>().WithMessage("*needs 100 neighbours; the scores keep 30*");
     }
 
@@ -107,7 +107,7 @@ public class GroundTruthsTests
         var p0 = new[] { new[] { Math.Log(0.5), Math.Log(0.5) } };
         var pm = new[] { new[] { new[] { Math.Log(0.9), Math.Log(0.1) } }, new[] { new[] { Math.Log(0.5), Math.Log(0.5) } } };
         double kl = 0.5 * Math.Log(0.5 / 0.9) + 0.5 * Math.Log(0.5 / 0.1) + 0.9 * Math.Log(0.9 / 0.5) + 0.1 * Math.Log(0.1 / 0.5);
-        GroundTruths.HeldoutKl(p0, pm, new[] { new[] { false }, new[] { true } })[0].Should().BeApproximately(kl, 1e-12, "model 1 saw it and is left out");
-        GroundTruths.HeldoutKl(p0, pm, new[] { new[] { false }, new[] { false } })[0].Should().BeApproximately(kl / 2, 1e-12, "the mean over both");
+        Harness.Scoring.HeldoutKl.Of(p0, pm, new[] { new[] { false }, new[] { true } })[0].Should().BeApproximately(kl, 1e-12, "model 1 saw it and is left out");
+        Harness.Scoring.HeldoutKl.Of(p0, pm, new[] { new[] { false }, new[] { false } })[0].Should().BeApproximately(kl / 2, 1e-12, "the mean over both");
     }
 }

@@ -31,10 +31,10 @@ public class StatisticsTests
         var gt = new double[] { 3, 101, 101, 7 };
         var score = new double[] { 1, 4, 3, 2 };
         Statistics.Spearman(score, gt).Should().BeApproximately(4.5 / Math.Sqrt(22.5), 1e-15);
-        new StepsProbe(100, true, 0.99, 0.98).Value(100).Should().Be(101);
-        new StepsProbe(7, false, 0.99, 0.98).Value(100).Should().Be(7);
-        new ExpansionProbe(null, Array.Empty<LadderStep>()).Value(new[] { 0, 10, 30 }).Should().Be(31);
-        new ExpansionProbe(10, Array.Empty<LadderStep>()).Value(new[] { 0, 10, 30 }).Should().Be(10);
+        new StepsResult(100, true, 0.99, 0.98).Value(100).Should().Be(101);
+        new StepsResult(7, false, 0.99, 0.98).Value(100).Should().Be(7);
+        new ExpansionResult(null, Array.Empty<LadderStep>()).Value(new[] { 0, 10, 30 }).Should().Be(31);
+        new ExpansionResult(10, Array.Empty<LadderStep>()).Value(new[] { 0, 10, 30 }).Should().Be(10);
     }
 
     [Test]

@@ -26,7 +26,7 @@ public class StudySummaryTests
         var truths = new Dictionary<string, double[]> { ["gt_steps"] = new[] { 1.0, 6, 21, 3, 9, 2, 21, 8 } };
         var pops = seeds.ToDictionary(s => s, s => s == 0 ? new[] { 0, 1, 2, 3, 4, 5 } : new[] { 2, 3, 4, 5, 6, 7 });
         return StudySummary.Compute(Spec(seeds), points, points.Select(p => (long)(p % 10)).ToArray(), scores, truths,
-            truths["gt_steps"].Select(v => v == 21).ToArray(), null, pops, 1.0, new Dictionary<string, string> { ["machine"] = "test" });
+            new Dictionary<string, bool[]> { ["gt_steps"] = truths["gt_steps"].Select(v => v == 21).ToArray() }, pops, 1.0, new Dictionary<string, string> { ["machine"] = "test" });
     }
 
     [Test]

@@ -6,7 +6,8 @@ public enum HardEnd { High, Low }
 /// <summary>
 /// A difficulty score: its name (the YAML name and its column in scores.csv and points.csv), how tables and figures show
 /// it, its hard end, the kinds of quantity it reads, and how it computes its per-point value from the shared quantities.
-/// Adding a scorer over quantities a run already has is one class and one line in <see cref="ScorerRegistry"/>.
+/// Adding a scorer is one class and one line in <see cref="ScorerRegistry"/>, also when it needs a quantity no run
+/// computes: it reads <see cref="Quantities.Own"/> and measures that quantity itself in <see cref="Measure"/>.
 /// </summary>
 public interface IScorer
 {
@@ -22,4 +23,10 @@ public interface IScorer
     Quantities Reads { get; }
     /// <summary>The value of every point, or null when <paramref name="q"/> lacks a quantity this scorer needs.</summary>
     double[]? Compute(PointQuantities q);
+    /// <summary>
+    /// A quantity of its own on the given points, measured on the model (for a scorer that reads <see cref="Quantities.Own"/>);
+    /// <see cref="PointQuantities.Measure"/> calls it wherever quantities are measured and stores the result under the
+    /// scorer's name (<see cref="PointQuantities.Own"/>), where <see cref="Compute"/> reads it.
+    /// </summary>
+    double[]? Measure(ModelOnPoints m) => null;
 }

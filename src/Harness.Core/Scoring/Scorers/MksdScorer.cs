@@ -3,7 +3,8 @@ namespace Harness.Scoring.Scorers;
 /// <summary>MKSD (Eq. 6): Σ_{j≠i} κ(i,j), the Stein discrepancy between a point and all others. High is hard.</summary>
 public sealed class MksdScorer : IScorer
 {
-    public string Name => "mksd";
+    public const string Id = "mksd";
+    public string Name => Id;
     public string Display => "MKSD";
     public HardEnd HardEnd => HardEnd.High;
     public Quantities Reads => Quantities.KernelRows;

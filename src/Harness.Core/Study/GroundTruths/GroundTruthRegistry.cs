@@ -24,8 +24,9 @@ public static class GroundTruthRegistry
     /// <summary>A name from experiments.yaml, or an error listing the known ones.</summary>
     public static string Parse(string raw) => Choice.Known("ground truth", raw, Names.ToArray());
 
-    /// <summary>Whether any of <paramref name="names"/> reads <paramref name="probe"/>.</summary>
-    public static bool Needs(IEnumerable<string> names, GroundTruthProbe probe) => names.Any(n => Get(n).Probe == probe);
+    /// <summary>The probes the named ground truths read, each once, in the order the names first read them.</summary>
+    public static IReadOnlyList<Probe> Probes(IEnumerable<string> names) =>
+        names.Select(n => Get(n).Probe).OfType<Probe>().DistinctBy(p => p.Name).ToList();
 
     /// <summary>Whether a study with these ground truths and scorers needs its matrix's population (a scorer may read it too).</summary>
     public static bool NeedsPopulation(IEnumerable<string> names, IEnumerable<string> scorers) =>
