@@ -70,6 +70,9 @@ public sealed record PointOutcome(int Index, long Label, long PredictedBefore, d
 public sealed record RequestOutcome(int K, int ForgetSetSize, bool Succeeded, string Verdict, double TestAccuracyBefore, double TestAccuracyAfter,
     double RemainAccuracyBefore, double RemainAccuracyAfter, string RemainEvaluation, double MiaEfficacy, MiaResult Mia, double Distance, string Line);
 
+/// <summary>One finished rung as rungs/kK.json records it: the rung, its forget set, its model's SHA-256 (rungs/kK.pt) and the fingerprint of what made it.</summary>
+public sealed record RungRecord(LadderRung Rung, int[] ForgetSet, string ModelSha256, Fingerprint Fingerprint, string GitCommit);
+
 /// <summary>The saved unlearned model and what made it.</summary>
 public sealed record UnlearnedCheckpoint(string Path, string Sha256, long Bytes, string Model, string OriginalCheckpointSha256, string OriginalCheckpointPath,
     int[] ForgetSet, string Algorithm, object Settings, int K, string Load);
@@ -133,9 +136,25 @@ public static class ForgetJob
         population.Dispose();
         seconds["plan"] = Lap();
 
-        // Act: the ladder.
+        // Act: the ladder. Each rung is a unit of resumable work: a rung whose record and model are current is reused.
         ReadOnlyMemory<int> Row(int i) => new(neighborIndex, i * topK, topK);
+        var files = new ForgetFiles(options.OutDir);
+        var inputs = Inputs(options, trained, data, settings, topK);
         (LadderRung Rung, nn.Module<Tensor, Tensor> Model, int[] Forget) Step(int k)
+        {
+            var unit = new WorkUnit<int>($"forget/k{k}", files.RungRecord(k), new FingerprintInputs(inputs).Add("forget.rung", $"{k}").Build(), k);
+            if (ReusedRung(unit, files.RungModel(k), trained, data) is { } reused)
+            {
+                log($"k = {k}: reused {unit.ResultPath} ({Verdicts.Summary(reused.Rung.Points.Select(p => p.Verdict).ToList())})");
+                return reused;
+            }
+            var computed = ComputeRung(k);
+            Directory.CreateDirectory(Path.GetDirectoryName(unit.ResultPath)!);
+            AtomicFile.Write(files.RungModel(k), tmp => computed.Model.save(tmp));
+            SealedRecord.Write(unit.ResultPath, new RungRecord(computed.Rung, computed.Forget, FileSha(files.RungModel(k)), unit.Fingerprint, GitInfo.Commit));
+            return computed;
+        }
+        (LadderRung Rung, nn.Module<Tensor, Tensor> Model, int[] Forget) ComputeRung(int k)
         {
             var forget = RemovalExpansion.ForgetSet(request, Row, k);
             var inForget = new HashSet<int>(forget);
@@ -159,8 +178,7 @@ public static class ForgetJob
         var outcome = Verify(options, trained, data, model, rung, forgetSet, settings.Seed, plan, out var pointOutcomes);
         seconds["verify"] = Lap();
 
-        var fingerprint = Inputs(options, trained, data, settings, topK).Build();
-        var files = new ForgetFiles(options.OutDir);
+        var fingerprint = inputs.Build();
         var unlearnedPath = files.UnlearnedPt;
         var report = new ForgetReport(data.Name, trained.ModelName, n, request, options.RequestSource, unlearner.Name, settings,
             options.Expansion is int fixedK ? $"{fixedK}" : "auto", options.Rungs, options.Alpha, options.PopulationModels, population.Describe, scoresSource,
@@ -189,6 +207,15 @@ public static class ForgetJob
         return report;
     }
 
+
+    /// <summary>A finished rung of this request, when its record is current and intact and its model is the one it recorded; else null (it is computed again).</summary>
+    static (LadderRung Rung, nn.Module<Tensor, Tensor> Model, int[] Forget)? ReusedRung(WorkUnit<int> unit, string modelPath, TrainedModel trained, DataSplits data)
+    {
+        if (!WorkRunner.IsCurrent(unit) || !File.Exists(modelPath)) return null;
+        var record = Json.Deserialize<RungRecord>(File.ReadAllText(unit.ResultPath));
+        if (FileSha(modelPath) != record.ModelSha256) return null;
+        return (record.Rung, Models.ModelCopy.Load(trained.ModelName, data.Train, modelPath, trained.Device), record.ForgetSet);
+    }
 
     static string FileSha(string path) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
 

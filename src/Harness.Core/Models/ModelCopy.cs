@@ -20,6 +20,16 @@ public static class ModelCopy
         return copy;
     }
 
+    /// <summary>A model of that architecture with the state dict saved at <paramref name="path"/> (by <c>save</c>), on the device, in eval mode.</summary>
+    public static nn.Module<Tensor, Tensor> Load(string modelName, ImageSet data, string path, Device device)
+    {
+        var model = ModelFactory.Create(modelName, data);
+        model.load(path);
+        model.to(device);
+        model.eval();
+        return model;
+    }
+
     /// <summary>Named parameters as CPU float64 copies, for distances and bit-exact comparisons.</summary>
     public static Dictionary<string, double[]> Parameters(nn.Module<Tensor, Tensor> model) =>
         model.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().cpu().to(ScalarType.Float64).contiguous().data<double>().ToArray());

@@ -98,7 +98,11 @@ public sealed record PopulationFiles(string Dir, string Name)
     public override string ToString() => Dir;
 }
 
-/// <summary>What `harness forget --out DIR` writes: request.json (last), REQUEST.md, request.png, the unlearned model and its record, and its own scoring run when it scores.</summary>
+/// <summary>
+/// What `harness forget --out DIR` writes: request.json (last), REQUEST.md, request.png, the unlearned model and its record,
+/// its own scoring run when it scores, and each rung of the ladder as it finishes (rungs/kK.json, sealed, and its model
+/// rungs/kK.pt), which a rerun of the same request reuses.
+/// </summary>
 public sealed record ForgetFiles(string Dir)
 {
     public const string RequestJsonName = "request.json", RequestMdName = "REQUEST.md", RequestPngName = "request.png", UnlearnedPtName = "unlearned.pt", UnlearnedJsonName = "unlearned.json";
@@ -109,6 +113,8 @@ public sealed record ForgetFiles(string Dir)
     public string UnlearnedJson => Path.Combine(Dir, UnlearnedJsonName);
     public IEnumerable<string> All => new[] { RequestJson, RequestMd, RequestPng, UnlearnedPt, UnlearnedJson };
     public ScoringRunFiles OwnScores => new(Path.Combine(Dir, "scores"));
+    public string RungRecord(int k) => Path.Combine(Dir, "rungs", $"k{k}.json");
+    public string RungModel(int k) => Path.Combine(Dir, "rungs", $"k{k}.pt");
 }
 
 /// <summary>

@@ -43,7 +43,21 @@ public class ForgetJobTests
         var report = ForgetJob.Run(options, new[] { "forget" }, log: _ => { }, draw: RequestReport.Save);
         Sha(Path.Combine(options.ScoresDir, "meta.json")).Should().Be(otherMeta, "another kernel's scoring run is not overwritten");
         report.ScoresSource.Should().StartWith(Path.Combine(options.OutDir, "scores"));
-        ForgetJob.Run(options, new[] { "forget" }, log: _ => { }, draw: RequestReport.Save).ScoresSource.Should().Be(Path.Combine(options.OutDir, "scores"), "and reused from there next time");
+        // The rerun reuses the scores and every rung of the ladder (each a sealed record with its model), and ends where the first run did.
+        var rerunLog = new List<string>();
+        var rerun = ForgetJob.Run(options, new[] { "forget" }, log: rerunLog.Add, draw: RequestReport.Save);
+        rerun.ScoresSource.Should().Be(Path.Combine(options.OutDir, "scores"), "and reused from there next time");
+        foreach (var rung in report.Rungs)
+            rerunLog.Should().Contain(l => l.StartsWith($"k = {rung.K}: reused ", StringComparison.Ordinal), $"rung k = {rung.K} is reused");
+        rerunLog.Should().NotContain(l => l.StartsWith("unlearning ", StringComparison.Ordinal), "no rung is computed again");
+        (rerun.Outcome.K, rerun.Outcome.Verdict, rerun.Unlearned.Sha256, rerun.Points.Select(p => p.PhiAfter).ToList())
+            .Should().BeEquivalentTo((report.Outcome.K, report.Outcome.Verdict, report.Unlearned.Sha256, report.Points.Select(p => p.PhiAfter).ToList()));
+        // A rung whose record changed on disk is computed again, to the same model.
+        var first = Path.Combine(options.OutDir, "rungs", $"k{report.Rungs[0].K}.json");
+        File.WriteAllText(first, File.ReadAllText(first).Replace("\"succeeded\"", "\"succeeded\" ").Replace("\"k\": ", "\"k\":  "));
+        var repairLog = new List<string>();
+        ForgetJob.Run(options, new[] { "forget" }, log: repairLog.Add, draw: RequestReport.Save).Unlearned.Sha256.Should().Be(report.Unlearned.Sha256);
+        repairLog.Should().Contain(l => l.StartsWith($"unlearning 3 requested point(s) with k = {report.Rungs[0].K} ", StringComparison.Ordinal), "the damaged rung is recomputed");
 
         Sha(checkpoint).Should().Be(shaBefore, "the original checkpoint is never written");
         var (again, _, _) = TrainJob.Run(options.Train, log: _ => { });
