@@ -104,6 +104,8 @@ sealed class TrainOptionSet
                 "threads" => "0",
                 "device" => "auto",
                 "train_limit" or "test_limit" => "all",
+                "canaries" => "none",
+                "canary_seed" => "0",
                 _ => $"the data set's (Table 4: mnist {SettingField.Format(table4[f.Key])})",
             };
             settings.Add((f, Opt.Setting(f, f.Option, f.Key == "train_limit" ? trainLimitHelp : f.Help, defaultText)));

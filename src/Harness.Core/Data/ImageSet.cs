@@ -72,5 +72,8 @@ public sealed class ImageSet
     }
 }
 
-/// <summary>A data set split as the paper uses it: train (D_t, what is scored and unlearned), validation, test.</summary>
-public sealed record DataSplits(string Name, ImageSet Train, ImageSet Validation, ImageSet Test, int[] TrainSourceIndex);
+/// <summary>
+/// A data set split as the paper uses it: train (D_t, what is scored and unlearned), validation, test; and the canaries,
+/// where D_t has them (<see cref="Data.Canaries"/>: their labels in <see cref="Train"/> are the wrong ones they were given).
+/// </summary>
+public sealed record DataSplits(string Name, ImageSet Train, ImageSet Validation, ImageSet Test, int[] TrainSourceIndex, CanarySet? Canaries = null);

@@ -15,7 +15,7 @@ public sealed record PopulationModelRecord(Fingerprint Fingerprint, int Index, i
 public sealed record PopulationSummary(Fingerprint Fingerprint, int Models, int HalvesSeed, int Points, int TestPoints, double MeanTestAccuracy,
     double GlobalSdIn, double GlobalSdOut, double Auc, Dictionary<string, double> TprAtFpr, Dictionary<string, double> Thresholds,
     long AttackMembers, long AttackNonMembers, string[] ModelSha256, double OriginalTestPhiMedian = double.NaN, double PopulationTestPhiMedian = double.NaN,
-    double[]? RocFpr = null, double[]? RocTpr = null);
+    double[]? RocFpr = null, double[]? RocTpr = null, GroupPower[]? Power = null);
 
 /// <summary>A matrix's population of one data set and seed, ready for per-example evidence.</summary>
 public sealed record PopulationShared(MembershipEvidence Evidence, PopulationSummary Summary, PopulationFiles Files);
@@ -172,7 +172,7 @@ public sealed class PopulationRunner(MatrixSpec matrix, PopulationSpec spec, Res
         var summary = new PopulationSummary(fingerprint, records.Count, halvesSeed, data.Train.Count, data.Test.Count, population.TestAccuracy,
             population.GlobalSd.In, population.GlobalSd.Out, strength.Auc, strength.TprAtFpr.ToDictionary(kv => Key(kv.Key), kv => kv.Value),
             strength.Thresholds.ToDictionary(kv => Key(kv.Key), kv => kv.Value), strength.Members, strength.NonMembers, records.Select(r => r.ConfidencesSha256).ToArray(),
-            numbers.OriginalTestPhiMedian, numbers.PopulationTestPhiMedian, numbers.Roc.Fpr, numbers.Roc.Tpr);
+            numbers.OriginalTestPhiMedian, numbers.PopulationTestPhiMedian, numbers.Roc.Fpr, numbers.Roc.Tpr, numbers.Power);
         AtomicFile.WriteAllText(files.Attack, AttackCsv(summary));
         AtomicFile.WriteAllText(files.AttackMarkdown, AttackMarkdown(summary, data.Name));
         SealedRecord.Write(files.Summary, summary); // last: its fingerprint says the rest is complete
@@ -182,10 +182,22 @@ public sealed class PopulationRunner(MatrixSpec matrix, PopulationSpec spec, Res
 
     static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
+    /// <summary>The instruments on the canaries beside the other points (empty without canaries): what the evidence can detect at all.</summary>
+    public static string PowerMarkdown(PopulationSummary s)
+    {
+        if (s.Power is not { } power) return "";
+        var sb = new StringBuilder("| what these instruments detect | points | LiRA AUC | TPR at 0.1 % FPR | TPR at 1 % FPR | mean memorization | memorized (≥ 0.5) |\n|---|---:|---:|---:|---:|---:|---:|\n");
+        foreach (var g in power)
+            sb.Append(string.Create(CultureInfo.InvariantCulture, $"| {g.Group} | {g.Points:N0} | {g.Auc:F4} | {g.TprAt01Pct:P2} | {g.TprAt1Pct:P2} | {g.MeanMemorization:F3} | {g.MemorizedShare:P1} |\n"));
+        sb.Append("\nCanaries are training points given a seeded wrong label before anything trained: a model fits them only by memorizing them. ")
+          .Append("An instrument that does not separate them from the other points cannot judge forgetting on typical points.\n\n");
+        return sb.ToString();
+    }
+
     public static string AttackCsv(PopulationSummary s) => string.Create(CultureInfo.InvariantCulture,
         $"attack,models,members,non_members,auc,tpr_at_0.1pct_fpr,tpr_at_1pct_fpr,threshold_at_1pct_fpr\nlira-online-fixed-variance,{s.Models},{s.AttackMembers},{s.AttackNonMembers},{s.Auc:R},{s.TprAtFpr["0.001"]:R},{s.TprAtFpr["0.01"]:R},{s.Thresholds["0.01"]:R}\n");
 
-    public static string AttackMarkdown(PopulationSummary s, string dataset) => string.Create(CultureInfo.InvariantCulture, $"""
+    public static string AttackMarkdown(PopulationSummary s, string dataset) => PowerMarkdown(s) + string.Create(CultureInfo.InvariantCulture, $"""
         | attack ({dataset}, {s.Models} models, each the target in turn) | AUC | TPR at 0.1 % FPR | TPR at 1 % FPR |
         |---|---|---|---|
         | LiRA, online, fixed variance | {s.Auc:F4} | {s.TprAtFpr["0.001"]:P2} | {s.TprAtFpr["0.01"]:P2} |

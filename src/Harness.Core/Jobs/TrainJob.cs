@@ -30,6 +30,11 @@ public record TrainingOverrides
     public DeviceChoice? Device { get; init; }
     [Setting("train_limit", "train on only the first N training points", Min = 2, Max = int.MaxValue)]
     public int? TrainLimit { get; init; }
+    /// <summary>Canaries: this many seeded training points get a seeded wrong label before anything trains (<see cref="Data.Canaries"/>).</summary>
+    [Setting("canaries", "give N seeded training points a seeded wrong label before anything trains (memorization canaries)", Min = 0, Max = int.MaxValue)]
+    public int? Canaries { get; init; }
+    [Setting("canary_seed", "the seed that picks the canaries and their labels", Min = 0, Max = int.MaxValue)]
+    public int? CanarySeed { get; init; }
     /// <summary>Evaluate on only the first N test images (small CI profiles).</summary>
     [Setting("test_limit", "evaluate on only the first N test images", Min = 1, Max = int.MaxValue)]
     public int? TestLimit { get; init; }
@@ -81,6 +86,7 @@ public sealed record TrainOptions : TrainingOverrides
         if (TrainLimit is < 1) throw new HarnessException($"train limit {TrainLimit} must be positive.");
         if (TestLimit is < 1) throw new HarnessException($"test limit {TestLimit} must be positive.");
         var data = DatasetLoader.Load(registry.Get(Dataset), DataRoot, TrainLimit);
+        if (Canaries is > 0) data = Data.Canaries.Apply(data, Canaries.Value, CanarySeed ?? 0);
         return TestLimit is int t ? data with { Test = data.Test.Take(t) } : data;
     }
 }
@@ -91,7 +97,8 @@ public sealed record TrainReport(
     double TrainAccuracy, double ValidationAccuracy, double TestAccuracy,
     double TrainLoss, double ValidationLoss, double TestLoss, double[] EpochLosses,
     double TrainSeconds, double EvaluationSeconds, bool CacheHit, int Threads, string Device,
-    string CheckpointPath, TrainingSettings Settings, string TorchSharpVersion, string LibTorchVersion);
+    string CheckpointPath, TrainingSettings Settings, string TorchSharpVersion, string LibTorchVersion,
+    CanarySet? Canaries = null, double? CanaryAccuracy = null);
 
 public static class TrainJob
 {
@@ -119,10 +126,14 @@ public static class TrainJob
         var train = Evaluator.Evaluate(trained.Model, data.Train, trained.Device);
         var val = Evaluator.Evaluate(trained.Model, data.Validation, trained.Device);
         var test = Evaluator.Evaluate(trained.Model, data.Test, trained.Device);
+        // The share of canaries the model predicts with the wrong label it was given: what it memorized.
+        double? canaryAccuracy = data.Canaries is { } c ? Evaluator.Evaluate(trained.Model, data.Train.Subset(c.Index), trained.Device).Accuracy : null;
+        if (data.Canaries is { } cs) log($"{cs.Count} canaries (seed {cs.Seed}): the model gives {canaryAccuracy:P1} of them the wrong label they were given");
         var report = new TrainReport(data.Name, options.ResolvedModel, data.Train.Count, data.Validation.Count, data.Test.Count,
             train.Accuracy, val.Accuracy, test.Accuracy, train.Loss, val.Loss, test.Loss, trained.Checkpoint.EpochLosses,
             trained.Checkpoint.TrainSeconds, watch.Elapsed.TotalSeconds, trained.CacheHit, trained.Threads,
-            trained.Device.type.ToString().ToLowerInvariant(), trained.CheckpointPath, settings, Versions.TorchSharp, Versions.LibTorch);
+            trained.Device.type.ToString().ToLowerInvariant(), trained.CheckpointPath, settings, Versions.TorchSharp, Versions.LibTorch,
+            data.Canaries, canaryAccuracy);
         return (trained, data, report);
     }
 }

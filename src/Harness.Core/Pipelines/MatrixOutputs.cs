@@ -117,7 +117,7 @@ public sealed class MatrixOutputs(ExperimentsFile file, MatrixSpec matrix, strin
                 var files = layout.Population(matrix.Name, d, matrix.Seeds[0]);
                 if (File.Exists(files.AttackMarkdown)) population[d] = File.ReadAllText(files.AttackMarkdown);
             }
-        var text = ReproductionReport.Build(matrix, cells, entries, originals, verification, evidence, population);
+        var text = ReproductionReport.Build(matrix, cells, entries, originals, verification, evidence, population, Instruments(originals, evidence));
         foreach (var study in file.StudiesOf(matrix.Name))
         {
             text += StudyReport.Section(study, layout.Study(study.Name), studyVerification?.GetValueOrDefault(study.Name) ?? "not run by `harness report` (see `harness study`)");
@@ -126,6 +126,23 @@ public sealed class MatrixOutputs(ExperimentsFile file, MatrixSpec matrix, strin
         AtomicFile.WriteAllText(report, text);
         paths.Add(report);
         return paths;
+    }
+
+    /// <summary>The report's section on the canaries (null without any): the population's power on them and each scorer's ranking of them.</summary>
+    string? Instruments(Dictionary<string, TrainReport> originals, Dictionary<(string, string), KernelEvidence> evidence)
+    {
+        if (!originals.Values.Any(o => o.Canaries != null)) return null;
+        var power = new Dictionary<string, Populations.GroupPower[]>();
+        var ranking = new Dictionary<(string, string), IReadOnlyList<ScorerOnGroup>>();
+        foreach (var (d, o) in originals)
+        {
+            if (o.Canaries is not { } c) continue;
+            var files = layout.Population(matrix.Name, d, matrix.Seeds[0]);
+            if (matrix.Population != null && File.Exists(files.Summary) && Json.Deserialize<PopulationSummary>(File.ReadAllText(files.Summary)).Power is { } p) power[d] = p;
+            foreach (var ((ed, kernel), e) in evidence.Where(kv => kv.Key.Item1 == d))
+                ranking[(d, kernel)] = GroupRanking.Of(e.Scores, c.Mask(e.Scores.Count));
+        }
+        return ReproductionReport.InstrumentsSection(originals, power, ranking);
     }
 
     /// <summary>The console summary of a reproduction: GradAscent's forget and test accuracy of the easy and hard points, per scorer and kernel.</summary>

@@ -29,7 +29,10 @@ public static class AttackEvaluation
 
     public static AttackStrength Measure(double[][] phi, bool[][] members, IReadOnlyList<double> fprs) => Scores(phi, members).Strength(fprs, members.Length);
 
-    public static AttackScores Scores(double[][] phi, bool[][] members)
+    public static AttackScores Scores(double[][] phi, bool[][] members) => Scores(phi, members, _ => true);
+
+    /// <summary>The attack's scores on the points <paramref name="include"/> selects (the fits still use every point's models).</summary>
+    public static AttackScores Scores(double[][] phi, bool[][] members, Func<int, bool> include)
     {
         int models = members.Length, points = members[0].Length;
         if (models < 4) throw new HarnessException($"measuring the attack needs at least 4 models (the target left out, in and out models on every point), got {models}.");
@@ -42,6 +45,7 @@ public static class AttackEvaluation
             var global = PointStatistics.GlobalSd(otherPhi, otherMembers);
             for (int i = 0; i < points; i++)
             {
+                if (!include(i)) continue;
                 double score = Lira.Score(phi[t][i], PointStatistics.Fit(otherPhi, otherMembers, i), global);
                 (members[t][i] ? memberScores : nonMemberScores).Add(score);
             }

@@ -29,12 +29,12 @@ public static class PhiTable
 /// <summary>
 /// Every number a population's summary stores, computed from its models' φ tables and the original model: LiRA's strength
 /// on the population (each model the target in turn), the member threshold the cells use, the ROC curve, the per-point
-/// statistics of points.csv, and the median φ on the test set of the original and of the population (a model trained on
+/// statistics of points.csv, the instruments' power on the canaries beside the other points (where the data has canaries), and the median φ on the test set of the original and of the population (a model trained on
 /// all n points is more confident everywhere than one trained on n/2: that shift is part of any gap between the original
 /// and a point's out distribution).
 /// </summary>
 public sealed record PopulationSummaryNumbers(MembershipEvidence Evidence, AttackStrength Strength, (double[] Fpr, double[] Tpr) Roc,
-    double OriginalTestPhiMedian, double PopulationTestPhiMedian, string PointsCsv)
+    double OriginalTestPhiMedian, double PopulationTestPhiMedian, string PointsCsv, GroupPower[]? Power = null)
 {
     public const string PointsHeader = "index,label,in_models,in_mean,in_sd,out_models,out_mean,out_sd,memorization,memorization_se,original_phi,original_p_out,original_lira,original_member";
 
@@ -52,7 +52,8 @@ public sealed record PopulationSummaryNumbers(MembershipEvidence Evidence, Attac
             sb.Append(string.Join(",", p.Index.ToString(inv), p.Label.ToString(inv), p.Fit.InCount.ToString(inv), F(p.Fit.InMean), F(p.Fit.InSd), p.Fit.OutCount.ToString(inv),
                 F(p.Fit.OutMean), F(p.Fit.OutSd), F(p.Memorization.Value), F(p.Memorization.StandardError), F(p.Original.Phi), F(p.Original.OutPValue), F(p.Original.Lira),
                 p.Original.Member ? "1" : "0")).Append('\n');
-        return new PopulationSummaryNumbers(evidence, strength, Populations.Roc.Curve(scores.Members, scores.NonMembers), originalTest, populationTest, sb.ToString());
+        var power = data.Canaries is { } c ? InstrumentPower.Of(population, c.Mask(data.Train.Count)) : null;
+        return new PopulationSummaryNumbers(evidence, strength, Populations.Roc.Curve(scores.Members, scores.NonMembers), originalTest, populationTest, sb.ToString(), power);
     }
 
     static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);

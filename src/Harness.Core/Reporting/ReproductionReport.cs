@@ -1,3 +1,5 @@
+using Harness.Populations;
+using Harness.Scoring;
 using System.Globalization;
 using System.Text;
 using Harness.Experiments;
@@ -83,9 +85,45 @@ public static class ReproductionReport
 
     /// <param name="evidence">Per data set and kernel label, the scoring run's scores and extreme rows (absent ones are left out of those sections).</param>
     /// <param name="population">Per data set, the population's attack-strength table (Markdown), where the matrix has one.</param>
+    /// <param name="instruments">The section on what the instruments detect on canaries (<see cref="InstrumentsSection"/>), first after the overview; null without canaries.</param>
+    /// <summary>
+    /// "What these instruments can detect": per data set with canaries, how many the original memorized, the population's
+    /// instruments on them beside the other points, and where each scorer ranks them. It comes before any verdict.
+    /// </summary>
+    public static string InstrumentsSection(IReadOnlyDictionary<string, TrainReport> originals, IReadOnlyDictionary<string, GroupPower[]> power,
+        IReadOnlyDictionary<(string Dataset, string Kernel), IReadOnlyList<ScorerOnGroup>> ranking)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        foreach (var (d, o) in originals)
+        {
+            if (o.Canaries is not { } c) continue;
+            if (sb.Length == 0) sb.Append("## What these instruments can detect\n\n");
+            sb.Append(string.Create(inv, $"**{d}.** {c.Count} canaries (training points given a seeded wrong label before anything trained, seed {c.Seed}); the original gives {o.CanaryAccuracy:P1} of them the wrong label it was given, i.e. memorized them.\n\n"));
+            if (power.TryGetValue(d, out var groups))
+            {
+                sb.Append("| population's instrument | ").Append(string.Join(" | ", groups.Select(g => g.Group))).Append(" |\n|---|").Append(string.Concat(groups.Select(_ => "---:|"))).Append('\n');
+                sb.Append("| LiRA AUC | ").Append(string.Join(" | ", groups.Select(g => g.Auc.ToString("F4", inv)))).Append(" |\n");
+                sb.Append("| TPR at 0.1 % FPR | ").Append(string.Join(" | ", groups.Select(g => g.TprAt01Pct.ToString("P2", inv)))).Append(" |\n");
+                sb.Append("| TPR at 1 % FPR | ").Append(string.Join(" | ", groups.Select(g => g.TprAt1Pct.ToString("P2", inv)))).Append(" |\n");
+                sb.Append("| mean memorization | ").Append(string.Join(" | ", groups.Select(g => g.MeanMemorization.ToString("F3", inv)))).Append(" |\n");
+                sb.Append("| memorized (≥ 0.5) | ").Append(string.Join(" | ", groups.Select(g => g.MemorizedShare.ToString("P1", inv)))).Append(" |\n\n");
+            }
+            foreach (var ((_, kernel), rows) in ranking.Where(kv => kv.Key.Dataset == d))
+            {
+                sb.Append($"Where each scorer ranks the canaries (kernel `{kernel}`, all training points; AUROC of \"is a canary\" by the score's hard end: 1 = the canaries are the hardest points, 0.5 = chance):\n\n");
+                sb.Append("| scorer | hard end | AUROC | canaries' median hardness percentile |\n|---|---|---:|---:|\n");
+                foreach (var r in rows)
+                    sb.Append(string.Create(inv, $"| {Scoring.Scorers.ScorerRegistry.Get(r.Scorer).Display} | {r.HardEnd} | {r.Auroc:F3} | {r.MedianHardnessPercentile:F1} |\n"));
+                sb.Append('\n');
+            }
+        }
+        return sb.ToString();
+    }
+
     public static string Build(MatrixSpec m, IReadOnlyList<CellResult> cells, IReadOnlyList<TableEntry> entries,
         IReadOnlyDictionary<string, TrainReport> originals, string verification, IReadOnlyDictionary<(string Dataset, string Kernel), KernelEvidence>? evidence = null,
-        IReadOnlyDictionary<string, string>? population = null)
+        IReadOnlyDictionary<string, string>? population = null, string? instruments = null)
     {
         evidence ??= new Dictionary<(string, string), KernelEvidence>();
         var kernels = PaperTables.KernelLabels(m).ToList();
@@ -106,6 +144,7 @@ public static class ReproductionReport
         var remainEval = cells.Select(c => c.RemainEvaluation).Distinct().ToList();
         sb.Append($"- remaining-set accuracy and loss measured on: {string.Join("; ", remainEval.Take(2))}{(remainEval.Count > 2 ? " (and others)" : "")}\n");
         sb.Append($"- verification against the committed baseline: {verification}\n\n");
+        if (!string.IsNullOrEmpty(instruments)) sb.Append(instruments);
 
         sb.Append("## The headline claim, per kernel\n\n");
         foreach (var d in m.Datasets.Where(originals.ContainsKey))

@@ -1,0 +1,48 @@
+using Harness.Scoring.Scorers;
+
+namespace Harness.Scoring;
+
+/// <summary>How a scorer ranks a group of training points (the canaries): the AUROC of "is in the group" by the score oriented to its hard end (1: the group are the hardest points; 0.5: chance; 0: the easiest), and the group's median hardness percentile (100 = the hardest point).</summary>
+public sealed record ScorerOnGroup(string Scorer, string HardEnd, int Group, double Auroc, double MedianHardnessPercentile);
+
+/// <summary>
+/// Where each scorer puts a group of points known to be hard to unlearn (canaries: memorized by construction): the paper's
+/// claim that its scores find such points, as a test that can fail. Every training point of the table counts (canaries
+/// are often misclassified by their true label, so no candidate rule applies).
+/// </summary>
+public static class GroupRanking
+{
+    public static IReadOnlyList<ScorerOnGroup> Of(PointScores scores, bool[] group)
+    {
+        if (group.Length != scores.Count) throw new ArgumentException($"{group.Length} group flags for {scores.Count} scored points");
+        int size = group.Count(g => g);
+        if (size == 0 || size == group.Length) throw new ArgumentException("the group and the rest must both have points");
+        var rows = new List<ScorerOnGroup>();
+        foreach (var scorer in scores.Scorers)
+        {
+            var oriented = scores.Values(scorer).Select(v => ScorerRegistry.Oriented(scorer, v)).ToArray();
+            var ranks = MidRanks(oriented); // 1 = easiest, n = hardest; ties share their mean rank
+            double inGroup = Enumerable.Range(0, ranks.Length).Where(i => group[i]).Sum(i => ranks[i]);
+            double auroc = (inGroup - size * (size + 1) / 2.0) / ((double)size * (group.Length - size)); // Mann–Whitney U / (n₁ n₀)
+            var percentiles = Enumerable.Range(0, ranks.Length).Where(i => group[i]).Select(i => 100 * (ranks[i] - 0.5) / ranks.Length).Order().ToArray();
+            double median = percentiles.Length % 2 == 1 ? percentiles[percentiles.Length / 2] : (percentiles[percentiles.Length / 2 - 1] + percentiles[percentiles.Length / 2]) / 2;
+            rows.Add(new ScorerOnGroup(scorer.Name, scorer.HardEnd == HardEnd.High ? "high" : "low", size, auroc, median));
+        }
+        return rows;
+    }
+
+    static double[] MidRanks(double[] values)
+    {
+        var order = Enumerable.Range(0, values.Length).OrderBy(i => values[i]).ToArray();
+        var ranks = new double[values.Length];
+        for (int s = 0; s < order.Length;)
+        {
+            int e = s;
+            while (e + 1 < order.Length && values[order[e + 1]] == values[order[s]]) e++;
+            double mid = (s + e) / 2.0 + 1;
+            for (int k = s; k <= e; k++) ranks[order[k]] = mid;
+            s = e + 1;
+        }
+        return ranks;
+    }
+}
