@@ -215,12 +215,41 @@ public class ReportingTests
     }
 
     [Test]
-    public void AgreementRuleIsOnePointInFiveOrAQuarterOfTheLoss()
+    public void APaperValueIsContainedByTheRangeOfThePointsWithinItsPrintedPrecision()
     {
-        ReproductionReport.Agrees("forget_acc", 0.2, 0.0).Should().BeTrue();
-        ReproductionReport.Agrees("forget_acc", 0.4, 0.0).Should().BeFalse();
-        ReproductionReport.Agrees("forget_loss", 4.0, 4.64).Should().BeTrue();
-        ReproductionReport.Agrees("forget_loss", 0.0, 4.64).Should().BeFalse();
+        var s = Spread.Of(new[] { 0.0, 0.5 });
+        PaperComparison.Contains(s, 0.504).Should().BeTrue("0.504 prints as 0.50, and 0.50 stands for [0.495, 0.505]");
+        PaperComparison.Contains(s, 0.51).Should().BeFalse();
+        PaperComparison.Contains(s, -0.004).Should().BeTrue();
+        PaperComparison.Contains(Spread.Of(Array.Empty<double>()), 0).Should().BeFalse("no cells, no interval");
+    }
+
+    [Test]
+    public void ADoNothingModelIsComparedBesideOursAndDecidesTheVerdict()
+    {
+        // The paper's MNIST PC rows under GradAscent: forget accuracy 1.00 easy and hard. Our cells here forget everything
+        // (0), so our range misses 1.00 where the do-nothing model (the original, forget accuracy 1 before) contains it.
+        var cells = Cells().Select(c => c with { ForgetAcc = 0, OriginalForgetAcc = 1, OriginalForgetLoss = 0.01 }).ToList();
+        var entries = PaperTables.Build(Spec, cells);
+        var rows = PaperComparison.Build(Spec, cells, entries, new Dictionary<string, Harness.Jobs.TrainReport>());
+        rows.Should().OnlyContain(r => r.Entry.Paper != null, "each row is a paper value");
+        rows.Select(r => (r.Entry.Table, r.Entry.Kernel, r.Entry.Scorer, r.Entry.Unlearner, r.Entry.Side, r.Entry.Part)).Should().OnlyHaveUniqueItems("each paper value once per kernel");
+        var pcEasy = rows.Single(r => r.Entry.Table == 1 && r.Entry.Scorer == "pc" && r.Entry.Unlearner == "gradascent" && r.Entry.Side == "easy" && r.Entry.Part == "forget");
+        pcEasy.Entry.Paper.Should().Be(1.00);
+        (pcEasy.OursContain, pcEasy.DoNothingContains).Should().Be((false, true));
+        pcEasy.DoNothing.Should().Be(Spread.Of(new[] { 1.0, 1.0 }));
+        var test = rows.First(r => r.Entry.Part == "test" && r.Entry.Table == 1);
+        test.DoNothingContains.Should().BeNull("without the original's train record its test accuracy is not known here");
+        PaperComparison.Cells(test).DoNothing.Should().Be("not measured");
+        var tally = PaperComparison.Tally(rows, 1);
+        int forgetRows = rows.Count(r => r.Entry.Table == 1 && r.DoNothingContains != null);
+        int nothing = rows.Count(r => r.Entry.Table == 1 && r.DoNothingContains == true), ours = rows.Count(r => r.Entry.Table == 1 && r.DoNothingContains != null && r.OursContain);
+        nothing.Should().BeGreaterThan(ours);
+        tally.Should().Contain($"our intervals contain {ours} of {forgetRows} paper values, a model on which unlearning does nothing {nothing} of {forgetRows}: **does not agree beyond what doing nothing gives**");
+        // Cells that match the paper exactly where doing nothing does not: the verdict turns.
+        var paperLike = cells.Select(c => c with { ForgetAcc = PaperValues.Lookup(1, c.Dataset, c.Scorer, c.Unlearner, c.Side, "forget") ?? 0.3, OriginalForgetAcc = 0.7 }).ToList();
+        var agreeing = PaperComparison.Build(Spec, paperLike, PaperTables.Build(Spec, paperLike), new Dictionary<string, Harness.Jobs.TrainReport>());
+        PaperComparison.Tally(agreeing, 1).Should().Contain("**agrees beyond what doing nothing gives**");
     }
 
     /// <summary>Two studies of two data sets side by side: each ρ with its interval in its column, and the verdicts per data set.</summary>
