@@ -32,7 +32,7 @@ public sealed class ExperimentsFile
     static readonly string[] StudyKeys = { "description", "matrix", "dataset", "kernel", "candidates", "n", "seeds", "scorers", "ground_truths", "ulira_models", "probe", "ladder", "collateral_test_sample", "bootstrap", "workers", "tolerances" };
     static readonly string[] ProbeKeys = { "lr", "max_steps" };
     static readonly string[] MatrixKeys = { "description", "datasets", "scorers", "sides", "points", "unlearners", "expansions", "seeds", "training", "scoring", "kernels", "candidates", "evaluation", "workers", "unlearning", "tolerances", "population" };
-    static readonly string[] PopulationKeys = { "models", "seed" };
+    static readonly string[] PopulationKeys = { "models", "seed", "held_out", "calibration" };
     static readonly string[] EvaluationKeys = { "remain_sample" };
     static readonly string[] ToleranceKeys = { "abs", "rel" };
 
@@ -190,7 +190,8 @@ public sealed class ExperimentsFile
             int models = Int(path, p, "models", $"{where}.population", PopulationSpec.MinModels, 10_000)
                 ?? throw YamlFile.Error(path, p, $"{where}.population: missing required key 'models' (M, an even number ≥ {PopulationSpec.MinModels}).");
             if (models % 2 != 0) throw YamlFile.Error(path, Child(p, "models")!, $"{where}.population.models = {models} must be even (the models come in complementary pairs).");
-            population = new PopulationSpec(models, Int(path, p, "seed", $"{where}.population", 0, 1_000_000));
+            population = new PopulationSpec(models, Int(path, p, "seed", $"{where}.population", 0, 1_000_000),
+                Int(path, p, "held_out", $"{where}.population", 0, 1_000_000) ?? 0, Enum<Calibration>(path, p, "calibration", $"{where}.population") ?? Calibration.None);
         }
         var tolerances = Tolerances(path, m, where, MatrixSpec.DefaultTolerances.Keys);
         return new MatrixSpec

@@ -15,7 +15,12 @@ public sealed record PopulationModelRecord(Fingerprint Fingerprint, int Index, i
 public sealed record PopulationSummary(Fingerprint Fingerprint, int Models, int HalvesSeed, int Points, int TestPoints, double MeanTestAccuracy,
     double GlobalSdIn, double GlobalSdOut, double Auc, Dictionary<string, double> TprAtFpr, Dictionary<string, double> Thresholds,
     long AttackMembers, long AttackNonMembers, string[] ModelSha256, double OriginalTestPhiMedian = double.NaN, double PopulationTestPhiMedian = double.NaN,
-    double[]? RocFpr = null, double[]? RocTpr = null, GroupPower[]? Power = null);
+    double[]? RocFpr = null, double[]? RocTpr = null, GroupPower[]? Power = null, string Calibration = "none", double[]? CalibrationFrom = null, double[]? CalibrationTo = null,
+    MemberCallCheck? HeldOutCheck = null)
+{
+    /// <summary>The calibration the member calls of full-data models use (none unless the matrix asks for it).</summary>
+    public PhiCalibration MemberCalibration => Calibration != "none" && CalibrationFrom is { } f && CalibrationTo is { } t ? new PhiCalibration(f, t) : PhiCalibration.None;
+}
 
 /// <summary>A matrix's population of one data set and seed, ready for per-example evidence.</summary>
 public sealed record PopulationShared(MembershipEvidence Evidence, PopulationSummary Summary, PopulationFiles Files);
@@ -99,10 +104,14 @@ public sealed class PopulationRunner(MatrixSpec matrix, PopulationSpec spec, Res
             else runner.Cooperate(pending, () => Computer(dataset, seed, data, original)); // shards of an array job share the models
         }
         var records = units.Select(u => Json.Deserialize<PopulationModelRecord>(File.ReadAllText(u.ResultPath))).ToList();
-        var fingerprint = new FingerprintInputs()
+        var inputs = new FingerprintInputs()
             .Add("population.models_sha256", Hash(string.Join(" ", records.Select(r => r.Fingerprint.Hash + ":" + r.ConfidencesSha256))))
             .Add("population.original_checkpoint_sha256", original.Checkpoint.Sha256).Add("population.member_fpr", AttackEvaluation.MemberFpr.ToString("R", CultureInfo.InvariantCulture))
-            .Code("population").Build();
+            .Code("population");
+        // Only where the matrix asks for them, so a summary made without them stays current.
+        if (spec.Calibration != Calibration.None) inputs.Add("population.calibration", SettingField.Format(spec.Calibration));
+        if (spec.HeldOut > 0) inputs.Add("population.held_out", $"{spec.HeldOut}").Add("population.held_out_seed", $"{spec.HeldOutSeed(seed)}").Code("training");
+        var fingerprint = inputs.Build();
         return WorkRunner.Prerequisite(files.Lock, $"{matrix.Name} population summary of {dataset} (seed {seed})",
             reuse: () =>
             {
@@ -111,9 +120,10 @@ public sealed class PopulationRunner(MatrixSpec matrix, PopulationSpec spec, Res
                 var summary = Json.Deserialize<PopulationSummary>(File.ReadAllText(files.Summary));
                 if (summary.RocFpr == null) return null; // summarised before it kept its ROC curve
                 var population = Load(files, records, data, spec.HalvesSeed(seed));
-                return new PopulationShared(new MembershipEvidence(population, summary.Thresholds[Key(AttackEvaluation.MemberFpr)], AttackEvaluation.MemberFpr), summary, files);
+                return new PopulationShared(new MembershipEvidence(population, summary.Thresholds[Key(AttackEvaluation.MemberFpr)], AttackEvaluation.MemberFpr,
+                    summary.MemberCalibration), summary, files);
             },
-            make: () => Summarise(files, records, data, original, spec.HalvesSeed(seed), fingerprint), log);
+            make: () => Summarise(files, records, data, original, spec.HalvesSeed(seed), fingerprint, HeldOut(data, original, seed, progress)), log);
     }
 
     /// <summary>
@@ -161,18 +171,42 @@ public sealed class PopulationRunner(MatrixSpec matrix, PopulationSpec spec, Res
         return new Population(ComplementaryHalves.Membership(records.Count, data.Train.Count, halvesSeed), train, test);
     }
 
-    PopulationShared Summarise(PopulationFiles files, IReadOnlyList<PopulationModelRecord> records, DataSplits data, TrainedModel original, int halvesSeed, Fingerprint fingerprint)
+    /// <summary>
+    /// The held-out check's model (the original's recipe on D_t without the seeded held-out set; from the checkpoint cache
+    /// when trained before) and its φ on the held-out points; null where the matrix asks for none.
+    /// </summary>
+    Func<(int[] Index, double[] Phi)?> HeldOut(DataSplits data, TrainedModel original, int seed, IProgress? progress) => () =>
     {
+        if (spec.HeldOut == 0) return null;
+        var heldOut = MemberCallCheck.HeldOut(data.Train.Count, spec.HeldOut, spec.HeldOutSeed(seed));
+        var members = Enumerable.Repeat(true, data.Train.Count).ToArray();
+        foreach (int i in heldOut) members[i] = false;
+        int threads = TorchSharp.torch.get_num_threads();
+        log($"{matrix.Name}: the held-out check of {data.Name}: the original's recipe on D_t without {heldOut.Length} seeded points, whose member calls are false positives");
+        var model = TrainedModel.GetOrTrain(data with { Train = data.Train.Subset(Enumerable.Range(0, members.Length).Where(i => members[i]).ToArray()) },
+            original.ModelName, original.Settings, new CheckpointCache(cacheRoot), progress, log);
+        using (model.Model)
+        {
+            Devices.PinThreads(threads);
+            return (heldOut, PopulationModel.Measure(model.Model, data.Train.Subset(heldOut), model.Device).Phi);
+        }
+    };
+
+    PopulationShared Summarise(PopulationFiles files, IReadOnlyList<PopulationModelRecord> records, DataSplits data, TrainedModel original, int halvesSeed, Fingerprint fingerprint,
+        Func<(int[] Index, double[] Phi)?> heldOut)
+    {
+        var held = heldOut();
         log($"{matrix.Name}: summarising the population of {data.Name} ({records.Count} models): per-point fits, LiRA on each model in turn");
         var population = Load(files, records, data, halvesSeed);
-        var numbers = PopulationSummaryNumbers.Of(population, original.Model, data, original.Device);
+        var numbers = PopulationSummaryNumbers.Of(population, original.Model, data, original.Device, spec.Calibration == Calibration.TestQuantiles, held);
         var (evidence, strength) = (numbers.Evidence, numbers.Strength);
         var inv = CultureInfo.InvariantCulture;
         AtomicFile.WriteAllText(files.Points, numbers.PointsCsv);
         var summary = new PopulationSummary(fingerprint, records.Count, halvesSeed, data.Train.Count, data.Test.Count, population.TestAccuracy,
             population.GlobalSd.In, population.GlobalSd.Out, strength.Auc, strength.TprAtFpr.ToDictionary(kv => Key(kv.Key), kv => kv.Value),
             strength.Thresholds.ToDictionary(kv => Key(kv.Key), kv => kv.Value), strength.Members, strength.NonMembers, records.Select(r => r.ConfidencesSha256).ToArray(),
-            numbers.OriginalTestPhiMedian, numbers.PopulationTestPhiMedian, numbers.Roc.Fpr, numbers.Roc.Tpr, numbers.Power);
+            numbers.OriginalTestPhiMedian, numbers.PopulationTestPhiMedian, numbers.Roc.Fpr, numbers.Roc.Tpr, numbers.Power,
+            SettingField.Format(spec.Calibration), numbers.TestCalibration?.From, numbers.TestCalibration?.To, numbers.HeldOutCheck);
         AtomicFile.WriteAllText(files.Attack, AttackCsv(summary));
         AtomicFile.WriteAllText(files.AttackMarkdown, AttackMarkdown(summary, data.Name));
         SealedRecord.Write(files.Summary, summary); // last: its fingerprint says the rest is complete
@@ -209,5 +243,17 @@ public sealed class PopulationRunner(MatrixSpec matrix, PopulationSpec spec, Res
         the test set (points no model saw) is {s.OriginalTestPhiMedian:F2} for the original and {s.PopulationTestPhiMedian:F2} over the population.
         Part of any gap between the original and a point's out distribution is that shift, not membership.
 
-        """);
+        """) + HeldOutMarkdown(s);
+
+    /// <summary>The measured false-positive rate of the member call on a model trained like the original that never saw the held-out points (empty without the check).</summary>
+    public static string HeldOutMarkdown(PopulationSummary s)
+    {
+        if (s.HeldOutCheck is not { } c) return "";
+        var inv = CultureInfo.InvariantCulture;
+        string Verdict(double lo, double hi) => lo <= c.Nominal && c.Nominal <= hi ? "the nominal rate is inside the interval" : "the nominal rate is outside the interval: the call is not calibrated";
+        return string.Create(inv, $"The member call on models that never saw a point and were trained like the original: a model of the original's recipe on the training set without {c.Points:N0} seeded held-out points, at the threshold of {c.Nominal:P0} FPR. ") +
+               string.Create(inv, $"As measured, LiRA calls {c.Called} of them members: FPR {c.Fpr:P2} (95 % interval {c.Low:P2} – {c.High:P2}; {Verdict(c.Low, c.High)}). ") +
+               string.Create(inv, $"With φ mapped onto the population's scale by the two models' test-set quantiles: {c.CalledCalibrated}, FPR {c.FprCalibrated:P2} ({c.LowCalibrated:P2} – {c.HighCalibrated:P2}; {Verdict(c.LowCalibrated, c.HighCalibrated)}). ") +
+               $"The cells' member calls use {(s.Calibration == "none" ? "φ as measured" : "the calibrated φ")} (`population.calibration: {s.Calibration}`).\n\n";
+    }
 }

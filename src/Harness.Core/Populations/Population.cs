@@ -48,17 +48,21 @@ public sealed record PointEvidence(double Phi, double OutPValue, double Lira, bo
 /// the population's threshold (the score above which the stated share of non-members fell when each model of the
 /// population was attacked with the others; <see cref="AttackEvaluation"/>).
 /// </summary>
-public sealed class MembershipEvidence(Population population, double threshold, double fpr)
+public sealed class MembershipEvidence(Population population, double threshold, double fpr, PhiCalibration? calibration = null)
 {
     public Population Population { get; } = population;
     public double Threshold { get; } = threshold;
     public double Fpr { get; } = fpr;
+    /// <summary>How the φ of a model trained on all of D_t is mapped onto the population's scale before it is scored (<see cref="PhiCalibration.None"/>: as it is).</summary>
+    public PhiCalibration Calibration { get; } = calibration ?? PhiCalibration.None;
 
+    /// <summary>The evidence of a model trained on all of D_t (the original, an unlearned or retrained model) with φ on the point; φ is recorded as measured.</summary>
     public PointEvidence Of(int point, double phi)
     {
         var fit = Population.Fit(point);
-        double lira = Lira.Score(phi, fit, Population.GlobalSd);
-        return new PointEvidence(phi, Lira.OutPValue(phi, fit, Population.GlobalSd), lira, lira > Threshold);
+        double scaled = Calibration.Apply(phi);
+        double lira = Lira.Score(scaled, fit, Population.GlobalSd);
+        return new PointEvidence(phi, Lira.OutPValue(scaled, fit, Population.GlobalSd), lira, lira > Threshold);
     }
 
     /// <summary>The share of points LiRA calls members, given a model's φ on each.</summary>

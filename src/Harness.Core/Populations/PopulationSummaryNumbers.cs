@@ -34,18 +34,26 @@ public static class PhiTable
 /// and a point's out distribution).
 /// </summary>
 public sealed record PopulationSummaryNumbers(MembershipEvidence Evidence, AttackStrength Strength, (double[] Fpr, double[] Tpr) Roc,
-    double OriginalTestPhiMedian, double PopulationTestPhiMedian, string PointsCsv, GroupPower[]? Power = null)
+    double OriginalTestPhiMedian, double PopulationTestPhiMedian, string PointsCsv, GroupPower[]? Power = null, PhiCalibration? TestCalibration = null,
+    MemberCallCheck? HeldOutCheck = null)
 {
     public const string PointsHeader = "index,label,in_models,in_mean,in_sd,out_models,out_mean,out_sd,memorization,memorization_se,original_phi,original_p_out,original_lira,original_member";
 
-    public static PopulationSummaryNumbers Of(Population population, nn.Module<Tensor, Tensor> original, DataSplits data, Device device)
+    /// <param name="calibrate">Whether the member calls of full-data models use <see cref="TestCalibration"/> (else φ as measured).</param>
+    /// <param name="heldOut">A model trained like the original without the held-out points: the points and its φ on them (<see cref="MemberCallCheck"/>).</param>
+    public static PopulationSummaryNumbers Of(Population population, nn.Module<Tensor, Tensor> original, DataSplits data, Device device, bool calibrate = false,
+        (int[] Index, double[] Phi)? heldOut = null)
     {
         var scores = AttackEvaluation.Scores(population.TrainPhi, population.Members);
         var strength = scores.Strength(AttackEvaluation.Fprs, population.Models);
-        var evidence = new MembershipEvidence(population, strength.Thresholds[AttackEvaluation.MemberFpr], AttackEvaluation.MemberFpr);
+        var originalTestPhi = PopulationModel.Measure(original, data.Test, device).Phi;
+        var calibration = PhiCalibration.FromTestSets(originalTestPhi, population.Test.SelectMany(t => t.Phi));
+        double threshold = strength.Thresholds[AttackEvaluation.MemberFpr];
+        var evidence = new MembershipEvidence(population, threshold, AttackEvaluation.MemberFpr, calibrate ? calibration : null);
         var originalPhi = PopulationModel.Measure(original, data.Train, device).Phi;
-        double originalTest = Median(PopulationModel.Measure(original, data.Test, device).Phi);
+        double originalTest = Median(originalTestPhi);
         double populationTest = Median(population.Test.SelectMany(t => t.Phi));
+        var check = heldOut is { } h ? MemberCallCheck.Of(population, threshold, AttackEvaluation.MemberFpr, h.Index, h.Phi, calibration) : null;
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder(PointsHeader).Append('\n');
         foreach (var p in PopulationPoints.Rows(evidence, data.Train.Labels, originalPhi))
@@ -53,7 +61,7 @@ public sealed record PopulationSummaryNumbers(MembershipEvidence Evidence, Attac
                 F(p.Fit.OutMean), F(p.Fit.OutSd), F(p.Memorization.Value), F(p.Memorization.StandardError), F(p.Original.Phi), F(p.Original.OutPValue), F(p.Original.Lira),
                 p.Original.Member ? "1" : "0")).Append('\n');
         var power = data.Canaries is { } c ? InstrumentPower.Of(population, c.Mask(data.Train.Count)) : null;
-        return new PopulationSummaryNumbers(evidence, strength, Populations.Roc.Curve(scores.Members, scores.NonMembers), originalTest, populationTest, sb.ToString(), power);
+        return new PopulationSummaryNumbers(evidence, strength, Populations.Roc.Curve(scores.Members, scores.NonMembers), originalTest, populationTest, sb.ToString(), power, calibration, check);
     }
 
     static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);

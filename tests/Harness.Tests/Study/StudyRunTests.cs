@@ -29,8 +29,8 @@ public class StudyRunTests
             unlearners: [gradascent]
             expansions: [0, 5]
             seeds: [0]
-            training: { epochs: 1, threads: 2, device: cpu, train_limit: 300, test_limit: 300 }
-            population: { models: 4 }
+            training: { epochs: 1, threads: 2, device: cpu, train_limit: 300, test_limit: 300, canaries: 20, canary_seed: 4 }
+            population: { models: 4, held_out: 30, calibration: test_quantiles }
         studies:
           tiny-study:
             matrix: tiny
@@ -101,6 +101,16 @@ public class StudyRunTests
         var (fpr, tpr) = (population.RocFpr!, population.RocTpr!);
         fpr.Should().HaveCount(60).And.BeInAscendingOrder().And.OnlyContain(f => f > 0 && f <= 1);
         tpr.Should().HaveCount(60).And.BeInAscendingOrder().And.OnlyContain(t => t >= 0 && t <= 1);
+        // the canaries' positive control and the member call's measured FPR, kept in the summary with the calibration
+        population.Power!.Select(g => (g.Group, g.Points)).Should().Equal(("canaries", 20), ("other points", 280));
+        population.HeldOutCheck!.Points.Should().Be(30);
+        population.HeldOutCheck.Nominal.Should().Be(0.01);
+        (population.HeldOutCheck.Low, population.HeldOutCheck.High).Should().Be(Harness.Populations.MemberCallCheck.ClopperPearson(population.HeldOutCheck.Called, 30));
+        population.Calibration.Should().Be("test_quantiles");
+        population.MemberCalibration.IsNone.Should().BeFalse("the cells' and the study's member calls use it");
+        population.CalibrationFrom.Should().HaveCount(Harness.Populations.PhiCalibration.Quantiles).And.BeInAscendingOrder();
+        File.ReadAllText(new Harness.Runs.ResultsLayout(full).Population("tiny", "mnist", 0).AttackMarkdown).Should()
+            .StartWith("| what these instruments detect |").And.Contain("without 30 seeded held-out points");
 
         // Two shards into a fresh folder: the first leaves the tables unwritten, the second finishes them, identically.
         var sharded = Path.Combine(dir, "sharded");
@@ -200,9 +210,10 @@ public class StudyRunTests
     [TestCase("matrix: tiny\n    dataset", "matrix: huge\n    dataset", "*:16: studies.tiny-study.matrix: no matrix 'huge'*")]
     [TestCase("kernel: joint-dimension\n    n", "kernel: input-median\n    n", "*studies.tiny-study.kernel: matrix 'tiny' has no kernel 'input-median'; its kernels: joint-dimension*")]
     [TestCase("ulira_models: 2", "half_models: 8", "*studies.tiny-study.half_models: the half-data models were replaced by the matrix's population*")]
-    [TestCase("    population: { models: 4 }\n", "", "*gt_memorization, gt_oracle_steps, gt_ulira_eps, gt_klom, heldout_kl need the reference models of matrix 'tiny'*")]
-    [TestCase("population: { models: 4 }", "population: { models: 5 }", "*matrices.tiny.population.models = 5 must be even*")]
-    [TestCase("population: { models: 4 }", "population: { modles: 4 }", "*unknown key 'modles'*")]
+    [TestCase("    population: { models: 4, held_out: 30, calibration: test_quantiles }\n", "", "*gt_memorization, gt_oracle_steps, gt_ulira_eps, gt_klom, heldout_kl need the reference models of matrix 'tiny'*")]
+    [TestCase("population: { models: 4,", "population: { models: 5,", "*matrices.tiny.population.models = 5 must be even*")]
+    [TestCase("population: { models: 4,", "population: { modles: 4,", "*unknown key 'modles'*")]
+    [TestCase("calibration: test_quantiles", "calibration: magic", "*matrices.tiny.population*magic*")]
     [TestCase("ladder: [0, 5]", "ladder: [0, 50]", "*studies.tiny-study.ladder reaches k = 50, but matrix 'tiny' keeps top-5 neighbours*")]
     [TestCase("ground_truths: [gt_steps,", "ground_truths: [gt_stepz,", "*studies.tiny-study.ground_truths: unknown ground truth 'gt_stepz'*")]
     [TestCase("n: 12", "n: 12\n    bootstrap: 100", "*studies.tiny-study.bootstrap*")]
