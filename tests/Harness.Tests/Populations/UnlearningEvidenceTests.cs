@@ -114,4 +114,13 @@ public class UnlearningEvidenceTests
         Klom.Of(new double[] { 0, 0, 1, 1, 1e6 }, new double[] { 0, 1, 1, 1, 100 })
             .Should().Be(Klom.Of(new double[] { 0, 0, 1, 1, 100 }, new double[] { 0, 1, 1, 1, 100 }));
     }
+
+    [Test]
+    public void TheUliraShiftSaysWhetherTheUnlearnedModelsSitAboveOrBelowTheNeverSawItModels()
+    {
+        // out φ {0, 2}: mean 1, sd √2. After {5, 5}: (5 − 1)/√2 above (remembered); after {−3, −1}: (−2 − 1)/√2 below (overshoot).
+        static Harness.Study.UliraResult U(double[] after) => new([9, 9], after, [0, 2], [0, 1], [1, 1], 0, 0, false, 0);
+        Harness.Study.UliraShiftGroundTruth.Shift(U([5, 5])).Should().BeApproximately(4 / Math.Sqrt(2), 1e-12);
+        Harness.Study.UliraShiftGroundTruth.Shift(U([-3, -1])).Should().BeApproximately(-3 / Math.Sqrt(2), 1e-12);
+    }
 }

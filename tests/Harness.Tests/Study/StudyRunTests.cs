@@ -38,7 +38,7 @@ public class StudyRunTests
             kernel: joint-dimension
             n: 12
             scorers: [pc, mksd, msksd, ssn, emsksd, loss, margin, entropy, grad_norm, learning_events, heldout_kl]
-            ground_truths: [gt_steps, gt_expansion, gt_collateral, gt_memorization, gt_oracle_steps, gt_ulira_eps, gt_klom]
+            ground_truths: [gt_steps, gt_expansion, gt_collateral, gt_memorization, gt_oracle_steps, gt_ulira_eps, gt_klom, gt_ulira_shift]
             ulira_models: 2
             probe: { lr: 0.3, max_steps: 20 }
             ladder: [0, 5]
@@ -76,7 +76,7 @@ public class StudyRunTests
         double[] Col(string c) => pl.Skip(1).Select(l => double.Parse(l.Split(',')[Array.IndexOf(header, c)], CultureInfo.InvariantCulture)).ToArray();
         var sl = summary.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         sl[0].Should().Be("scorer,hard_end,ground_truth,n,spearman,ci_low,ci_high,auroc");
-        sl.Should().HaveCount(1 + 11 * 7);
+        sl.Should().HaveCount(1 + 11 * 8);
         foreach (var row in sl.Skip(1).Select(l => l.Split(',')))
         {
             var scorer = ScorerRegistry.Get(row[0]);
@@ -95,6 +95,7 @@ public class StudyRunTests
         Col("gt_oracle_steps").Should().OnlyContain(v => v >= 0 && v <= 21);
         Col("gt_ulira_eps").Should().OnlyContain(v => v >= 0 && v <= Harness.Populations.PerExampleEpsilon.Cap);
         Col("gt_klom").Should().OnlyContain(v => v >= 0);
+        Col("gt_ulira_shift").Should().OnlyContain(v => double.IsFinite(v));
         Col("censored_steps").Zip(Col("gt_steps")).Should().OnlyContain(t => t.First == 0 ? t.Second <= 20 : t.Second == 21);
         // the population's LiRA ROC curve, kept in its sealed summary for the figures to draw
         var population = Harness.Util.Json.Deserialize<Harness.Experiments.PopulationSummary>(File.ReadAllText(new Harness.Runs.ResultsLayout(full).Population("tiny", "mnist", 0).Summary));
@@ -210,7 +211,7 @@ public class StudyRunTests
     [TestCase("matrix: tiny\n    dataset", "matrix: huge\n    dataset", "*:16: studies.tiny-study.matrix: no matrix 'huge'*")]
     [TestCase("kernel: joint-dimension\n    n", "kernel: input-median\n    n", "*studies.tiny-study.kernel: matrix 'tiny' has no kernel 'input-median'; its kernels: joint-dimension*")]
     [TestCase("ulira_models: 2", "half_models: 8", "*studies.tiny-study.half_models: the half-data models were replaced by the matrix's population*")]
-    [TestCase("    population: { models: 4, held_out: 30, calibration: test_quantiles }\n", "", "*gt_memorization, gt_oracle_steps, gt_ulira_eps, gt_klom, heldout_kl need the reference models of matrix 'tiny'*")]
+    [TestCase("    population: { models: 4, held_out: 30, calibration: test_quantiles }\n", "", "*gt_memorization, gt_oracle_steps, gt_ulira_eps, gt_klom, gt_ulira_shift, heldout_kl need the reference models of matrix 'tiny'*")]
     [TestCase("population: { models: 4,", "population: { models: 5,", "*matrices.tiny.population.models = 5 must be even*")]
     [TestCase("population: { models: 4,", "population: { modles: 4,", "*unknown key 'modles'*")]
     [TestCase("calibration: test_quantiles", "calibration: magic", "*matrices.tiny.population*magic*")]

@@ -13,6 +13,7 @@ public static class GroundTruthRegistry
         new OracleStepsGroundTruth(),
         new UliraEpsilonGroundTruth(),
         new KlomGroundTruth(),
+        new UliraShiftGroundTruth(),
     };
 
     public static IReadOnlyList<GroundTruth> All => Registered;
