@@ -29,7 +29,7 @@ public sealed class ExperimentsFile
     public IEnumerable<StudySpec> StudiesOf(string matrix) => Studies.Values.Where(s => s.Matrix == matrix);
 
     static readonly string[] TopKeys = { "datasets", "matrices", "studies" };
-    static readonly string[] StudyKeys = { "description", "matrix", "dataset", "kernel", "candidates", "n", "seeds", "scorers", "ground_truths", "ulira_models", "probe", "ladder", "collateral_test_sample", "bootstrap", "workers", "tolerances" };
+    static readonly string[] StudyKeys = { "description", "matrix", "dataset", "kernel", "candidates", "sample", "n", "seeds", "scorers", "ground_truths", "ulira_models", "probe", "ladder", "collateral_test_sample", "bootstrap", "workers", "tolerances" };
     static readonly string[] ProbeKeys = { "lr", "max_steps" };
     static readonly string[] MatrixKeys = { "description", "datasets", "scorers", "sides", "points", "unlearners", "expansions", "seeds", "training", "scoring", "kernels", "candidates", "evaluation", "workers", "unlearning", "tolerances", "population" };
     static readonly string[] PopulationKeys = { "models", "seed", "held_out", "calibration" };
@@ -107,11 +107,13 @@ public sealed class ExperimentsFile
         var spec = new StudySpec
         {
             Name = name, Description = Parsed(path, m, "description", where, d => d) ?? "", Matrix = matrixName, Dataset = dataset, Kernel = kernel,
-            Candidates = Enum<Candidates>(path, m, "candidates", where) ?? Candidates.Correct, N = n, Seeds = seeds, Scorers = scorers, GroundTruths = truths,
+            Candidates = Enum<Candidates>(path, m, "candidates", where) ?? Candidates.Correct, Sample = Enum<StudySample>(path, m, "sample", where) ?? StudySample.Uniform, N = n, Seeds = seeds, Scorers = scorers, GroundTruths = truths,
             UliraModels = Int(path, m, "ulira_models", where, 2, 10_000) ?? StudySpec.DefaultUliraModels, ProbeLearningRate = probeLr, ProbeMaxSteps = probeSteps,
             Ladder = ladder, CollateralTestSample = Int(path, m, "collateral_test_sample", where, 0, int.MaxValue) ?? 0,
             Bootstrap = Int(path, m, "bootstrap", where, StudySpec.DefaultBootstrap, 1_000_000) ?? StudySpec.DefaultBootstrap, Workers = Int(path, m, "workers", where, 1, 64) ?? 1, Tolerances = tolerances,
         };
+        if (spec.Sample == StudySample.Strata && matrix.Population == null)
+            throw YamlFile.Error(path, Child(m, "sample")!, $"{where}.sample: strata are drawn from the memorization of matrix '{matrixName}''s population; give it a `population: {{ models: 16 }}`.");
         int neighbors = Harness.Study.GroundTruthRegistry.Probes(truths).Select(p => p.NeighborsRead(spec.Probes)).DefaultIfEmpty(0).Max();
         if (neighbors > topK)
             throw YamlFile.Error(path, Child(m, "ladder") ?? m, $"{where}.ladder reaches k = {neighbors}, but matrix '{matrixName}' keeps top-{topK} neighbours (its largest expansion); shorten the ladder.");

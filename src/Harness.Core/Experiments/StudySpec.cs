@@ -1,5 +1,8 @@
 namespace Harness.Experiments;
 
+/// <summary>How a study draws its points: uniformly from the candidates, or across the population's memorization strata (<see cref="Study.StudySampling"/>).</summary>
+[ChoiceOf("study sample")] public enum StudySample { Uniform, Strata }
+
 /// <summary>
 /// One validation study (docs/method.md), declared under `studies:` in experiments.yaml: N points drawn (seeded) from the
 /// candidates of a matrix's model, every listed scorer's value on them (the KSD scores from one of the matrix's kernels),
@@ -15,6 +18,8 @@ public sealed record StudySpec
     /// <summary>The kernel profile of the matrix (its label, e.g. joint-dimension) whose scores and neighbours the study uses.</summary>
     public required string Kernel { get; init; }
     public Scoring.Candidates Candidates { get; init; } = Scoring.Candidates.Correct;
+    /// <summary>How the points are drawn (`sample: uniform | strata`; strata need the matrix's population).</summary>
+    public StudySample Sample { get; init; } = StudySample.Uniform;
     /// <summary>Points per seed.</summary>
     public required int N { get; init; }
     /// <summary>Each seed draws its own population (and seeds its bootstrap); summary.csv has a row per seed and a mean row when there are several.</summary>

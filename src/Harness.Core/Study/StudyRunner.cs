@@ -66,11 +66,13 @@ public sealed class StudyRunner
         public required int[] Union { get; init; }
         /// <summary>What the probes share: θ₀, its data, the study's settings, the neighbours, the population.</summary>
         public required ProbeRun ProbeRun { get; init; }
+        /// <summary>Each candidate's memorization stratum, where the study samples by strata.</summary>
+        public Dictionary<int, string>? Strata { get; init; }
     }
 
     /// <summary>The probes the study's ground truths read, each once.</summary>
     IReadOnlyList<Probe> Probes => GroundTruthRegistry.Probes(study.GroundTruths);
-    bool NeedsPopulation => GroundTruthRegistry.NeedsPopulation(study.GroundTruths, study.Scorers);
+    bool NeedsPopulation => GroundTruthRegistry.NeedsPopulation(study.GroundTruths, study.Scorers) || study.Sample == StudySample.Strata;
 
     Prepared Prepare()
     {
@@ -81,14 +83,9 @@ public sealed class StudyRunner
         var candidates = Enumerable.Range(0, scored.Scores.Count).Where(i => scored.Scores.IsCandidate(i, study.Candidates)).ToArray();
         if (candidates.Length < study.N)
             throw new HarnessException($"study {study.Name}: n = {study.N}, but only {candidates.Length} points are {SettingField.Format(study.Candidates)} candidates.");
-        var populations = new Dictionary<int, int[]>();
-        foreach (int seed in study.Seeds)
-        {
-            var order = (int[])candidates.Clone();
-            new Random(seed).Shuffle(order);
-            populations[seed] = order.Take(study.N).Order().ToArray();
-        }
         var reference = NeedsPopulation ? matrixRunner.Population(study.Dataset, ModelSeed) : null;
+        var strata = study.Sample == StudySample.Strata ? StudySampling.Strata(candidates, reference!.Evidence.Population, data.Canaries) : null;
+        var populations = study.Seeds.ToDictionary(seed => seed, seed => StudySampling.Draw(candidates, study.N, seed, strata));
         // The matrix's cell threads say nothing about a point: its own thread count replaces them.
         var inputs = trainInputs.Without("runtime.cell_threads").Code("study").Add("runtime.point_threads", $"{pointThreads}");
         var probeRun = new ProbeRun
@@ -109,7 +106,7 @@ public sealed class StudyRunner
         return new Prepared
         {
             Trained = trained, Data = data, Scores = scored.Scores, Neighbors = scored.Neighbors, K = scored.K, Inputs = inputs, PointThreads = pointThreads,
-            Populations = populations, Union = populations.Values.SelectMany(p => p).Distinct().Order().ToArray(), Reference = reference, ProbeRun = probeRun,
+            Populations = populations, Union = populations.Values.SelectMany(p => p).Distinct().Order().ToArray(), Reference = reference, ProbeRun = probeRun, Strata = strata,
         };
     }
 
@@ -266,7 +263,7 @@ public sealed class StudyRunner
         return StudySummary.Compute(study, union, union.Select(i => train.Labels[i]).ToArray(),
             study.Scorers.ToDictionary(s => s, s => scores.Values(s)), truths, censored,
             p.Populations.ToDictionary(kv => kv.Key, kv => kv.Value.Select(i => position[i]).ToArray()),
-            results.Sum(r => r.Seconds), Provenance(p));
+            results.Sum(r => r.Seconds), Provenance(p)) with { Strata = p.Strata is { } st ? union.Select(i => st[i]).ToArray() : null };
     }
 
     Dictionary<string, string> Provenance(Prepared p) => new()

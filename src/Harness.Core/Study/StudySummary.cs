@@ -13,7 +13,7 @@ public sealed record SummaryRow(int? Seed, string Scorer, string HardEnd, string
 public sealed record StudySummary(
     StudySpec Study, int[] Points, long[] Labels, Dictionary<string, double[]> Scores, Dictionary<string, double[]> Truths,
     Dictionary<string, bool[]> Censored, Dictionary<int, int[]> Populations, List<SummaryRow> Rows,
-    Dictionary<string, Dictionary<string, double>> Redundancy, double PointSeconds, Dictionary<string, string> Provenance)
+    Dictionary<string, Dictionary<string, double>> Redundancy, double PointSeconds, Dictionary<string, string> Provenance, string[]? Strata = null)
 {
     public bool SeveralSeeds => Populations.Count > 1;
 

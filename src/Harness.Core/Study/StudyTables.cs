@@ -43,6 +43,7 @@ public static class StudyTables
         cols.AddRange(s.Study.GroundTruths);
         var censored = s.Study.GroundTruths.Where(s.Censored.ContainsKey).ToList();
         cols.AddRange(censored.Select(g => GroundTruthRegistry.Get(g).CensoredColumn!));
+        if (s.Strata != null) cols.Add("stratum");
         var sb = new StringBuilder(string.Join(",", cols)).Append('\n');
         foreach (var (seed, pop) in s.Populations.OrderBy(kv => kv.Key))
         {
@@ -54,9 +55,29 @@ public static class StudyTables
                 f.AddRange(s.Study.Scorers.Select(x => F(s.Scores[x][k])));
                 f.AddRange(s.Study.GroundTruths.Select(g => F(s.Truths[g][k])));
                 f.AddRange(censored.Select(g => s.Censored[g][k] ? "1" : "0"));
+                if (s.Strata != null) f.Add(s.Strata[k]);
                 sb.Append(string.Join(",", f)).Append('\n');
             }
             if (!s.SeveralSeeds) break;
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Per memorization stratum of the first seed's points: how many, and each ground truth's median (does difficulty grow with memorization?).</summary>
+    public static string StrataMarkdown(StudySummary s)
+    {
+        var pop = s.Populations[s.Populations.Keys.Min()];
+        var sb = new StringBuilder("Per memorization stratum (the points were drawn across them, `sample: strata`): the median of each ground truth.\n\n");
+        sb.Append("| stratum | points | ").Append(string.Join(" | ", s.Study.GroundTruths)).Append(" |\n|---|---:|").Append(string.Concat(s.Study.GroundTruths.Select(_ => "---:|"))).Append('\n');
+        foreach (var stratum in StudySampling.StrataNames)
+        {
+            var members = pop.Where(k => s.Strata![k] == stratum).ToList();
+            if (members.Count == 0) continue;
+            sb.Append($"| {stratum} | {members.Count} | ").Append(string.Join(" | ", s.Study.GroundTruths.Select(g =>
+            {
+                var v = members.Select(k => s.Truths[g][k]).Where(double.IsFinite).Order().ToList();
+                return v.Count == 0 ? "–" : Statistics.Quantile(v, 0.5).ToString("G4", Inv);
+            }))).Append(" |\n");
         }
         return sb.ToString();
     }
@@ -116,6 +137,7 @@ public static class StudyTables
             if (s.Censored.TryGetValue(g, out var c) && GroundTruthRegistry.Get(g).CensoringNote(s.Study.Probes, c) is { } censored) sb.Append("; ").Append(censored);
             sb.Append('\n');
         }
+        if (s.Strata != null) sb.Append('\n').Append(StrataMarkdown(s));
         sb.Append("\nRank-equivalent scores (|Spearman| ≥ 0.95 between raw values, `redundancy.csv`): ");
         var pairs = new List<string>();
         for (int a = 0; a < st.Scorers.Length; a++)

@@ -42,6 +42,15 @@ public class StudyRunTests
             ulira_models: 2
             probe: { lr: 0.3, max_steps: 20 }
             ladder: [0, 5]
+          strata-study:
+            matrix: tiny
+            dataset: mnist
+            kernel: joint-dimension
+            candidates: all
+            sample: strata
+            n: 8
+            scorers: [pc, loss]
+            ground_truths: [gt_memorization]
         """;
 
     [OneTimeSetUp]
@@ -141,6 +150,26 @@ public class StudyRunTests
         var act = () => StudyTables.Verify(spec, studyDir);
         act.Should().Throw<VerificationFailedException>().WithMessage($"study tiny-study differs from {verified} in 1 value(s):*{f1[0]}/{f1[2]}: spearman 0.123 → *");
         File.Exists(studyDir.Received).Should().BeTrue();
+    }
+
+    [Test]
+    public void AStratifiedStudyDrawsAcrossTheMemorizationStrataCanariesIncluded()
+    {
+        var results = Path.Combine(dir, "strata");
+        var file = ExperimentsFile.Load(config);
+        var outcome = new StudyRunner(file, file.Study("strata-study"), results, cacheRoot: cache, log: _ => { }).Run((0, 1));
+        outcome.Summary!.Strata.Should().NotBeNull();
+        var lines = File.ReadAllLines(Path.Combine(results, "strata-study", "points.csv"));
+        var header = lines[0].Split(',');
+        header[^1].Should().Be("stratum");
+        var strata = lines.Skip(1).Select(l => l.Split(',')[^1]).ToList();
+        strata.Should().HaveCount(8).And.Contain("canaries", "20 of the 300 training points are canaries");
+        strata.Should().OnlyContain(x => Harness.Study.StudySampling.StrataNames.Contains(x));
+        var memorization = lines.Skip(1).Select(l => double.Parse(l.Split(',')[Array.IndexOf(header, "gt_memorization")], CultureInfo.InvariantCulture)).ToList();
+        for (int k = 0; k < strata.Count; k++)
+            if (strata[k] == "high") memorization[k].Should().BeGreaterThanOrEqualTo(0.5);
+            else if (strata[k] == "low") memorization[k].Should().BeLessThanOrEqualTo(0);
+        File.ReadAllText(Path.Combine(results, "strata-study", "strata-study-summary-github.md")).Should().Contain("| stratum | points | gt_memorization |");
     }
 
     /// <summary>
