@@ -95,7 +95,7 @@ public static class ReproductionReport
         {
             if (o.Canaries is not { } c) continue;
             if (sb.Length == 0) sb.Append("## What these instruments can detect\n\n");
-            sb.Append(string.Create(inv, $"**{d}.** {c.Count} canaries (training points given a seeded wrong label before anything trained, seed {c.Seed}); the original gives {o.CanaryAccuracy:P1} of them the wrong label it was given, i.e. memorized them.\n\n"));
+            sb.Append(string.Create(inv, $"**{d}.** {c.Count} canaries (training points given a seeded wrong label before anything trained, seed {c.Seed}); the original memorized {o.CanaryAccuracy:P1} of them (it predicts the wrong label they were given).\n\n"));
             if (power.TryGetValue(d, out var groups))
             {
                 sb.Append("| population's instrument | ").Append(string.Join(" | ", groups.Select(g => g.Group))).Append(" |\n|---|").Append(string.Concat(groups.Select(_ => "---:|"))).Append('\n');
