@@ -176,6 +176,8 @@ public static class ReproductionReport
             sb.Append("- Targets are ranked among the points the original model classifies correctly (`candidates: correct`); the paper ranks all points (`candidates: all`). The misclassified-extremes table shows what that changes.\n");
         if (m.Kernels.Length > 1)
             sb.Append($"- Every score is computed with {m.Kernels.Length} kernels (above); the paper states Eq. 4 on (x, y) pairs without saying how y enters, and its authors' code uses the joint space.\n");
+        sb.Append("- PC's direction: the paper's text (Sec. 2, the distance to the decision boundary) says a point with lower predictive confidence is easier to unlearn, so PC's hard end is high here. " +
+                  "Its Table 1 rows for PC's easy points keep forget accuracy 1.00 under GradAscent, which the lowest-confidence points (often misclassified before any unlearning) cannot give: those rows read as the opposite direction. We follow the text.\n");
         sb.Append("- The paper has no Fisher column in Tables 1–3; ours are shown without a paper value.\n\n");
 
         sb.Append("## Tables 1–3 next to the paper, cell by cell\n\n");
