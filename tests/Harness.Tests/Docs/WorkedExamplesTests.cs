@@ -27,9 +27,7 @@ public class WorkedExamplesTests
     public void TrainSmallModel()
     {
         cache = TestSupport.TempDir("examples");
-        data = TestSupport.Mnist with { Train = TestSupport.Mnist.Train.Take(600), Test = TestSupport.Mnist.Test.Take(200) };
-        var settings = Harness.Profiles.DatasetProfiles.Of("mnist").Training with { Epochs = 1, Threads = 2, Device = DeviceChoice.Cpu, Seed = 3 };
-        trained = TrainedModel.GetOrTrain(data, "cnn2", settings, new CheckpointCache(cache), log: _ => { });
+        (data, trained) = TestSupport.SmallModel(cache, 600, 200, epochs: 1, seed: 3);
     }
 
     [OneTimeTearDown] public void Clean() { trained.Model.Dispose(); Directory.Delete(cache, true); }

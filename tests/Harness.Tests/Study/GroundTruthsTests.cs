@@ -24,9 +24,7 @@ public class GroundTruthsTests
     public void TrainSmallModel()
     {
         cache = TestSupport.TempDir("truths");
-        data = TestSupport.Mnist with { Train = TestSupport.Mnist.Train.Take(1000), Test = TestSupport.Mnist.Test.Take(500) };
-        var settings = Harness.Profiles.DatasetProfiles.Of("mnist").Training with { Epochs = 2, Threads = 2, Device = DeviceChoice.Cpu, Seed = 1 };
-        trained = TrainedModel.GetOrTrain(data, "cnn2", settings, new CheckpointCache(cache), log: _ => { });
+        (data, trained) = TestSupport.SmallModel(cache, 1000, 500, epochs: 2, seed: 1);
         testX = data.Test.ImagesTensor(); testY = data.Test.LabelsTensor();
         testBefore = Evaluator.Evaluate(trained.Model, testX, testY).Accuracy;
     }

@@ -23,9 +23,7 @@ public class UnlearningTests
     public void TrainSmallModel()
     {
         cache = TestSupport.TempDir("unlearn");
-        data = TestSupport.Mnist with { Train = TestSupport.Mnist.Train.Take(1000), Test = TestSupport.Mnist.Test.Take(1000) };
-        var settings = Harness.Profiles.DatasetProfiles.Of("mnist").Training with { Epochs = 2, Threads = 2, Device = DeviceChoice.Cpu, Seed = 1 };
-        trained = TrainedModel.GetOrTrain(data, "cnn2", settings, new CheckpointCache(cache), log: _ => { });
+        (data, trained) = TestSupport.SmallModel(cache, 1000, 1000, epochs: 2, seed: 1);
     }
 
     [OneTimeTearDown] public void Clean() => Directory.Delete(cache, true);
