@@ -63,6 +63,11 @@ public static class PaperComparison
             var both = g.Where(r => r.DoNothingContains != null).ToList();
             int ours = both.Count(r => r.OursContain), nothing = both.Count(r => r.DoNothingContains == true);
             var only = g.Where(r => r.DoNothingContains == null).ToList();
+            if (both.Count == 0)
+            {
+                sb.Append(string.Create(CultureInfo.InvariantCulture, $"- {g.Key.Dataset}, kernel `{g.Key.Kernel}`: our intervals contain {only.Count(r => r.OursContain)} of {only.Count} paper values; none was measured on the original, so there is no do-nothing comparison and no verdict.\n"));
+                continue;
+            }
             sb.Append(string.Create(CultureInfo.InvariantCulture, $"- {g.Key.Dataset}, kernel `{g.Key.Kernel}`: our intervals contain {ours} of {both.Count} paper values, a model on which unlearning does nothing {nothing} of {both.Count}: "));
             sb.Append(ours > nothing ? "**agrees beyond what doing nothing gives**" : "**does not agree beyond what doing nothing gives**");
             if (only.Count > 0) sb.Append(string.Create(CultureInfo.InvariantCulture, $"; {only.Count(r => r.OursContain)} of {only.Count} more (not measured on the original, so not in the verdict)"));

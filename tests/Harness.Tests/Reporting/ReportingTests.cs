@@ -250,6 +250,8 @@ public class ReportingTests
         var paperLike = cells.Select(c => c with { ForgetAcc = PaperValues.Lookup(1, c.Dataset, c.Scorer, c.Unlearner, c.Side, "forget") ?? 0.3, OriginalForgetAcc = 0.7 }).ToList();
         var agreeing = PaperComparison.Build(Spec, paperLike, PaperTables.Build(Spec, paperLike), new Dictionary<string, Harness.Jobs.TrainReport>());
         PaperComparison.Tally(agreeing, 1).Should().Contain("**agrees beyond what doing nothing gives**");
+        PaperComparison.Tally(rows, 3).Should().Contain("none was measured on the original, so there is no do-nothing comparison and no verdict")
+            .And.NotContain("beyond what doing nothing gives", "Table 3's efficacy was not measured on the original");
     }
 
     /// <summary>Two studies of two data sets side by side: each ρ with its interval in its column, and the verdicts per data set.</summary>
