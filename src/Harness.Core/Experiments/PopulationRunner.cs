@@ -179,11 +179,10 @@ public sealed class PopulationRunner(MatrixSpec matrix, PopulationSpec spec, Res
     {
         if (spec.HeldOut == 0) return null;
         var heldOut = MemberCallCheck.HeldOut(data.Train.Count, spec.HeldOut, spec.HeldOutSeed(seed));
-        var members = Enumerable.Repeat(true, data.Train.Count).ToArray();
-        foreach (int i in heldOut) members[i] = false;
+        var kept = Enumerable.Range(0, data.Train.Count).Except(heldOut).ToArray();
         int threads = TorchSharp.torch.get_num_threads();
         log($"{matrix.Name}: the held-out check of {data.Name}: the original's recipe on D_t without {heldOut.Length} seeded points, whose member calls are false positives");
-        var model = TrainedModel.GetOrTrain(data with { Train = data.Train.Subset(Enumerable.Range(0, members.Length).Where(i => members[i]).ToArray()) },
+        var model = TrainedModel.GetOrTrain(data with { Train = data.Train.Subset(kept) },
             original.ModelName, original.Settings, new CheckpointCache(cacheRoot), progress, log);
         using (model.Model)
         {
@@ -231,7 +230,11 @@ public sealed class PopulationRunner(MatrixSpec matrix, PopulationSpec spec, Res
     public static string AttackCsv(PopulationSummary s) => string.Create(CultureInfo.InvariantCulture,
         $"attack,models,members,non_members,auc,tpr_at_0.1pct_fpr,tpr_at_1pct_fpr,threshold_at_1pct_fpr\nlira-online-fixed-variance,{s.Models},{s.AttackMembers},{s.AttackNonMembers},{s.Auc:R},{s.TprAtFpr["0.001"]:R},{s.TprAtFpr["0.01"]:R},{s.Thresholds["0.01"]:R}\n");
 
-    public static string AttackMarkdown(PopulationSummary s, string dataset) => PowerMarkdown(s) + string.Create(CultureInfo.InvariantCulture, $"""
+    /// <summary>attack-github.md: the instruments' power on canaries (where the data has them), then the attack's strength.</summary>
+    public static string AttackMarkdown(PopulationSummary s, string dataset) => PowerMarkdown(s) + StrengthMarkdown(s, dataset);
+
+    /// <summary>LiRA's strength on the population, the confidence shift of the original, and the member call's held-out check.</summary>
+    public static string StrengthMarkdown(PopulationSummary s, string dataset) => string.Create(CultureInfo.InvariantCulture, $"""
         | attack ({dataset}, {s.Models} models, each the target in turn) | AUC | TPR at 0.1 % FPR | TPR at 1 % FPR |
         |---|---|---|---|
         | LiRA, online, fixed variance | {s.Auc:F4} | {s.TprAtFpr["0.001"]:P2} | {s.TprAtFpr["0.01"]:P2} |

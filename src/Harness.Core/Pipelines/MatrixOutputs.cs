@@ -4,6 +4,7 @@ using Harness.Jobs;
 using Harness.Reporting;
 using Harness.Runs;
 using Harness.Scoring;
+using Harness.Study;
 
 namespace Harness.Pipelines;
 
@@ -69,9 +70,7 @@ public sealed class MatrixOutputs(ExperimentsFile file, MatrixSpec matrix, strin
             {
                 // LiRA's ROC on the population, from the curve its sealed summary holds
                 var files = layout.Population(matrix.Name, d, matrix.Seeds[0]);
-                if (!File.Exists(files.Summary)) continue;
-                if (SealedRecord.Problem(files.Summary) is { } damaged) throw new HarnessException($"{damaged}; `harness run --matrix {matrix.Name}` summarises the population again.");
-                var summary = Json.Deserialize<PopulationSummary>(File.ReadAllText(files.Summary));
+                if (PopulationSummaryOf(d) is not { } summary) continue;
                 if (summary.RocFpr is not { } fpr || summary.RocTpr is not { } tpr) continue; // summarised before it kept its curve
                 PopulationFigures.SaveRoc($"LiRA on the {d} population ({summary.Models} models, each attacked with the others)", (fpr, tpr), summary.Auc, files.Roc);
                 paths.Add(files.Roc);
@@ -110,14 +109,10 @@ public sealed class MatrixOutputs(ExperimentsFile file, MatrixSpec matrix, strin
                 evidence[(d, kernel)] = new KernelEvidence(PointScores.ReadCsv(run.Scores), Json.Deserialize<List<ExtremeRow>>(File.ReadAllText(run.ExtremesJson)), meta);
             }
         var report = layout.Report(matrix.Name);
-        var population = new Dictionary<string, string>();
-        if (matrix.Population != null)
-            foreach (var d in matrix.Datasets)
-            {
-                var files = layout.Population(matrix.Name, d, matrix.Seeds[0]);
-                if (File.Exists(files.AttackMarkdown)) population[d] = File.ReadAllText(files.AttackMarkdown);
-            }
-        var text = ReproductionReport.Build(matrix, cells, entries, originals, verification, evidence, population, Instruments(originals, evidence));
+        // The population's summaries: the attack's strength for the membership section, its power on canaries for the first one.
+        var summaries = matrix.Datasets.Select(d => (d, s: PopulationSummaryOf(d))).Where(x => x.s != null).ToDictionary(x => x.d, x => x.s!);
+        var population = summaries.ToDictionary(kv => kv.Key, kv => PopulationRunner.StrengthMarkdown(kv.Value, kv.Key));
+        var text = ReproductionReport.Build(matrix, cells, entries, originals, verification, evidence, population, Instruments(originals, evidence, summaries));
         foreach (var study in file.StudiesOf(matrix.Name))
         {
             text += StudyReport.Section(study, layout.Study(study.Name), studyVerification?.GetValueOrDefault(study.Name) ?? "not run by `harness report` (see `harness study`)");
@@ -129,20 +124,26 @@ public sealed class MatrixOutputs(ExperimentsFile file, MatrixSpec matrix, strin
     }
 
     /// <summary>The report's section on the canaries (null without any): the population's power on them and each scorer's ranking of them.</summary>
-    string? Instruments(Dictionary<string, TrainReport> originals, Dictionary<(string, string), KernelEvidence> evidence)
+    static string? Instruments(Dictionary<string, TrainReport> originals, Dictionary<(string, string), KernelEvidence> evidence, Dictionary<string, PopulationSummary> summaries)
     {
         if (!originals.Values.Any(o => o.Canaries != null)) return null;
-        var power = new Dictionary<string, Populations.GroupPower[]>();
         var ranking = new Dictionary<(string, string), IReadOnlyList<ScorerOnGroup>>();
         foreach (var (d, o) in originals)
-        {
-            if (o.Canaries is not { } c) continue;
-            var files = layout.Population(matrix.Name, d, matrix.Seeds[0]);
-            if (matrix.Population != null && File.Exists(files.Summary) && Json.Deserialize<PopulationSummary>(File.ReadAllText(files.Summary)).Power is { } p) power[d] = p;
-            foreach (var ((ed, kernel), e) in evidence.Where(kv => kv.Key.Item1 == d))
-                ranking[(d, kernel)] = GroupRanking.Of(e.Scores, c.Mask(e.Scores.Count));
-        }
+            if (o.Canaries is { } c)
+                foreach (var ((_, kernel), e) in evidence.Where(kv => kv.Key.Item1 == d))
+                    ranking[(d, kernel)] = GroupRanking.Of(e.Scores, c.Mask(e.Scores.Count));
+        var power = summaries.ToDictionary(kv => kv.Key, kv => PopulationRunner.PowerMarkdown(kv.Value));
         return ReproductionReport.InstrumentsSection(originals, power, ranking);
+    }
+
+    /// <summary>The sealed summary of a data set's population (null where the matrix has none or it is not made yet); a damaged one is an error saying how to remake it.</summary>
+    PopulationSummary? PopulationSummaryOf(string dataset)
+    {
+        if (matrix.Population == null) return null;
+        var files = layout.Population(matrix.Name, dataset, matrix.Seeds[0]);
+        if (!File.Exists(files.Summary)) return null;
+        if (SealedRecord.Problem(files.Summary) is { } damaged) throw new HarnessException($"{damaged}; `harness run --matrix {matrix.Name}` summarises the population again.");
+        return Json.Deserialize<PopulationSummary>(File.ReadAllText(files.Summary));
     }
 
     /// <summary>The console summary of a reproduction: GradAscent's forget and test accuracy of the easy and hard points, per scorer and kernel.</summary>

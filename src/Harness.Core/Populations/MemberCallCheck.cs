@@ -87,8 +87,15 @@ public sealed record MemberCallCheck(int Points, double Nominal, int Called, dou
     public static (double Low, double High) ClopperPearson(int k, int n)
     {
         if (n < 1 || k < 0 || k > n) throw new ArgumentOutOfRangeException(nameof(k));
-        double low = k == 0 ? 0 : Solve(p => UpperTail(k, n, p) - 0.025); // P(X ≥ k | p) = 2.5 %
-        double high = k == n ? 1 : Solve(p => 0.025 - LowerTail(k, n, p)); // P(X ≤ k | p) = 2.5 %
+        var logChoose = LogChoose(n);
+        double LowerTail(int upTo, double p)
+        {
+            double sum = 0;
+            for (int i = 0; i <= upTo; i++) sum += Math.Exp(logChoose[i] + i * Math.Log(p) + (n - i) * Math.Log(1 - p));
+            return sum;
+        }
+        double low = k == 0 ? 0 : Solve(p => 1 - LowerTail(k - 1, p) - 0.025); // P(X ≥ k | p) = 2.5 %
+        double high = k == n ? 1 : Solve(p => 0.025 - LowerTail(k, p)); // P(X ≤ k | p) = 2.5 %
         return (low, high);
     }
 
@@ -104,21 +111,11 @@ public sealed record MemberCallCheck(int Points, double Nominal, int Called, dou
         return (lo + hi) / 2;
     }
 
-    static double LowerTail(int k, int n, double p)
+    /// <summary>log C(n, i) for i = 0..n, from one table of log-factorials.</summary>
+    static double[] LogChoose(int n)
     {
-        double sum = 0;
-        for (int i = 0; i <= k; i++) sum += Math.Exp(LogChoose(n, i) + i * Math.Log(p) + (n - i) * Math.Log(1 - p));
-        return sum;
-    }
-
-    static double UpperTail(int k, int n, double p) => 1 - LowerTail(k - 1, n, p);
-
-    static double LogChoose(int n, int k) => LogFactorial(n) - LogFactorial(k) - LogFactorial(n - k);
-
-    static double LogFactorial(int n)
-    {
-        double s = 0;
-        for (int i = 2; i <= n; i++) s += Math.Log(i);
-        return s;
+        var logFactorial = new double[n + 1];
+        for (int i = 2; i <= n; i++) logFactorial[i] = logFactorial[i - 1] + Math.Log(i);
+        return Enumerable.Range(0, n + 1).Select(i => logFactorial[n] - logFactorial[i] - logFactorial[n - i]).ToArray();
     }
 }

@@ -1,5 +1,4 @@
-using Harness.Populations;
-using Harness.Scoring;
+using Harness.Study;
 using System.Globalization;
 using System.Text;
 using Harness.Experiments;
@@ -84,9 +83,10 @@ public static class ReproductionReport
     /// <param name="instruments">The section on what the instruments detect on canaries (<see cref="InstrumentsSection"/>), first after the overview; null without canaries.</param>
     /// <summary>
     /// "What these instruments can detect": per data set with canaries, how many the original memorized, the population's
-    /// instruments on them beside the other points, and where each scorer ranks them. It comes before any verdict.
+    /// instruments on them beside the other points (<paramref name="power"/>: the population's table, as attack-github.md
+    /// has it), and where each scorer ranks them. It comes before any verdict.
     /// </summary>
-    public static string InstrumentsSection(IReadOnlyDictionary<string, TrainReport> originals, IReadOnlyDictionary<string, GroupPower[]> power,
+    public static string InstrumentsSection(IReadOnlyDictionary<string, TrainReport> originals, IReadOnlyDictionary<string, string> power,
         IReadOnlyDictionary<(string Dataset, string Kernel), IReadOnlyList<ScorerOnGroup>> ranking)
     {
         var inv = CultureInfo.InvariantCulture;
@@ -96,15 +96,7 @@ public static class ReproductionReport
             if (o.Canaries is not { } c) continue;
             if (sb.Length == 0) sb.Append("## What these instruments can detect\n\n");
             sb.Append(string.Create(inv, $"**{d}.** {c.Count} canaries (training points given a seeded wrong label before anything trained, seed {c.Seed}); the original memorized {o.CanaryAccuracy:P1} of them (it predicts the wrong label they were given).\n\n"));
-            if (power.TryGetValue(d, out var groups))
-            {
-                sb.Append("| population's instrument | ").Append(string.Join(" | ", groups.Select(g => g.Group))).Append(" |\n|---|").Append(string.Concat(groups.Select(_ => "---:|"))).Append('\n');
-                sb.Append("| LiRA AUC | ").Append(string.Join(" | ", groups.Select(g => g.Auc.ToString("F4", inv)))).Append(" |\n");
-                sb.Append("| TPR at 0.1 % FPR | ").Append(string.Join(" | ", groups.Select(g => g.TprAt01Pct.ToString("P2", inv)))).Append(" |\n");
-                sb.Append("| TPR at 1 % FPR | ").Append(string.Join(" | ", groups.Select(g => g.TprAt1Pct.ToString("P2", inv)))).Append(" |\n");
-                sb.Append("| mean memorization | ").Append(string.Join(" | ", groups.Select(g => g.MeanMemorization.ToString("F3", inv)))).Append(" |\n");
-                sb.Append("| memorized (≥ 0.5) | ").Append(string.Join(" | ", groups.Select(g => g.MemorizedShare.ToString("P1", inv)))).Append(" |\n\n");
-            }
+            if (power.TryGetValue(d, out var table)) sb.Append(table);
             foreach (var ((_, kernel), rows) in ranking.Where(kv => kv.Key.Dataset == d))
             {
                 sb.Append($"Where each scorer ranks the canaries (kernel `{kernel}`, all training points; AUROC of \"is a canary\" by the score's hard end: 1 = the canaries are the hardest points, 0.5 = chance):\n\n");

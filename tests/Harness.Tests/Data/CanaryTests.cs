@@ -4,6 +4,7 @@ using Harness.Jobs;
 using Harness.Populations;
 using Harness.Runs;
 using Harness.Scoring;
+using Harness.Study;
 using Harness.Training;
 using NUnit.Framework;
 

@@ -16,6 +16,12 @@ public sealed record StudyPointResult(int Index, long Label, double Seconds, Fin
     public static StudyPointResult Of(int index, long label, double seconds, Fingerprint fingerprint, string gitCommit, IEnumerable<KeyValuePair<string, object>> results) =>
         new(index, label, seconds, fingerprint, gitCommit)
         {
-            Probes = results.ToDictionary(r => r.Key, r => JsonDocument.Parse(Json.Serialize(r.Value)).RootElement.Clone()),
+            Probes = results.ToDictionary(r => r.Key, r => Element(r.Value)),
         };
+
+    static JsonElement Element(object result)
+    {
+        using var document = JsonDocument.Parse(Json.Serialize(result));
+        return document.RootElement.Clone();
+    }
 }
